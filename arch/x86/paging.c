@@ -1,0 +1,176 @@
+/*
+ * x86_64 page tables for the direct map and the vmemmap (the arch half of
+ * include/ballast/arch_mm.h). The boot code maps the first 4 GiB with 2 MiB
+ * pages; everything else is built here with pages from arch_pgtable_alloc.
+ *
+ * All writes to page-table entries go through pte_write so a paravirtual
+ * backend (Xen PV, whose page tables are read-only to the guest) can route
+ * them through the hypervisor.
+ */
+#include <ballast/arch_mm.h>
+#include <ballast/errno.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/paging.h>
+
+uintptr_t direct_map_base = DIRECT_MAP_BASE;
+uintptr_t vmemmap_base = VMEMMAP_BASE;
+phys_addr_t arch_max_phys_addr = 64 * GiB;
+phys_addr_t (*arch_pgtable_alloc)(void);
+
+static void native_pte_write(u64 *ptep, u64 val)
+{
+	*(volatile u64 *)ptep = val;
+}
+
+void (*pte_write)(u64 *ptep, u64 val) = native_pte_write;
+
+static u64 *table_virt(u64 entry)
+{
+	return phys_to_virt(entry & PTE_ADDR_MASK);
+}
+
+static int level_shift(int level)
+{
+	return 12 + 9 * (level - 1); /* level 4: PML4 ... level 1: PT */
+}
+
+static u64 *new_table(void)
+{
+	phys_addr_t p = arch_pgtable_alloc ? arch_pgtable_alloc() : 0;
+
+	if (!p)
+		return NULL;
+	memset(phys_to_virt(p), 0, PAGE_SIZE);
+	return phys_to_virt(p);
+}
+
+/* Split a 2 MiB mapping into 512 4 KiB ones so part of it can change. */
+static int split_large(u64 *pde)
+{
+	u64 *pt = new_table();
+	u64 base = *pde & PTE_ADDR_MASK & ~(u64)(2 * MiB - 1);
+	u64 flags = *pde & (PTE_P | PTE_W);
+
+	if (!pt)
+		return -ENOMEM;
+	for (int i = 0; i < 512; i++)
+		pte_write(&pt[i], (base + i * PAGE_SIZE) | flags);
+	pte_write(pde, virt_to_phys(pt) | PTE_P | PTE_W);
+	return 0;
+}
+
+/*
+ * Walks to the entry for va at `level` (1 = 4 KiB PTE, 2 = 2 MiB PDE),
+ * creating tables when create is set. Returns NULL when absent or on
+ * allocation failure; *err tells which.
+ */
+static u64 *walk(uintptr_t va, int level, bool create, int *err)
+{
+	u64 *table = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+
+	*err = 0;
+	for (int l = 4; l > level; l--) {
+		u64 *e = &table[(va >> level_shift(l)) & 511];
+		if (!(*e & PTE_P)) {
+			u64 *t = create ? new_table() : NULL;
+			if (!t) {
+				*err = create ? -ENOMEM : -ENOENT;
+				return NULL;
+			}
+			pte_write(e, virt_to_phys(t) | PTE_P | PTE_W);
+		} else if ((*e & PTE_PS) && l == 2) {
+			if (!create) {
+				*err = -EEXIST; /* covered by a large page */
+				return NULL;
+			}
+			if ((*err = split_large(e)))
+				return NULL;
+		}
+		table = table_virt(*e);
+	}
+	return &table[(va >> level_shift(level)) & 511];
+}
+
+static int map_one(uintptr_t va, phys_addr_t pa, int level)
+{
+	u64 flags = PTE_P | PTE_W | (level == 2 ? PTE_PS : 0);
+	int err;
+	u64 *e = walk(va, level, true, &err);
+
+	if (!e)
+		return err;
+	if (level == 2 && (*e & PTE_P) && !(*e & PTE_PS))
+		return -EEXIST;
+	pte_write(e, pa | flags);
+	invlpg(va);
+	return 0;
+}
+
+int arch_map_range(uintptr_t va, phys_addr_t pa, u64 size)
+{
+	for (u64 off = 0; off < size;) {
+		bool big = IS_ALIGNED(va + off, 2 * MiB) &&
+			   IS_ALIGNED(pa + off, 2 * MiB) &&
+			   size - off >= 2 * MiB;
+		int err = big ? map_one(va + off, pa + off, 2) : -EEXIST;
+
+		if (err == -EEXIST) { /* a 4 KiB table is there: keep using it */
+			big = false;
+			err = map_one(va + off, pa + off, 1);
+		}
+		if (err) {
+			arch_unmap_range(va, off);
+			return err;
+		}
+		off += big ? 2 * MiB : PAGE_SIZE;
+	}
+	return 0;
+}
+
+void arch_unmap_range(uintptr_t va, u64 size)
+{
+	for (u64 off = 0; off < size;) {
+		int err;
+		u64 *pde = walk(va + off, 2, false, &err);
+
+		if (pde && (*pde & PTE_PS) && IS_ALIGNED(va + off, 2 * MiB) &&
+		    size - off >= 2 * MiB) {
+			pte_write(pde, 0);
+			invlpg(va + off);
+			off += 2 * MiB;
+			continue;
+		}
+		u64 *pte = NULL;
+		if (pde && (*pde & PTE_P)) /* partial large page: split it */
+			pte = walk(va + off, 1, (*pde & PTE_PS) != 0, &err);
+		if (pte) {
+			pte_write(pte, 0);
+			invlpg(va + off);
+		}
+		off += PAGE_SIZE;
+	}
+}
+
+int arch_direct_map(phys_addr_t phys, u64 size)
+{
+	if (phys + size > arch_max_phys_addr)
+		return -ERANGE;
+	return arch_map_range(direct_map_base + phys, phys, size);
+}
+
+void arch_direct_unmap(phys_addr_t phys, u64 size)
+{
+	arch_unmap_range(direct_map_base + phys, size);
+}
+
+/* Drop the identity map the 32-bit entry needed: NULL must fault. */
+void paging_drop_identity(void)
+{
+	u64 *pml4 = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+
+	pte_write(&pml4[0], 0);
+	write_cr3(read_cr3());
+}

@@ -1,0 +1,76 @@
+/*
+ * Power off, reboot, idle and halt for bare x86 (and QEMU): ACPI sleep state
+ * S5 through the PM1a control port QEMU's chipsets use, then the reset
+ * register and the keyboard controller. Xen boots replace these hooks.
+ */
+#include <ballast/console.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <asm/cpu.h>
+#include <asm/io.h>
+
+static void acpi_poweroff(void)
+{
+	outw(0x604, 0x2000);  /* QEMU q35 / i440fx with SeaBIOS */
+	outw(0xb004, 0x2000); /* older QEMU, Bochs */
+	outw(0x4004, 0x3400); /* VirtualBox */
+}
+
+static void reset_reboot(void)
+{
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06); /* PCI reset control: hard reset */
+	for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+		cpu_relax();
+	outb(0x64, 0xfe); /* keyboard controller reset line */
+}
+
+static void hlt_idle(void)
+{
+	/* sti; hlt is atomic: an interrupt between the two still wakes us. */
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+static void hlt_forever(void)
+{
+	halt_forever();
+}
+
+struct platform platform = {
+	.boot_mode = "bare",
+	.poweroff = acpi_poweroff,
+	.reboot = reset_reboot,
+	.idle = hlt_idle,
+	.halt = hlt_forever,
+};
+
+void arch_halt(void) __noreturn;
+
+void arch_idle(void)
+{
+	platform.idle();
+}
+
+void arch_halt(void)
+{
+	platform.halt();
+	halt_forever();
+}
+
+void machine_poweroff(void)
+{
+	printk("Power down.\n");
+	console_flush();
+	platform.poweroff();
+	printk(KERN_ERR "poweroff failed; halting\n");
+	arch_halt();
+}
+
+void machine_reboot(void)
+{
+	printk("Restarting system.\n");
+	console_flush();
+	platform.reboot();
+	printk(KERN_ERR "reboot failed; halting\n");
+	arch_halt();
+}

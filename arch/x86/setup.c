@@ -1,0 +1,25 @@
+/* Early x86 setup shared by the boot paths: traps, PIC, serial console. */
+#include <ballast/console.h>
+#include <ballast/platform.h>
+#include <asm/cpu.h>
+#include <asm/paging.h>
+#include <asm/traps.h>
+
+bool uart_init(void);
+
+static void uart_irq(struct regs *r)
+{
+	/* Nothing to do: waking from hlt is the point; the shell polls. */
+}
+
+void arch_early_init(void)
+{
+	gdt_init();
+	idt_init();
+	pic_init();
+	paging_drop_identity();
+	if (uart_init()) {
+		set_irq_handler(IRQ_BASE + 4, uart_irq);
+		pic_unmask(4);
+	}
+}

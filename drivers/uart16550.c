@@ -1,0 +1,75 @@
+/*
+ * 16550 UART on COM1, polled for output, interrupt-driven wake-up for input
+ * (IRQ 4 only wakes the CPU from hlt; bytes are read by polling LSR).
+ */
+#include <ballast/console.h>
+#include <asm/io.h>
+#include <asm/cpu.h>
+
+#define COM1 0x3f8
+#define REG_DATA 0
+#define REG_IER 1
+#define REG_FCR 2
+#define REG_LCR 3
+#define REG_MCR 4
+#define REG_LSR 5
+#define LSR_DATA 0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+
+static bool uart_present;
+
+static void uart_putc(char c)
+{
+	for (int i = 0; i < 100000 && !(inb(COM1 + REG_LSR) & LSR_THRE); i++)
+		cpu_relax();
+	outb(COM1 + REG_DATA, c);
+}
+
+static void uart_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			uart_putc('\r');
+		uart_putc(s[i]);
+	}
+}
+
+static int uart_getc(void)
+{
+	if (inb(COM1 + REG_LSR) & LSR_DATA)
+		return inb(COM1 + REG_DATA);
+	return -1;
+}
+
+static void uart_flush(void)
+{
+	for (int i = 0; i < 1000000 && !(inb(COM1 + REG_LSR) & LSR_TEMT); i++)
+		cpu_relax();
+}
+
+static struct console uart_console = {
+	.name = "ttyS0",
+	.write = uart_write,
+	.getc = uart_getc,
+	.flush = uart_flush,
+};
+
+/* Returns false when no UART answers (e.g. a Xen PV guest). */
+bool uart_init(void)
+{
+	outb(COM1 + REG_IER, 0);
+	outb(COM1 + REG_LCR, 0x80); /* DLAB: divisor 1 = 115200 baud */
+	outb(COM1 + REG_DATA, 1);
+	outb(COM1 + REG_IER, 0);
+	outb(COM1 + REG_LCR, 0x03); /* 8n1 */
+	/* FIFO on, 14-byte threshold; clear TX only: input may already wait. */
+	outb(COM1 + REG_FCR, 0xc5);
+	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
+	if (inb(COM1 + REG_LSR) == 0xff)
+		return false;
+	outb(COM1 + REG_IER, 0x01); /* interrupt on received data */
+	uart_present = true;
+	console_register(&uart_console);
+	return true;
+}

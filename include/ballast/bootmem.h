@@ -1,0 +1,59 @@
+/*
+ * The boot memory map, as the boot loader or hypervisor described it, plus
+ * the ranges early boot must keep for itself (kernel image, boot modules,
+ * page tables). Filled by arch code (multiboot2, Xen start_info,
+ * hvm_start_info) before mm_init(); read by mm to build the memmap and by the
+ * `e820` shell command.
+ */
+#ifndef BALLAST_BOOTMEM_H
+#define BALLAST_BOOTMEM_H
+
+#include <ballast/types.h>
+
+/* E820 region types (the numbers are the BIOS ones every loader passes on). */
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ACPI 3
+#define E820_NVS 4
+#define E820_UNUSABLE 5
+
+#define BOOT_MEM_MAX 64
+#define BOOT_RESERVE_MAX 32
+
+struct mem_region {
+	u64 start;
+	u64 size;
+	u32 type;
+};
+
+struct boot_reserve {
+	u64 start;
+	u64 size;
+	const char *what;
+};
+
+struct boot_mem_map {
+	int nr;
+	struct mem_region r[BOOT_MEM_MAX];
+	int nr_reserved;
+	struct boot_reserve resv[BOOT_RESERVE_MAX];
+	/* mem=: RAM at or above this is ignored (~0 = no limit). */
+	u64 mem_limit;
+	/* RAM the map had above mem_limit, for the e820 command. */
+	u64 ignored_ram;
+};
+
+extern struct boot_mem_map boot_mem_map;
+
+/* Add a region as the loader reported it; returns -ENOSPC when full. */
+int bootmem_add_region(u64 start, u64 size, u32 type);
+/* Keep [start, start+size) away from the allocator. */
+int bootmem_reserve(u64 start, u64 size, const char *what);
+/* Apply mem= (call after every region is added). */
+void bootmem_apply_limit(u64 limit);
+/* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
+bool bootmem_ram_range(int i, u64 *start, u64 *end);
+const char *e820_type_name(u32 type);
+void bootmem_print(void);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * The kernel command line: space-separated key=value words; a value may be
+ * "double quoted" to hold spaces (autorun="free; lsmem -a").
+ *   mem=SIZE       ignore RAM at or above SIZE
+ *   loglevel=N     print messages of level <= N (0-7)
+ *   autorun=CMDS   run shell commands (separated by ';') before the prompt
+ */
+#ifndef BALLAST_CMDLINE_H
+#define BALLAST_CMDLINE_H
+
+#include <ballast/types.h>
+
+#define CMDLINE_MAX 1024
+
+extern char boot_cmdline[CMDLINE_MAX];
+
+/*
+ * Copy the value of key from cmdline into val. Returns 0, -ENOENT when the
+ * key is absent, -E2BIG when the value does not fit (val then unchanged).
+ * A bare word "key" has the empty value.
+ */
+int cmdline_param(const char *cmdline, const char *key, char *val, size_t len);
+
+/* Calls fn for each ';'-separated command in list (trimmed, non-empty). */
+void cmdline_for_each_cmd(const char *list, void (*fn)(const char *cmd));
+
+#endif

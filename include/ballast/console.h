@@ -1,0 +1,30 @@
+/*
+ * The console fans output out to every registered backend (16550 UART, later
+ * the Xen PV console) and polls them all for input.
+ */
+#ifndef BALLAST_CONSOLE_H
+#define BALLAST_CONSOLE_H
+
+#include <ballast/types.h>
+
+struct console {
+	const char *name;
+	void (*write)(const char *s, size_t n);
+	int (*getc)(void);   /* -1 when nothing is waiting; may be NULL */
+	void (*flush)(void); /* wait until output really left; may be NULL */
+	struct console *next;
+};
+
+void console_register(struct console *con);
+void console_unregister(struct console *con);
+void console_write(const char *s, size_t n);
+/* Non-blocking: a byte from any backend, or -1. */
+int console_getc(void);
+/* Blocks (idling the CPU) until a byte arrives. */
+int console_getc_wait(void);
+void console_flush(void);
+
+/* Arch/platform hook: sleep until an interrupt or event may have input. */
+void arch_idle(void);
+
+#endif

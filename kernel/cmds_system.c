@@ -1,0 +1,106 @@
+/* System commands: version, cmdline, e820, loglevel, poweroff, reboot, crash. */
+#include <ballast/bootmem.h>
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+#include <ballast/parse.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/shell.h>
+#include <ballast/string.h>
+
+extern const char ballast_build_id[], ballast_compiler[];
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	printk("ballast %s\n", ballast_build_id);
+	printk("compiler: %s\n", ballast_compiler);
+	printk("boot mode: %s\n", platform.boot_mode);
+	printk("hypervisor: %s\n",
+	       platform.hypervisor[0] ? platform.hypervisor : "none");
+	return 0;
+}
+SHELL_COMMAND(version, "", "build id, compiler, boot mode, hypervisor",
+	      cmd_version);
+
+static int cmd_cmdline(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	printk("%s\n", boot_cmdline);
+	return 0;
+}
+SHELL_COMMAND(cmdline, "", "show the kernel command line", cmd_cmdline);
+
+static int cmd_e820(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	printk("Boot memory map:\n");
+	bootmem_print();
+	return 0;
+}
+SHELL_COMMAND(e820, "", "show the boot memory map and what mem= ignored",
+	      cmd_e820);
+
+static int cmd_loglevel(int argc, char **argv)
+{
+	u64 v;
+	int err;
+
+	if (argc == 1) {
+		printk("loglevel %d\n", console_loglevel);
+		return 0;
+	}
+	if (argc != 2)
+		return -EINVAL;
+	err = parse_u64(argv[1], &v);
+	if (err || v > 7) {
+		printk("loglevel: bad level '%s': want 0-7\n", argv[1]);
+		return -EINVAL;
+	}
+	console_loglevel = (int)v;
+	return 0;
+}
+SHELL_COMMAND(loglevel, "[0-7]", "show or set the console log level",
+	      cmd_loglevel);
+
+static int cmd_poweroff(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	machine_poweroff();
+}
+SHELL_COMMAND(poweroff, "", "power the machine off", cmd_poweroff);
+
+static int cmd_reboot(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	machine_reboot();
+}
+SHELL_COMMAND(reboot, "", "restart the machine", cmd_reboot);
+
+/* Deliberate faults, to see the exception report. */
+static int cmd_crash(int argc, char **argv)
+{
+	const char *how = argc > 1 ? argv[1] : "pagefault";
+
+	if (argc > 2)
+		return -EINVAL;
+	if (strcmp(how, "pagefault") == 0) {
+		volatile u64 *bad = (volatile u64 *)0xdead000000ULL;
+		printk("crash: reading unmapped address %p\n", (void *)bad);
+		return (int)*bad;
+	}
+	if (strcmp(how, "ud") == 0)
+		__asm__ volatile("ud2");
+	if (strcmp(how, "panic") == 0)
+		panic("crash command asked for a panic");
+	if (strcmp(how, "bug") == 0)
+		BUG_ON(argc > 1);
+	return -EINVAL;
+}
+SHELL_COMMAND(crash, "[pagefault|ud|panic|bug]",
+	      "deliberately fault, to test the exception report", cmd_crash);

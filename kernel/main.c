@@ -1,0 +1,57 @@
+/*
+ * start_kernel: the boot-mode independent part of boot. The arch entry
+ * (multiboot2, Xen PV, PVH) has set up traps and a console and filled the
+ * boot memory map and command line; from here on every boot is the same.
+ */
+#include <ballast/bootmem.h>
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+#include <ballast/mm.h>
+#include <ballast/parse.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/shell.h>
+
+extern const char ballast_build_id[];
+const char *boot_loader_name = "unknown";
+
+/* Optional boot hooks: drivers that need mm (Xen, balloon) run here. */
+void __attribute__((weak)) late_init(void)
+{
+}
+
+static void apply_cmdline(void)
+{
+	char val[32];
+	u64 v;
+
+	if (cmdline_param(boot_cmdline, "loglevel", val, sizeof(val)) == 0) {
+		if (parse_u64(val, &v) == 0 && v <= 7)
+			console_loglevel = (int)v;
+		else
+			pr_warn("loglevel=%s: want 0-7, ignored\n", val);
+	}
+	if (cmdline_param(boot_cmdline, "mem", val, sizeof(val)) == 0) {
+		int err = parse_size(val, &v);
+		if (err || v < 16 * MiB)
+			pr_warn("mem=%s: %s, ignored\n", val,
+				err ? parse_error(err) : "below 16M");
+		else
+			bootmem_apply_limit(v);
+	}
+}
+
+void start_kernel(void)
+{
+	apply_cmdline();
+	pr_info("ballast %s booting (%s%s%s)\n", ballast_build_id,
+		platform.boot_mode, platform.hypervisor[0] ? ", " : "",
+		platform.hypervisor);
+	pr_info("command line: %s\n", boot_cmdline);
+	pr_info("boot memory map (%s):\n", boot_loader_name);
+	if (console_loglevel >= LOGLEVEL_INFO)
+		bootmem_print();
+	mm_init();
+	late_init();
+	shell_main();
+}

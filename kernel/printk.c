@@ -1,0 +1,85 @@
+/*
+ * printk: format, keep a copy in the log ring (for `dmesg`), and write to
+ * every console when the message level passes console_loglevel. Messages
+ * without a level marker are shell output and always print.
+ */
+#include <ballast/printk.h>
+#include <ballast/console.h>
+#include <ballast/shell.h>
+#include <ballast/string.h>
+#include <ballast/errno.h>
+
+int console_loglevel = LOGLEVEL_INFO;
+
+#define LOG_SIZE 16384
+static char log_ring[LOG_SIZE];
+static size_t log_head; /* total bytes ever written */
+
+static void log_store(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		log_ring[(log_head + i) % LOG_SIZE] = s[i];
+	log_head += n;
+}
+
+int vprintk(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	const char *p = buf;
+	int level = -1;
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t len = MIN((size_t)n, sizeof(buf) - 1);
+
+	if (buf[0] == KERN_SOH[0] && buf[1] >= '0' && buf[1] <= '7') {
+		level = buf[1] - '0';
+		p += 2;
+		len -= 2;
+	}
+	if (level >= 0)
+		log_store(p, len);
+	if (level <= console_loglevel)
+		console_write(p, len);
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void dump_backtrace(void);
+void arch_halt(void) __noreturn;
+
+void panic(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_loglevel = LOGLEVEL_DEBUG;
+	printk(KERN_ERR "\nKernel panic: %s\n", buf);
+	dump_backtrace();
+	printk(KERN_ERR "System halted.\n");
+	console_flush();
+	arch_halt();
+}
+
+static int cmd_dmesg(int argc, char **argv)
+{
+	size_t start = log_head > LOG_SIZE ? log_head - LOG_SIZE : 0;
+
+	if (argc != 1)
+		return -EINVAL;
+	for (size_t i = start; i < log_head; i++)
+		console_write(&log_ring[i % LOG_SIZE], 1);
+	return 0;
+}
+SHELL_COMMAND(dmesg, "", "show the kernel log", cmd_dmesg);

@@ -1,0 +1,50 @@
+/*
+ * The interactive shell: run the autorun= commands, then prompt, read a line
+ * through the line editor, run it, forever.
+ */
+#include <ballast/cmdline.h>
+#include <ballast/console.h>
+#include <ballast/lineedit.h>
+#include <ballast/printk.h>
+#include <ballast/shell.h>
+
+#define PROMPT "ballast> "
+
+static struct lineedit le;
+
+static void echo(const char *s, size_t n)
+{
+	console_write(s, n);
+}
+
+static void autorun_one(const char *cmd)
+{
+	printk(PROMPT "%s\n", cmd);
+	shell_run_line(cmd);
+}
+
+void shell_main(void)
+{
+	char cmds[CMDLINE_MAX];
+
+	if (cmdline_param(boot_cmdline, "autorun", cmds, sizeof(cmds)) == 0)
+		cmdline_for_each_cmd(cmds, autorun_one);
+	lineedit_init(&le, echo);
+	printk("\nballast shell: type 'help' for commands.\n" PROMPT);
+	for (;;) {
+		switch (lineedit_feed(&le, (char)console_getc_wait())) {
+		case LE_LINE:
+			shell_run_line(le.buf);
+			break;
+		case LE_OVERFLOW:
+			printk("error: line too long (max %d characters), "
+			       "ignored\n", SHELL_LINE_MAX - 1);
+			break;
+		case LE_CANCEL:
+			break;
+		case LE_NONE:
+			continue;
+		}
+		printk(PROMPT);
+	}
+}
