@@ -115,9 +115,18 @@ static int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	printk("Commands (help CMD for usage):\n");
-	for (c = shell_cmds_begin(); c < shell_cmds_end(); c++)
-		printk("  %-12s %s\n", c->name, c->help);
-	return 0;
+	/* Alphabetical: pick the next name after the last one printed. */
+	for (const char *last = "";;) {
+		const struct shell_cmd *next = NULL;
+		for (c = shell_cmds_begin(); c < shell_cmds_end(); c++)
+			if (strcmp(c->name, last) > 0 &&
+			    (!next || strcmp(c->name, next->name) < 0))
+				next = c;
+		if (!next)
+			return 0;
+		printk("  %-12s %s\n", next->name, next->help);
+		last = next->name;
+	}
 }
 SHELL_COMMAND(help, "[CMD]", "list commands, or show how to use one", cmd_help);
 

@@ -97,6 +97,24 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 	longjmp(unit_jmp, 1);
 }
 
+/* Returns 1 when the test failed. setjmp lives here, away from main's loop. */
+static int run_one(const struct unit_test *t)
+{
+	int r;
+
+	unit_log_clear();
+	expect_panic = 0;
+	r = setjmp(unit_jmp);
+	if (r == 0) {
+		t->fn();
+		if (expect_panic) {
+			printf("    expected a panic that did not come\n");
+			return 1;
+		}
+	}
+	return r == 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *filter = NULL;
@@ -113,17 +131,7 @@ int main(int argc, char **argv)
 	     t++) {
 		if (filter && !strstr(t->name, filter))
 			continue;
-		unit_log_clear();
-		expect_panic = 0;
-		int r = setjmp(unit_jmp);
-		if (r == 0) {
-			t->fn();
-			if (expect_panic) {
-				printf("    expected a panic that did not come\n");
-				r = 1;
-			}
-		}
-		if (r == 1) {
+		if (run_one(t)) {
 			printf("FAIL %s (%s)\n", t->name, t->file);
 			failed++;
 		} else {

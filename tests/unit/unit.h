@@ -13,6 +13,7 @@
 
 #include <ballast/types.h>
 #include <stdio.h>
+#include <ballast/string.h>
 #include <string.h>
 
 struct unit_test {

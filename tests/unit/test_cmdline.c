@@ -1,0 +1,40 @@
+/* Kernel command line lookup. */
+#include "unit.h"
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+
+TEST(cmdline_finds_values)
+{
+	char v[64];
+	const char *cl = "mem=128M loglevel=3 quiet autorun=\"free; lsmem -a\"";
+
+	CHECK_EQ(cmdline_param(cl, "mem", v, sizeof(v)), 0);
+	CHECK_STR(v, "128M");
+	CHECK_EQ(cmdline_param(cl, "loglevel", v, sizeof(v)), 0);
+	CHECK_STR(v, "3");
+	CHECK_EQ(cmdline_param(cl, "quiet", v, sizeof(v)), 0);
+	CHECK_STR(v, "");
+	CHECK_EQ(cmdline_param(cl, "autorun", v, sizeof(v)), 0);
+	CHECK_STR(v, "free; lsmem -a");
+	CHECK_EQ(cmdline_param(cl, "me", v, sizeof(v)), -ENOENT);
+	CHECK_EQ(cmdline_param(cl, "memx", v, sizeof(v)), -ENOENT);
+	CHECK_EQ(cmdline_param(cl, "mem", v, 4), -E2BIG);
+}
+
+static char seen[8][32];
+static int nseen;
+
+static void collect(const char *cmd)
+{
+	strlcpy(seen[nseen++], cmd, sizeof(seen[0]));
+}
+
+TEST(cmdline_splits_autorun)
+{
+	nseen = 0;
+	cmdline_for_each_cmd(" free ;; lsmem -a;poweroff ", collect);
+	CHECK_EQ(nseen, 3);
+	CHECK_STR(seen[0], "free");
+	CHECK_STR(seen[1], "lsmem -a");
+	CHECK_STR(seen[2], "poweroff");
+}
