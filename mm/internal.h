@@ -1,0 +1,81 @@
+/*
+ * mm-internal state and helpers. All mm state lives in one struct (`mm`) so
+ * host tests can throw it away and run mm_init() again.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <ballast/mm.h>
+#include <ballast/memory.h>
+#include <ballast/memory_hotplug.h>
+#include <ballast/notifier.h>
+#include <ballast/printk.h>
+#include <ballast/errno.h>
+#include <ballast/string.h>
+
+/* One per section, in boot-allocated memory (16 bytes). */
+struct mm_section {
+	u8 state;      /* enum section_state */
+	u8 isolated;   /* being offlined: its free blocks are on iso lists */
+	u8 memmap_src; /* enum memmap_source */
+	u8 boot;       /* from the boot memory map */
+	u32 memmap_pfn;
+	u32 present;   /* RAM pages (holes excluded) */
+	u32 reserved;  /* Reserved, non-hole pages (counted while online) */
+};
+
+struct free_list {
+	u32 head;      /* pfn of the first block, PFN_NONE when empty */
+	u64 nr;        /* blocks on it */
+};
+
+#define BOOT_ALLOC_MAX 64
+
+struct mm_state {
+	bool ready;
+	unsigned long nr_sections;
+	struct mm_section *sections;
+	/* Buddy free lists; iso[] holds the free blocks of isolated sections. */
+	struct free_list area[NR_ORDERS];
+	struct free_list iso[NR_ORDERS];
+	/* Counters (pages), see struct mm_stats. */
+	u64 present, online, offline, managed, free, isolated_free, reserved,
+		page_offline, memmap, memmap_on_memory, pgtable, boot_alloc;
+	/* Boot allocator: what it handed out (merged ranges). */
+	bool boot_open;
+	int nr_boot_ranges;
+	struct { u64 start, end; } boot_ranges[BOOT_ALLOC_MAX];
+	online_page_callback_t online_page_cb; /* NULL: generic_online_page */
+	struct notifier_head memory_chain;
+};
+
+extern struct mm_state mm;
+
+static inline struct mm_section *pfn_section(unsigned long pfn)
+{
+	return &mm.sections[pfn_to_section_nr(pfn)];
+}
+
+static inline uintptr_t section_memmap_va(unsigned long nr)
+{
+	return (uintptr_t)pfn_to_page(section_nr_to_pfn(nr));
+}
+
+#define SECTION_MEMMAP_BYTES ((u64)PAGES_PER_SECTION * sizeof(struct page))
+#define SECTION_MEMMAP_PAGES (SECTION_MEMMAP_BYTES >> PAGE_SHIFT)
+
+/* page_alloc.c */
+void buddy_free_block(unsigned long pfn, unsigned int order);
+void buddy_free_range(unsigned long pfn, unsigned long end_pfn);
+void buddy_isolate_section(unsigned long nr);
+void buddy_unisolate_section(unsigned long nr);
+void buddy_take_free_block(struct page *head);
+unsigned int memmap_order(void);
+
+/* memory_hotplug.c */
+int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);
+
+/* mm_init.c */
+phys_addr_t boot_alloc(u64 size);
+
+#endif

@@ -1,0 +1,485 @@
+/*
+ * Memory hotplug: add_memory / online_pages / offline_pages / remove_memory
+ * (the Linux mm/memory_hotplug.c flow, one zone, one section per block).
+ *
+ * Page states across a block's life:
+ *   add_memory      every page PageOffline, refcount 0 (memmap-on-memory
+ *                   pages Reserved + PG_vmemmap)
+ *   online_pages    PageOffline pages get refcount 1 and go through the
+ *                   online_page hook; generic_online_page frees them
+ *   offline_pages   free pages leave the buddy lists, skippable PageOffline
+ *                   pages stay PageOffline; everything ends PageOffline,
+ *                   refcount 0, skipped pages marked PG_offline_skippable
+ *   remove_memory   memmap unmapped and freed, section absent
+ */
+#include "internal.h"
+
+
+static int check_range(phys_addr_t start, u64 size, const char *who)
+{
+	if (!mm.ready) {
+		pr_err("%s: memory management is not initialised\n", who);
+		return -EAGAIN;
+	}
+	if (!size || !IS_ALIGNED(start, SECTION_SIZE) ||
+	    !IS_ALIGNED(size, SECTION_SIZE)) {
+		pr_err("%s: %#llx size %#llx is not a whole number of %lu MiB memory blocks\n",
+		       who, (unsigned long long)start, (unsigned long long)size,
+		       (unsigned long)SECTION_SIZE_MB);
+		return -EINVAL;
+	}
+	if (start + size < start ||
+	    start + size > (u64)mm.nr_sections * SECTION_SIZE) {
+		pr_err("%s: %#llx size %#llx goes beyond the highest physical address %#llx\n",
+		       who, (unsigned long long)start, (unsigned long long)size,
+		       (unsigned long long)((u64)mm.nr_sections * SECTION_SIZE));
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static const char *state_name(u8 state)
+{
+	return state == SECTION_ONLINE ? "online" :
+	       state == SECTION_OFFLINE ? "offline" : "absent";
+}
+
+/* Every section of [first, last) in `want`; else a message and an error. */
+static int check_state(unsigned long first, unsigned long last, u8 want,
+		       const char *who)
+{
+	for (unsigned long nr = first; nr < last; nr++) {
+		u8 st = mm.sections[nr].state;
+
+		if (st == want)
+			continue;
+		pr_err("%s: memory block %lu is %s, not %s\n", who, nr,
+		       state_name(st), state_name(want));
+		if (st == SECTION_ABSENT)
+			return -ENODEV;
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* ---- add / remove ------------------------------------------------------ */
+
+static int section_add(unsigned long nr, bool on_memory)
+{
+	struct mm_section *s = &mm.sections[nr];
+	unsigned long start = section_nr_to_pfn(nr), mpfn;
+	struct page *mpage = NULL;
+	int ret;
+
+	if (on_memory) {
+		mpfn = start;
+	} else {
+		mpage = alloc_pages(memmap_order());
+		if (!mpage) {
+			pr_err("add_memory: no memory for the memmap of block %lu (%llu KiB)\n",
+			       nr, (unsigned long long)(SECTION_MEMMAP_BYTES >> 10));
+			return -ENOMEM;
+		}
+		mpfn = page_to_pfn(mpage);
+	}
+	ret = arch_map_range(section_memmap_va(nr), PFN_PHYS(mpfn),
+			     SECTION_MEMMAP_BYTES);
+	if (ret) {
+		pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
+		       nr, ret);
+		if (mpage)
+			free_pages(mpage, memmap_order());
+		return ret;
+	}
+	struct page *p = pfn_to_page(start);
+
+	memset(p, 0, SECTION_MEMMAP_BYTES);
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+		p[i].type = PGTY_OFFLINE;
+		p[i].lru.next = p[i].lru.prev = PFN_NONE;
+	}
+	if (on_memory)
+		for (unsigned long i = 0; i < SECTION_MEMMAP_PAGES; i++) {
+			p[i].type = PGTY_RESERVED;
+			p[i].flags = PG_vmemmap;
+		}
+	s->state = SECTION_OFFLINE;
+	s->isolated = 0;
+	s->boot = 0;
+	s->memmap_src = on_memory ? MEMMAP_ON_MEMORY : MEMMAP_BUDDY;
+	s->memmap_pfn = (u32)mpfn;
+	s->present = PAGES_PER_SECTION;
+	s->reserved = on_memory ? SECTION_MEMMAP_PAGES : 0;
+	mm.present += PAGES_PER_SECTION;
+	mm.offline += PAGES_PER_SECTION;
+	mm.memmap += SECTION_MEMMAP_PAGES;
+	if (on_memory)
+		mm.memmap_on_memory += SECTION_MEMMAP_PAGES;
+	return 0;
+}
+
+/* An offline section goes away; its memmap pages return where they came from. */
+static void section_remove(unsigned long nr)
+{
+	struct mm_section *s = &mm.sections[nr];
+	unsigned long mpfn = s->memmap_pfn;
+
+	BUG_ON(s->state != SECTION_OFFLINE || s->isolated);
+	arch_unmap_range(section_memmap_va(nr), SECTION_MEMMAP_BYTES);
+	switch (s->memmap_src) {
+	case MEMMAP_BUDDY:
+		free_pages(pfn_to_page(mpfn), memmap_order());
+		break;
+	case MEMMAP_BOOT:
+		/* Reserved pages in an online block: they become free memory. */
+		for (unsigned long pfn = mpfn; pfn < mpfn + SECTION_MEMMAP_PAGES;
+		     pfn++) {
+			struct mm_section *hs = pfn_section(pfn);
+			struct page *p = pfn_to_page(pfn);
+
+			BUG_ON(hs->state != SECTION_ONLINE || !PageReserved(p) ||
+			       (p->flags & PG_hole));
+			hs->reserved--;
+			mm.reserved--;
+			mm.managed++;
+			buddy_free_block(pfn, 0);
+		}
+		break;
+	case MEMMAP_ON_MEMORY:
+		mm.memmap_on_memory -= SECTION_MEMMAP_PAGES;
+		break;
+	default:
+		BUG_ON(1);
+	}
+	mm.memmap -= SECTION_MEMMAP_PAGES;
+	mm.present -= s->present;
+	mm.offline -= s->present;
+	memset(s, 0, sizeof(*s));
+}
+
+int add_memory(phys_addr_t start, u64 size, unsigned int flags)
+{
+	int ret = check_range(start, size, "add_memory");
+
+	if (ret)
+		return ret;
+	if (flags & ~MHP_MEMMAP_ON_MEMORY) {
+		pr_err("add_memory: unknown flags %#x\n", flags);
+		return -EINVAL;
+	}
+	unsigned long first = start / SECTION_SIZE, last = (start + size) / SECTION_SIZE;
+
+	for (unsigned long nr = first; nr < last; nr++) {
+		if (mm.sections[nr].state != SECTION_ABSENT) {
+			pr_err("add_memory: memory block %lu (%#llx) is already present\n",
+			       nr, (unsigned long long)(nr * SECTION_SIZE));
+			return -EEXIST;
+		}
+	}
+	ret = arch_direct_map(start, size);
+	if (ret) {
+		pr_err("add_memory: cannot map %#llx-%#llx (%d)\n",
+		       (unsigned long long)start,
+		       (unsigned long long)(start + size - 1), ret);
+		return ret;
+	}
+	for (unsigned long nr = first; nr < last; nr++) {
+		ret = section_add(nr, flags & MHP_MEMMAP_ON_MEMORY);
+		if (ret) {
+			while (nr-- > first)
+				section_remove(nr);
+			arch_direct_unmap(start, size);
+			return ret;
+		}
+	}
+	pr_info("add_memory: %#llx-%#llx added, %lu block(s) offline%s\n",
+		(unsigned long long)start, (unsigned long long)(start + size - 1),
+		last - first,
+		(flags & MHP_MEMMAP_ON_MEMORY) ? ", memmap on memory" : "");
+	return 0;
+}
+
+int remove_memory(phys_addr_t start, u64 size)
+{
+	int ret = check_range(start, size, "remove_memory");
+
+	if (ret)
+		return ret;
+	unsigned long first = start / SECTION_SIZE, last = (start + size) / SECTION_SIZE;
+
+	ret = check_state(first, last, SECTION_OFFLINE, "remove_memory");
+	if (ret)
+		return ret;
+	for (unsigned long nr = first; nr < last; nr++)
+		section_remove(nr);
+	arch_direct_unmap(start, size);
+	pr_info("remove_memory: %#llx-%#llx removed\n",
+		(unsigned long long)start, (unsigned long long)(start + size - 1));
+	return 0;
+}
+
+/* ---- online ------------------------------------------------------------ */
+
+void generic_online_page(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), n = 1UL << order;
+	bool skip = false;
+
+	for (unsigned long i = 0; i < n; i++) {
+		BUG_ON(page[i].type != PGTY_OFFLINE);
+		if (page[i].flags & PG_offline_skippable)
+			skip = true;
+	}
+	if (!skip) {
+		mm.page_offline -= n;
+		mm.managed += n;
+		buddy_free_block(pfn, order);
+		return;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (page[i].flags & PG_offline_skippable)
+			continue; /* unplugged/ballooned before: stays PageOffline */
+		mm.page_offline--;
+		mm.managed++;
+		buddy_free_block(pfn + i, 0);
+	}
+}
+
+static online_page_callback_t online_cb(void)
+{
+	return mm.online_page_cb ? mm.online_page_cb : generic_online_page;
+}
+
+int set_online_page_callback(online_page_callback_t cb)
+{
+	if (!cb || online_cb() != generic_online_page)
+		return -EINVAL;
+	mm.online_page_cb = cb;
+	return 0;
+}
+
+int restore_online_page_callback(online_page_callback_t cb)
+{
+	if (!cb || online_cb() != cb)
+		return -EINVAL;
+	mm.online_page_cb = NULL;
+	return 0;
+}
+
+/* Hand the PageOffline pages of section nr to the hook, aligned chunks. */
+static void online_section_pages(unsigned long nr, online_page_callback_t cb)
+{
+	unsigned long pfn = section_nr_to_pfn(nr), end = pfn + PAGES_PER_SECTION;
+
+	while (pfn < end) {
+		if (!PageOffline(pfn_to_page(pfn))) {
+			pfn++;
+			continue;
+		}
+		unsigned long run = pfn;
+
+		while (run < end && PageOffline(pfn_to_page(run)))
+			run++;
+		while (pfn < run) {
+			unsigned int order = 0;
+
+			while (order < MAX_ORDER && !(pfn & (1UL << order)) &&
+			       pfn + (2UL << order) <= run)
+				order++;
+			cb(pfn_to_page(pfn), order);
+			pfn += 1UL << order;
+		}
+	}
+}
+
+int online_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "online_pages");
+
+	if (ret)
+		return ret;
+	unsigned long first = pfn_to_section_nr(pfn),
+		      last = pfn_to_section_nr(pfn + nr_pages);
+
+	ret = check_state(first, last, SECTION_OFFLINE, "online_pages");
+	if (ret)
+		return ret;
+	ret = memory_notify(MEM_GOING_ONLINE, pfn, nr_pages);
+	if (ret) {
+		pr_err("online_pages: %#llx-%#llx: a memory notifier refused (%s)\n",
+		       (unsigned long long)PFN_PHYS(pfn),
+		       (unsigned long long)PFN_PHYS(pfn + nr_pages) - 1,
+		       errno_name(ret));
+		memory_notify(MEM_CANCEL_ONLINE, pfn, nr_pages);
+		return ret;
+	}
+	for (unsigned long nr = first; nr < last; nr++) {
+		struct mm_section *s = &mm.sections[nr];
+		struct page *p = pfn_to_page(section_nr_to_pfn(nr));
+
+		s->state = SECTION_ONLINE;
+		mm.offline -= s->present;
+		mm.online += s->present;
+		mm.reserved += s->reserved;
+		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+			if (p[i].type == PGTY_OFFLINE) {
+				p[i].refcount = 1;
+				mm.page_offline++;
+			}
+		}
+	}
+	online_page_callback_t cb = online_cb();
+
+	for (unsigned long nr = first; nr < last; nr++)
+		online_section_pages(nr, cb);
+	memory_notify(MEM_ONLINE, pfn, nr_pages);
+	return 0;
+}
+
+/* ---- offline ----------------------------------------------------------- */
+
+/* Why pfn keeps its block from going offline, or NULL if it does not. */
+static const char *page_busy_reason(const struct page *p, char *buf, size_t len)
+{
+	switch (p->type) {
+	case PGTY_BUDDY:
+	case PGTY_FREE:
+		return NULL;
+	case PGTY_RESERVED:
+		if (p->flags & (PG_hole | PG_vmemmap))
+			return NULL;
+		return "reserved page (boot allocation, kernel or memmap)";
+	case PGTY_ALLOC:
+		if (p->flags & PG_pgtable)
+			return "page-table page in use";
+		ksnprintf(buf, len, "page in use (refcount %u%s)",
+			  p->refcount, (p->flags & PG_head) ? "" : ", inside a larger allocation");
+		return buf;
+	case PGTY_OFFLINE:
+		if ((p->flags & PG_offline_skippable) || p->refcount == 0)
+			return NULL;
+		ksnprintf(buf, len,
+			  "PageOffline page its owner did not release (refcount %u, not skippable)",
+			  p->refcount);
+		return buf;
+	}
+	return "unknown page state";
+}
+
+int offline_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "offline_pages");
+
+	if (ret)
+		return ret;
+	unsigned long first = pfn_to_section_nr(pfn),
+		      last = pfn_to_section_nr(pfn + nr_pages),
+		      end = pfn + nr_pages;
+	char buf[96];
+
+	ret = check_state(first, last, SECTION_ONLINE, "offline_pages");
+	if (ret)
+		return ret;
+	for (unsigned long nr = first; nr < last; nr++)
+		buddy_isolate_section(nr);
+	ret = memory_notify(MEM_GOING_OFFLINE, pfn, nr_pages);
+	if (ret) {
+		pr_err("offline_pages: %#llx-%#llx: a memory notifier refused (%s)\n",
+		       (unsigned long long)PFN_PHYS(pfn),
+		       (unsigned long long)PFN_PHYS(end) - 1, errno_name(ret));
+		goto cancel;
+	}
+	for (unsigned long i = pfn; i < end;) {
+		const struct page *p = pfn_to_page(i);
+		const char *why = page_busy_reason(p, buf, sizeof(buf));
+
+		if (why) {
+			pr_err("offline_pages: %#llx-%#llx busy: pfn %#lx: %s\n",
+			       (unsigned long long)PFN_PHYS(pfn),
+			       (unsigned long long)PFN_PHYS(end) - 1, i, why);
+			ret = -EBUSY;
+			goto cancel;
+		}
+		i += p->type == PGTY_BUDDY ? 1UL << p->order : 1;
+	}
+
+	/* Nothing can fail from here on. */
+	for (unsigned long i = pfn; i < end;) {
+		struct page *p = pfn_to_page(i);
+
+		if (p->type == PGTY_BUDDY) {
+			unsigned long n = 1UL << p->order;
+
+			buddy_take_free_block(p);
+			for (unsigned long k = 0; k < n; k++) {
+				p[k].type = PGTY_OFFLINE;
+				p[k].refcount = 0;
+				p[k].flags = 0;
+				p[k].private = 0;
+			}
+			mm.managed -= n;
+			i += n;
+			continue;
+		}
+		if (p->type == PGTY_OFFLINE) {
+			/* Skipped: remembered for the next online. */
+			p->flags = PG_offline_skippable;
+			p->refcount = 0;
+			mm.page_offline--;
+		}
+		i++;
+	}
+	for (unsigned long nr = first; nr < last; nr++) {
+		struct mm_section *s = &mm.sections[nr];
+
+		s->isolated = 0;
+		s->state = SECTION_OFFLINE;
+		mm.online -= s->present;
+		mm.offline += s->present;
+		mm.reserved -= s->reserved;
+	}
+	memory_notify(MEM_OFFLINE, pfn, nr_pages);
+	return 0;
+
+cancel:
+	memory_notify(MEM_CANCEL_OFFLINE, pfn, nr_pages);
+	for (unsigned long nr = first; nr < last; nr++)
+		buddy_unisolate_section(nr);
+	return ret;
+}
+
+bool is_memory_block_removable(unsigned long block)
+{
+	char buf[96];
+
+	if (!mm.ready || block >= mm.nr_sections)
+		return false;
+	switch (mm.sections[block].state) {
+	case SECTION_OFFLINE:
+		return true;
+	case SECTION_ONLINE:
+		break;
+	default:
+		return false;
+	}
+	unsigned long pfn = section_nr_to_pfn(block), end = pfn + PAGES_PER_SECTION;
+
+	while (pfn < end) {
+		const struct page *p = pfn_to_page(pfn);
+
+		if (page_busy_reason(p, buf, sizeof(buf)))
+			return false;
+		pfn += p->type == PGTY_BUDDY ? 1UL << p->order : 1;
+	}
+	return true;
+}
+
+int online_memory_block(unsigned long block)
+{
+	return online_pages(section_nr_to_pfn(block), PAGES_PER_SECTION);
+}
+
+int offline_memory_block(unsigned long block)
+{
+	return offline_pages(section_nr_to_pfn(block), PAGES_PER_SECTION);
+}

@@ -1,0 +1,416 @@
+/*
+ * The buddy allocator (Linux mm/page_alloc.c, one zone, no per-cpu lists).
+ *
+ * Free blocks of 2^order pages, naturally aligned, sit on free_list
+ * area[order], linked through their head pages by pfn. Freeing merges a block
+ * with its buddy (pfn ^ 2^order) while the buddy is a free head of the same
+ * order, so free memory is always fully merged. A block of MAX_ORDER never
+ * crosses a section (BUILD_BUG_ON below), so a buddy's struct page is always
+ * mapped and isolation can work per section: free blocks of an isolated
+ * section live on iso[] lists, which alloc_pages never looks at.
+ */
+#include "internal.h"
+
+struct mm_state mm;
+bool page_poisoning = BALLAST_DEBUG;
+
+/* Defined weak so arch code may own the variable instead. */
+__attribute__((weak)) phys_addr_t (*arch_pgtable_alloc)(void);
+
+BUILD_BUG_ON(sizeof(struct page) > 16);
+BUILD_BUG_ON((SECTION_SIZE_MB & (SECTION_SIZE_MB - 1)) != 0);
+BUILD_BUG_ON(MAX_ORDER_NR_PAGES > PAGES_PER_SECTION);
+BUILD_BUG_ON(SECTION_MEMMAP_BYTES % PAGE_SIZE != 0);
+
+bool mm_ready(void)
+{
+	return mm.ready;
+}
+
+static struct free_list *list_of(unsigned long pfn, unsigned int order)
+{
+	return pfn_section(pfn)->isolated ? &mm.iso[order] : &mm.area[order];
+}
+
+static void fl_add(struct free_list *fl, unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	p->lru.prev = PFN_NONE;
+	p->lru.next = fl->head;
+	if (fl->head != PFN_NONE)
+		pfn_to_page(fl->head)->lru.prev = (u32)pfn;
+	fl->head = (u32)pfn;
+	fl->nr++;
+}
+
+static void fl_del(struct free_list *fl, unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	if (p->lru.prev != PFN_NONE)
+		pfn_to_page(p->lru.prev)->lru.next = p->lru.next;
+	else
+		fl->head = p->lru.next;
+	if (p->lru.next != PFN_NONE)
+		pfn_to_page(p->lru.next)->lru.prev = p->lru.prev;
+	p->lru.next = p->lru.prev = PFN_NONE;
+	BUG_ON(fl->nr == 0);
+	fl->nr--;
+}
+
+static void count_free(unsigned long pfn, long n)
+{
+	if (pfn_section(pfn)->isolated)
+		mm.isolated_free += n;
+	else
+		mm.free += n;
+}
+
+static void poison_pages(unsigned long pfn, unsigned long n)
+{
+	if (page_poisoning)
+		memset(phys_to_virt(PFN_PHYS(pfn)), PAGE_POISON, n * PAGE_SIZE);
+}
+
+static void check_poison(unsigned long pfn, unsigned long n)
+{
+	if (!page_poisoning)
+		return;
+	const u64 pat = 0x0101010101010101ULL * PAGE_POISON;
+	const u64 *w = phys_to_virt(PFN_PHYS(pfn));
+	unsigned long words = n * PAGE_SIZE / sizeof(u64);
+
+	for (unsigned long i = 0; i < words; i++) {
+		if (unlikely(w[i] != pat))
+			panic("page poison overwritten: pfn %#lx offset %#lx: %#llx",
+			      pfn + i * 8 / PAGE_SIZE,
+			      (unsigned long)(i * 8 % PAGE_SIZE),
+			      (unsigned long long)w[i]);
+	}
+}
+
+/*
+ * Put [pfn, pfn + 2^order) on the free lists, merging with free buddies.
+ * The pages must be in a present section and on no list; their previous
+ * state is overwritten. Counts them as free (or isolated-free).
+ */
+void buddy_free_block(unsigned long pfn, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+	struct page *p = pfn_to_page(pfn);
+
+	BUG_ON(order > MAX_ORDER || (pfn & (n - 1)));
+	for (unsigned long i = 0; i < n; i++) {
+		p[i].type = PGTY_FREE;
+		p[i].order = 0;
+		p[i].flags = 0;
+		p[i].refcount = 0;
+		p[i].private = 0;
+	}
+	poison_pages(pfn, n);
+	count_free(pfn, (long)n);
+	while (order < MAX_ORDER) {
+		unsigned long bpfn = pfn ^ (1UL << order);
+		struct page *b = pfn_to_page(bpfn);
+
+		if (b->type != PGTY_BUDDY || b->order != order)
+			break;
+		fl_del(list_of(bpfn, order), bpfn);
+		b->type = PGTY_FREE;
+		b->order = 0;
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	p = pfn_to_page(pfn);
+	p->type = PGTY_BUDDY;
+	p->order = (u8)order;
+	fl_add(list_of(pfn, order), pfn);
+}
+
+/* Free [pfn, end) in the largest naturally aligned blocks that fit. */
+void buddy_free_range(unsigned long pfn, unsigned long end)
+{
+	while (pfn < end) {
+		unsigned int order = 0;
+
+		while (order < MAX_ORDER && !(pfn & (1UL << order)) &&
+		       pfn + (2UL << order) <= end)
+			order++;
+		buddy_free_block(pfn, order);
+		pfn += 1UL << order;
+	}
+}
+
+/* Take a free block (its head) off its list for good (offlining). */
+void buddy_take_free_block(struct page *head)
+{
+	unsigned long pfn = page_to_pfn(head);
+	unsigned int order = head->order;
+
+	BUG_ON(head->type != PGTY_BUDDY);
+	fl_del(list_of(pfn, order), pfn);
+	count_free(pfn, -(long)(1L << order));
+	head->type = PGTY_FREE;
+	head->order = 0;
+}
+
+static void move_section_blocks(unsigned long nr, bool to_iso)
+{
+	unsigned long pfn = section_nr_to_pfn(nr), end = pfn + PAGES_PER_SECTION;
+	struct mm_section *s = &mm.sections[nr];
+
+	BUG_ON(s->isolated == to_iso);
+	while (pfn < end) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (p->type != PGTY_BUDDY) {
+			pfn++;
+			continue;
+		}
+		unsigned long n = 1UL << p->order;
+
+		fl_del(to_iso ? &mm.area[p->order] : &mm.iso[p->order], pfn);
+		fl_add(to_iso ? &mm.iso[p->order] : &mm.area[p->order], pfn);
+		if (to_iso) {
+			mm.free -= n;
+			mm.isolated_free += n;
+		} else {
+			mm.free += n;
+			mm.isolated_free -= n;
+		}
+		pfn += n;
+	}
+	s->isolated = to_iso;
+}
+
+/* Nothing is allocated from an isolated section; frees into it stay there. */
+void buddy_isolate_section(unsigned long nr)
+{
+	move_section_blocks(nr, true);
+}
+
+void buddy_unisolate_section(unsigned long nr)
+{
+	move_section_blocks(nr, false);
+}
+
+struct page *alloc_pages(unsigned int order)
+{
+	unsigned int o;
+
+	if (!mm.ready || order > MAX_ORDER)
+		return NULL;
+	for (o = order; o <= MAX_ORDER; o++)
+		if (mm.area[o].head != PFN_NONE)
+			break;
+	if (o > MAX_ORDER)
+		return NULL;
+
+	unsigned long pfn = mm.area[o].head;
+	struct page *p = pfn_to_page(pfn);
+
+	fl_del(&mm.area[o], pfn);
+	while (o > order) { /* split: the upper halves go back */
+		o--;
+		unsigned long bpfn = pfn + (1UL << o);
+		struct page *b = pfn_to_page(bpfn);
+
+		b->type = PGTY_BUDDY;
+		b->order = (u8)o;
+		fl_add(&mm.area[o], bpfn);
+	}
+	unsigned long n = 1UL << order;
+
+	mm.free -= n;
+	check_poison(pfn, n);
+	for (unsigned long i = 0; i < n; i++) {
+		p[i].type = PGTY_ALLOC;
+		p[i].order = 0;
+		p[i].flags = 0;
+		p[i].refcount = 0;
+		p[i].private = 0;
+	}
+	p->order = (u8)order;
+	p->flags = PG_head;
+	p->refcount = 1;
+	return p;
+}
+
+static void check_alloc_head(const struct page *page)
+{
+	if (page->type != PGTY_ALLOC || !(page->flags & PG_head) ||
+	    page->refcount == 0)
+		panic("bad page freed: pfn %#lx type %s flags %#x refcount %u",
+		      page_to_pfn(page), page_type_name(page), page->flags,
+		      page->refcount);
+}
+
+static void release_block(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (page->flags & PG_pgtable)
+		mm.pgtable--;
+	buddy_free_block(pfn, page->order);
+}
+
+void free_pages(struct page *page, unsigned int order)
+{
+	check_alloc_head(page);
+	if (page->order != order)
+		panic("free_pages: pfn %#lx allocated with order %u, freed with %u",
+		      page_to_pfn(page), page->order, order);
+	if (--page->refcount == 0)
+		release_block(page);
+}
+
+void get_page(struct page *page)
+{
+	check_alloc_head(page);
+	page->refcount++;
+}
+
+void put_page(struct page *page)
+{
+	check_alloc_head(page);
+	if (--page->refcount == 0)
+		release_block(page);
+}
+
+void *alloc_pages_virt(unsigned int order)
+{
+	struct page *p = alloc_pages(order);
+
+	return p ? page_address(p) : NULL;
+}
+
+void free_pages_virt(void *addr, unsigned int order)
+{
+	free_pages(virt_to_page(addr), order);
+}
+
+void set_page_offline(struct page *page, bool skippable)
+{
+	check_alloc_head(page);
+	BUG_ON(page->order != 0 || pfn_section(page_to_pfn(page))->state !=
+					   SECTION_ONLINE);
+	page->type = PGTY_OFFLINE;
+	page->flags = skippable ? PG_offline_skippable : 0;
+	mm.managed--;
+	mm.page_offline++;
+}
+
+void free_offline_page(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	BUG_ON(page->type != PGTY_OFFLINE);
+	BUG_ON(pfn_section(pfn)->state != SECTION_ONLINE);
+	mm.page_offline--;
+	mm.managed++;
+	buddy_free_block(pfn, 0);
+}
+
+void SetPageOfflineSkippable(struct page *p)
+{
+	BUG_ON(p->type != PGTY_OFFLINE);
+	p->flags |= PG_offline_skippable;
+}
+
+void ClearPageOfflineSkippable(struct page *p)
+{
+	BUG_ON(p->type != PGTY_OFFLINE);
+	p->flags &= (u16)~PG_offline_skippable;
+}
+
+const char *page_type_name(const struct page *p)
+{
+	switch (p->type) {
+	case PGTY_RESERVED:
+		return "reserved";
+	case PGTY_BUDDY:
+		return "buddy";
+	case PGTY_FREE:
+		return "free";
+	case PGTY_ALLOC:
+		return "allocated";
+	case PGTY_OFFLINE:
+		return "offline";
+	default:
+		return "?";
+	}
+}
+
+/* arch_pgtable_alloc once the buddy allocator runs: a zeroed page. */
+phys_addr_t buddy_pgtable_alloc(void)
+{
+	struct page *p = alloc_pages(0);
+
+	if (!p)
+		return 0;
+	p->flags |= PG_pgtable;
+	mm.pgtable++;
+	memset(page_address(p), 0, PAGE_SIZE);
+	return page_to_phys(p);
+}
+
+unsigned int memmap_order(void)
+{
+	unsigned int o = 0;
+
+	while ((1UL << o) < SECTION_MEMMAP_PAGES)
+		o++;
+	return o;
+}
+
+unsigned long section_memmap_pages(void)
+{
+	return SECTION_MEMMAP_PAGES;
+}
+
+unsigned long mm_nr_sections(void)
+{
+	return mm.nr_sections;
+}
+
+int mm_section_info(unsigned long nr, struct section_info *info)
+{
+	if (!mm.ready || nr >= mm.nr_sections)
+		return -EINVAL;
+	const struct mm_section *s = &mm.sections[nr];
+
+	info->state = s->state;
+	info->memmap_src = s->memmap_src;
+	info->isolated = s->isolated;
+	info->boot = s->boot;
+	info->memmap_pfn = s->memmap_pfn;
+	info->memmap_pages = s->state ? SECTION_MEMMAP_PAGES : 0;
+	info->present = s->present;
+	return 0;
+}
+
+void mm_get_stats(struct mm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->present = mm.present;
+	st->online = mm.online;
+	st->offline = mm.offline;
+	st->managed = mm.managed;
+	st->free = mm.free;
+	st->isolated_free = mm.isolated_free;
+	st->reserved = mm.reserved;
+	st->page_offline = mm.page_offline;
+	st->memmap = mm.memmap;
+	st->memmap_on_memory = mm.memmap_on_memory;
+	st->pgtable = mm.pgtable;
+	st->boot_alloc = mm.boot_alloc;
+	for (int o = 0; o < NR_ORDERS; o++)
+		st->free_blocks[o] = mm.area[o].nr;
+	for (unsigned long i = 0; mm.ready && i < mm.nr_sections; i++) {
+		if (mm.sections[i].state != SECTION_ABSENT)
+			st->nr_sections_present++;
+		if (mm.sections[i].state == SECTION_ONLINE)
+			st->nr_sections_online++;
+	}
+}

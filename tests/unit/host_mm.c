@@ -1,0 +1,169 @@
+/* Simulated physical memory for the mm unit tests (see host_mm.h). */
+#define _GNU_SOURCE
+#include "host_mm.h"
+#include <ballast/arch_mm.h>
+#include <ballast/bootmem.h>
+#include <ballast/errno.h>
+#include <ballast/mm.h>
+#include <ballast/printk.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+uintptr_t direct_map_base;
+uintptr_t vmemmap_base;
+phys_addr_t arch_max_phys_addr;
+
+bool host_sim_pgtables = true;
+unsigned long host_pgtables_allocated;
+int host_fail_direct_map, host_fail_map_range;
+
+#define VMEMMAP_SIZE ((HOST_MAX_PHYS >> PAGE_SHIFT) * sizeof(struct page))
+#define PGT_CHUNK (2UL << 20)
+static int memfd = -1;
+static unsigned char pgt_have[VMEMMAP_SIZE / PGT_CHUNK + 1];
+
+static void die(const char *what)
+{
+	perror(what);
+	abort();
+}
+
+static void host_init_once(void)
+{
+	if (memfd >= 0)
+		return;
+	memfd = memfd_create("ballast-phys", 0);
+	if (memfd < 0)
+		die("memfd_create");
+	if (ftruncate(memfd, HOST_MAX_PHYS))
+		die("ftruncate");
+	void *d = mmap(NULL, HOST_MAX_PHYS, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *v = mmap(NULL, VMEMMAP_SIZE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (d == MAP_FAILED || v == MAP_FAILED)
+		die("mmap reservation");
+	direct_map_base = (uintptr_t)d;
+	vmemmap_base = (uintptr_t)v;
+	arch_max_phys_addr = HOST_MAX_PHYS;
+}
+
+static void reserve(uintptr_t va, u64 size)
+{
+	if (mmap((void *)va, size, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+		 0) == MAP_FAILED)
+		die("mmap PROT_NONE");
+}
+
+static int map_phys(uintptr_t va, phys_addr_t phys, u64 size)
+{
+	if (mmap((void *)va, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 memfd, (off_t)phys) == MAP_FAILED)
+		return -ENOMEM;
+	return 0;
+}
+
+static bool fail_now(int *counter)
+{
+	return *counter > 0 && --*counter == 0;
+}
+
+int arch_direct_map(phys_addr_t phys, u64 size)
+{
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > HOST_MAX_PHYS)
+		return -EINVAL;
+	if (fail_now(&host_fail_direct_map))
+		return -ENOMEM;
+	return map_phys(direct_map_base + phys, phys, size);
+}
+
+void arch_direct_unmap(phys_addr_t phys, u64 size)
+{
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > HOST_MAX_PHYS)
+		panic("arch_direct_unmap: bad range %#llx+%#llx",
+		      (unsigned long long)phys, (unsigned long long)size);
+	reserve(direct_map_base + phys, size);
+	/* The memory is gone: give it back to the host as well. */
+	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)phys,
+		  (off_t)size);
+}
+
+int arch_map_range(uintptr_t va, phys_addr_t phys, u64 size)
+{
+	if (va < vmemmap_base || va + size > vmemmap_base + VMEMMAP_SIZE ||
+	    !IS_ALIGNED(va | phys | size, PAGE_SIZE))
+		return -EINVAL;
+	if (fail_now(&host_fail_map_range))
+		return -ENOMEM;
+	if (host_sim_pgtables) {
+		for (uintptr_t c = (va - vmemmap_base) / PGT_CHUNK;
+		     c <= (va + size - 1 - vmemmap_base) / PGT_CHUNK; c++) {
+			if (pgt_have[c])
+				continue;
+			phys_addr_t pt = arch_pgtable_alloc ? arch_pgtable_alloc() : 0;
+
+			if (!pt)
+				return -ENOMEM;
+			/* A page table must be zeroed memory. */
+			const u64 *w = phys_to_virt(pt);
+			for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+				if (w[i])
+					panic("arch_pgtable_alloc gave a dirty page");
+			pgt_have[c] = 1;
+			host_pgtables_allocated++;
+		}
+	}
+	return map_phys(va, phys, size);
+}
+
+void arch_unmap_range(uintptr_t va, u64 size)
+{
+	if (va < vmemmap_base || va + size > vmemmap_base + VMEMMAP_SIZE)
+		panic("arch_unmap_range: bad range");
+	reserve(va, size);
+}
+
+void host_mm_reset(void)
+{
+	host_init_once();
+#ifdef BALLAST_HOST
+	mm_reset_for_test();
+#endif
+	reserve(direct_map_base, HOST_MAX_PHYS);
+	reserve(vmemmap_base, VMEMMAP_SIZE);
+	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		  (off_t)HOST_MAX_PHYS);
+	memset(&boot_mem_map, 0, sizeof(boot_mem_map));
+	boot_mem_map.mem_limit = ~0ULL;
+	memset(pgt_have, 0, sizeof(pgt_have));
+	host_pgtables_allocated = 0;
+	host_sim_pgtables = true;
+	host_fail_direct_map = host_fail_map_range = 0;
+	arch_pgtable_alloc = NULL;
+}
+
+void host_mm_start(void)
+{
+	u64 s, e;
+
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
+		if (arch_direct_map(s, e - s))
+			die("direct map of boot RAM");
+	mm_init();
+}
+
+void host_mm_boot_default(void)
+{
+	host_mm_reset();
+	bootmem_add_region(0, 640 << 10, E820_RAM);
+	bootmem_add_region(640 << 10, (1 << 20) - (640 << 10), E820_RESERVED);
+	bootmem_add_region(1 << 20, (256 << 20) - (1 << 20), E820_RAM);
+	bootmem_reserve(1 << 20, 2 << 20, "kernel");
+	bootmem_reserve(3 << 20, 256 << 10, "initrd");
+	host_mm_start();
+}
