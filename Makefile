@@ -49,7 +49,7 @@ KSRCS := $(wildcard arch/x86/*.c arch/x86/*.S arch/x86/*/*.c arch/x86/*/*.S \
 	kernel/*.c mm/*.c drivers/*.c drivers/*/*.c)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
-.PHONY: all iso run check test test-qemu bench deps clean
+.PHONY: all iso run check test test-qemu bench deps clean print-test-suites
 all: $(BUILD)/ballast.elf
 
 deps:
@@ -102,6 +102,11 @@ test-qemu: iso
 
 test: deps
 	@tests/run_all.sh
+
+# Suites beyond check and test-qemu (tests/*/*.mk add to TEST_SUITES).
+TEST_SUITES ?=
+print-test-suites:
+	@echo $(TEST_SUITES)
 
 bench: deps
 	@tests/bench/bench.sh

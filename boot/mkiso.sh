@@ -12,14 +12,13 @@ fi
 rm -rf "$dir"
 mkdir -p "$dir/boot/grub"
 cp "$elf" "$dir/boot/ballast.elf"
-# Single quotes keep the command line verbatim for GRUB (double quotes inside
-# it reach the kernel); a single quote in it is written as '\''.
-q=$(printf '%s' "$cmdline" | sed "s/'/'\\\\''/g")
+# CMDLINE is written as GRUB script words, so quote like a shell:
+#   CMDLINE='mem=256M autorun="free; lsmem"'
 cat > "$dir/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=0
 menuentry "ballast" {
-	multiboot2 /boot/ballast.elf '$q'
+	multiboot2 /boot/ballast.elf $cmdline
 	boot
 }
 CFG

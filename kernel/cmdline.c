@@ -10,53 +10,55 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Finds the end of the word at s, honouring double quotes. */
-static const char *word_end(const char *s)
+/*
+ * Copies the next word at *sp into word (quotes removed, \" and \\ inside
+ * quotes unescaped) and advances *sp. Both spellings loaders produce work:
+ * autorun="a b" as a person writes it, "autorun=a b" as GRUB re-quotes it.
+ * Returns false at the end; a word too long for buf is cut (and so will not
+ * match any key).
+ */
+static bool next_word(const char **sp, char *word, size_t len)
 {
+	const char *s = *sp;
 	bool quoted = false;
-
-	for (; *s; s++) {
-		if (*s == '"')
-			quoted = !quoted;
-		else if (is_space(*s) && !quoted)
-			break;
-	}
-	return s;
-}
-
-static int copy_value(const char *v, const char *end, char *val, size_t len)
-{
 	size_t n = 0;
 
-	for (const char *p = v; p < end; p++)
-		if (*p != '"')
-			n++;
-	if (n + 1 > len)
-		return -E2BIG;
-	for (n = 0; v < end; v++)
-		if (*v != '"')
-			val[n++] = *v;
-	val[n] = 0;
-	return 0;
+	while (is_space(*s))
+		s++;
+	if (!*s)
+		return false;
+	for (; *s && (quoted || !is_space(*s)); s++) {
+		char c = *s;
+		if (c == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (c == '\\' && quoted && (s[1] == '"' || s[1] == '\\'))
+			c = *++s;
+		if (n + 1 < len)
+			word[n++] = c;
+	}
+	word[n] = 0;
+	*sp = s;
+	return true;
 }
 
 int cmdline_param(const char *cmdline, const char *key, char *val, size_t len)
 {
+	static char word[CMDLINE_MAX];
 	size_t klen = strlen(key);
 	const char *s = cmdline;
 
-	while (*s) {
-		while (is_space(*s))
-			s++;
-		const char *end = word_end(s);
-		if ((size_t)(end - s) >= klen && strncmp(s, key, klen) == 0) {
-			const char *v = s + klen;
-			if (v == end)
-				return copy_value(v, v, val, len);
-			if (*v == '=')
-				return copy_value(v + 1, end, val, len);
-		}
-		s = end;
+	while (next_word(&s, word, sizeof(word))) {
+		if (strncmp(word, key, klen) != 0)
+			continue;
+		if (word[klen] != 0 && word[klen] != '=')
+			continue;
+		const char *v = word[klen] ? word + klen + 1 : word + klen;
+		if (strlen(v) + 1 > len)
+			return -E2BIG;
+		strlcpy(val, v, len);
+		return 0;
 	}
 	return -ENOENT;
 }

@@ -38,3 +38,16 @@ TEST(cmdline_splits_autorun)
 	CHECK_STR(seen[1], "lsmem -a");
 	CHECK_STR(seen[2], "poweroff");
 }
+
+TEST(cmdline_grub_requoted_words)
+{
+	char v[64];
+	const char *cl = "mem=1G \"autorun=echo \\\"hi\\\"; free\" x=\"a b\"";
+
+	CHECK_EQ(cmdline_param(cl, "autorun", v, sizeof(v)), 0);
+	CHECK_STR(v, "echo \"hi\"; free");
+	CHECK_EQ(cmdline_param(cl, "x", v, sizeof(v)), 0);
+	CHECK_STR(v, "a b");
+	CHECK_EQ(cmdline_param(cl, "mem", v, sizeof(v)), 0);
+	CHECK_STR(v, "1G");
+}

@@ -1,0 +1,107 @@
+"""A ballast guest under QEMU, driven over its serial line (stdin/stdout).
+
+Used by the test files in this folder:
+
+    g = boot(cmdline="mem=128M", mem="512M")
+    out = g.cmd("e820")          # output of one command, prompt to prompt
+    g.send("poweroff"); assert g.wait_exit() == 0
+"""
+import os
+import re
+import select
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build", "qemu-tests")
+PROMPT = "ballast> "
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, iso, mem, smp, log_path):
+        self.log = open(log_path, "w")
+        self.buf = ""
+        self.pos = 0
+        self.proc = subprocess.Popen(
+            ["qemu-system-x86_64", "-accel", "tcg", "-m", mem, "-smp", str(smp),
+             "-display", "none", "-vga", "none", "-no-reboot", "-monitor", "none",
+             "-serial", "stdio", "-cdrom", iso, "-boot", "d"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def _read(self, timeout):
+        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not r:
+            return False
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            return None
+        text = data.decode("latin-1").replace("\r", "")
+        self.buf += text
+        self.log.write(text)
+        self.log.flush()
+        return True
+
+    def expect(self, pattern, timeout=30):
+        """Wait for regex pattern after the read position; return the text
+        from the read position up to the end of the match."""
+        rx = re.compile(pattern)
+        deadline = time.time() + timeout
+        while True:
+            m = rx.search(self.buf, self.pos)
+            if m:
+                text = self.buf[self.pos:m.end()]
+                self.pos = m.end()
+                return text
+            left = deadline - time.time()
+            if left <= 0:
+                raise TestFailure("timeout waiting for %r; last output:\n%s"
+                                  % (pattern, self.buf[-800:]))
+            if self._read(min(left, 1.0)) is None:
+                raise TestFailure("QEMU exited while waiting for %r; last output:\n%s"
+                                  % (pattern, self.buf[-800:]))
+
+    def send(self, line, raw=False):
+        data = line if raw else line + "\n"
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def wait_prompt(self, timeout=60):
+        return self.expect(re.escape(PROMPT), timeout)
+
+    def cmd(self, line, timeout=60):
+        """Run one command; returns its output (without echo and prompt)."""
+        self.send(line)
+        out = self.wait_prompt(timeout)
+        out = out[:-len(PROMPT)]
+        first_nl = out.find("\n")
+        return out[first_nl + 1:] if first_nl >= 0 else ""
+
+    def wait_exit(self, timeout=30):
+        deadline = time.time() + timeout
+        while self.proc.poll() is None and time.time() < deadline:
+            if self._read(0.5) is None:
+                break
+        try:
+            return self.proc.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            raise TestFailure("QEMU did not exit; last output:\n" + self.buf[-800:])
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def make_iso(elf, cmdline, name):
+    os.makedirs(BUILD, exist_ok=True)
+    iso = os.path.join(BUILD, name + ".iso")
+    subprocess.run([os.path.join(ROOT, "boot", "mkiso.sh"), elf, cmdline, iso],
+                   check=True, stdout=subprocess.DEVNULL)
+    return iso

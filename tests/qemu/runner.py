@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Boot tests: every test_* function in tests/qemu/t_*.py boots ballast under
+QEMU (through boot(...)) and checks what its serial console shows.
+
+    runner.py --elf build/ballast.elf [NAME-FILTER]
+
+Prints one line per test and closes with 'N passed, N failed'. Each test's
+console is logged to build/qemu-tests/NAME.log.
+"""
+import argparse
+import glob
+import importlib.util
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guest  # noqa: E402
+
+
+def load_tests(filt):
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "t_*.py"))):
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for name in sorted(n for n in dir(mod) if n.startswith("test_")):
+            if not filt or filt in name:
+                yield name, getattr(mod, name)
+
+
+def run_one(name, fn, elf):
+    guests = []
+
+    def boot(cmdline="", mem="512M", smp=1):
+        iso = guest.make_iso(elf, cmdline, name)
+        g = guest.Guest(iso, mem, smp, os.path.join(guest.BUILD, name + ".log"))
+        guests.append(g)
+        g.wait_prompt(90)
+        return g
+
+    try:
+        fn(boot)
+        return None
+    except Exception as e:  # noqa: BLE001 - every failure is reported
+        if isinstance(e, (guest.TestFailure, AssertionError)):
+            return str(e) or traceback.format_exc(limit=3)
+        return traceback.format_exc()
+    finally:
+        for g in guests:
+            g.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--elf", required=True)
+    ap.add_argument("filter", nargs="?")
+    args = ap.parse_args()
+    elf = os.path.abspath(args.elf)
+    passed = failed = 0
+    for name, fn in load_tests(args.filter):
+        t0 = time.time()
+        err = run_one(name, fn, elf)
+        dt = time.time() - t0
+        if err is None:
+            passed += 1
+            print("ok   %-40s %5.1fs" % (name, dt), flush=True)
+        else:
+            failed += 1
+            print("FAIL %-40s %5.1fs\n    %s" % (name, dt, err.replace("\n", "\n    ")),
+                  flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed or not passed else 0)
+
+
+if __name__ == "__main__":
+    main()

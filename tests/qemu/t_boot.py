@@ -1,0 +1,25 @@
+"""Boot: memory map, mem=, exception report."""
+import re
+
+
+def test_mem_limit_ignores_ram(boot):
+    g = boot(cmdline="mem=128M", mem="512M")
+    out = g.cmd("e820")
+    assert "ignored" in out, out
+    m = re.search(r"mem= limit 0x8000000, ignored: (\d+) KiB", out)
+    assert m and int(m.group(1)) > 300 * 1024, out
+
+
+def test_crash_prints_report(boot):
+    g = boot()
+    g.send("crash")
+    out = g.expect(r"System halted\.", 30)
+    assert "EXCEPTION 14 (#Page fault)" in out, out
+    assert "CR2: 000000dead000000" in out, out
+    assert re.search(r"Backtrace:\n(  #\d+ \[<ffffffff8[0-9a-f]+>\]\n)+", out), out
+
+
+def test_bad_loglevel_on_cmdline(boot):
+    g = boot(cmdline="loglevel=banana mem=zz")
+    out = g.cmd("dmesg")
+    assert "loglevel=banana" in out and "mem=zz" in out, out

@@ -1,0 +1,59 @@
+"""The serial shell: help, version, errors for bad input, line editing."""
+import re
+
+
+def test_help_version_poweroff(boot):
+    g = boot()
+    out = g.cmd("help")
+    for c in ("help", "version", "cmdline", "e820", "poweroff", "reboot", "echo"):
+        assert re.search(r"^  %s\s" % c, out, re.M), "help lacks " + c
+    out = g.cmd("version")
+    assert "boot mode: bare" in out and "compiler: gcc" in out, out
+    out = g.cmd("help e820")
+    assert "usage: e820" in out, out
+    g.send("poweroff")
+    assert g.wait_exit() == 0
+
+
+def test_bad_input_gets_errors(boot):
+    g = boot()
+    assert "unknown command: no-such-cmd (try 'help')" in g.cmd("no-such-cmd")
+    assert "unknown command: foo" in g.cmd("foo 0xZZ")
+    assert "bad level" in g.cmd("loglevel 0xZZ")
+    assert "bad level" in g.cmd("loglevel 99999999999999999999999")
+    out = g.cmd("\x01\x7fhelp")
+    assert "Commands" in out, out
+    out = g.cmd("x" * 400)
+    assert "line too long" in out, out
+    out = g.cmd("echo \"open quote")
+    assert "unterminated quote" in out, out
+    out = g.cmd("version extra")
+    assert "usage: version" in out, out
+    g.send("poweroff")
+    assert g.wait_exit() == 0
+
+
+def test_line_editing(boot):
+    g = boot()
+    assert g.cmd("echo abX\x7fc") == "abc\n"
+    assert g.cmd("garbage\x15echo fresh") == "fresh\n"
+    g.send("echo never\x03", raw=True)
+    g.wait_prompt()
+    g.send("\x1b[A", raw=True)  # history: the last line run
+    g.send("\n", raw=True)
+    out = g.wait_prompt()
+    assert "fresh" in out, out
+
+
+def test_reboot_ends_qemu(boot):
+    g = boot()
+    g.send("reboot")
+    assert g.wait_exit() == 0
+
+
+def test_autorun_from_cmdline(boot):
+    g = boot(cmdline='autorun="echo one; echo two"')
+    g.expect(r"type 'help' for commands\.\n" + "ballast> ")
+    assert "ballast> echo one\none\n" in g.buf, g.buf[-300:]
+    assert "ballast> echo two\ntwo\n" in g.buf, g.buf[-300:]
+    assert "echo one; echo two" in g.cmd("cmdline")
