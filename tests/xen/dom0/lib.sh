@@ -1,0 +1,271 @@
+# Helpers for the scenarios in tests/xen/scenarios/, sourced inside dom0
+# (busybox sh). A scenario runs in its own subshell with
+#   XT_TYPE   pv | pvh | hvm       XT_NAME   e.g. pv/help
+# and must end with xt_pass, xt_fail, xt_crash or xt_skip.
+#
+#   xt_guest            the guest of XT_TYPE, booted to its prompt (reused
+#                       from the previous scenario when still alive)
+#   xt_create TYPE      destroy any old one, xl create the config, start logs
+#   xt_cmd LINE [T]     type LINE into the guest console, wait up to T s for
+#                       the next prompt; output (without echo, prompt) in $XT_OUT
+#   xt_type LINE        just type LINE (and \r)
+#   xt_wait RE [T]      wait for extended regex RE in the console output that
+#                       appeared since the last xt_mark (or xt_cmd)
+#   xt_mark             remember the current end of the console log
+#   xt_wait_gone [T]    wait until the domain has gone; echoes how it ended
+#   xt_cfgval KEY       a value from the guest's xl config
+#   xt_xs PATH          xenstore-read /local/domain/DOMID/PATH from dom0
+#   xt_cputime          the guest's CPU seconds as `xl list` shows them
+#
+# Results: one line `RESULT name PASS|FAIL|CRASH|SKIP detail` on stdout,
+# optionally followed by detail lines starting with "  | ".
+
+XT_LOG=/run/xt/log
+XT_STATE=/run/xt/state
+mkdir -p $XT_LOG $XT_STATE
+: ${XT_TYPE:=pv}
+: ${XT_NAME:=$XT_TYPE/adhoc}
+XT_PROMPT=${XT_PROMPT:-'ballast> '}
+XT_OUT=/run/xt/out
+: > $XT_OUT
+
+# time limits, seconds; HVM runs nested under software emulation and is slow
+xt_boot_timeout() {
+	case "$1" in hvm) echo ${XT_BOOT_TIMEOUT_HVM:-420};; *) echo ${XT_BOOT_TIMEOUT:-90};; esac
+}
+xt_cmd_timeout() {
+	case "$XT_TYPE" in hvm) echo ${XT_CMD_TIMEOUT_HVM:-90};; *) echo ${XT_CMD_TIMEOUT:-20};; esac
+}
+
+xt_now() { read t _ < /proc/uptime; echo "${t%.*}"; }
+xt_info() { echo "xt: [$XT_NAME] $*"; }
+
+xt_cfg() { echo /xt/cfg/$1.cfg; }
+# xt_cfgval KEY [TYPE]: value of KEY = ... in the config, quotes removed
+xt_cfgval() {
+	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"\{0,1\}\([^\"]*\)\"\{0,1\}[[:space:]]*\$/\1/p" \
+		"$(xt_cfg ${2:-$XT_TYPE})" | head -1
+}
+xt_domname() { xt_cfgval name "${1:-$XT_TYPE}"; }
+xt_domid() { xl domid "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null; }
+
+# console log of the guest: its PV console (xenconsoled) or, for HVM, the
+# emulated serial port that the device model exposes as a pty
+xt_conslog() {
+	case "${1:-$XT_TYPE}" in
+	hvm) echo $XT_LOG/serial-$(xt_domname hvm).log;;
+	*) echo $XT_LOG/guest-$(xt_domname ${1:-$XT_TYPE}).log;;
+	esac
+}
+xt_size() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
+
+# state letters of `xl list`: r b p s c d; prints "gone" when not there
+xt_state() {
+	xl list "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null |
+		awk 'NR == 2 { s = $5; gsub(/-/, "", s); print (s == "" ? "idle" : s); f = 1 }
+		     END { if (!f) print "gone" }'
+}
+xt_alive() {
+	case "$(xt_state "$@")" in gone|*c*|*s*|*d*) return 1;; esac
+	return 0
+}
+
+# ---- results ------------------------------------------------------------
+xt_result() {
+	_k=$1; shift
+	echo "RESULT $XT_NAME $_k $*"
+	echo "$_k" > /run/xt/result
+}
+xt_detail() { sed 's/\r//g; s/^/  | /'; }
+xt_pass() { xt_result PASS "$*"; exit 0; }
+xt_fail() { xt_result FAIL "$*"; [ -s "$XT_OUT" ] && xt_detail < "$XT_OUT" | tail -15; exit 0; }
+xt_skip() { xt_result SKIP "$*"; exit 0; }
+# CRASH: the guest never answered; show the end of its console and of Xen's log
+xt_crash() {
+	xt_result CRASH "$*"
+	_l=$(xt_conslog)
+	echo "  | --- console ($_l), last lines:"
+	if [ -s "$_l" ]; then tail -c 3000 "$_l" | tr -d '\000' | tail -20 | xt_detail
+	else echo "  | (empty)"; fi
+	if [ "$XT_TYPE" = hvm ] && [ -s $XT_LOG/guest-$(xt_domname hvm).log ]; then
+		echo "  | --- PV console:"; tail -10 $XT_LOG/guest-$(xt_domname hvm).log | xt_detail
+	fi
+	echo "  | --- xl list: $(xl list 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';')"
+	echo "  | --- xl dmesg, last lines:"
+	xl dmesg 2>&1 | tail -15 | xt_detail
+	_x=/var/log/xen/xl-$(xt_domname).log
+	[ -s "$_x" ] && { echo "  | --- $_x:"; tail -5 "$_x" | xt_detail; }
+	_q=/var/log/xen/qemu-dm-$(xt_domname).log
+	[ "$XT_TYPE" = hvm ] && [ -s "$_q" ] && { echo "  | --- $_q:"; tail -5 "$_q" | xt_detail; }
+	exit 0
+}
+
+# ---- guest lifecycle ------------------------------------------------------
+xt_destroy() {
+	_n=$(xt_domname "${1:-$XT_TYPE}")
+	xl destroy "$_n" >/dev/null 2>&1
+	rm -f $XT_STATE/${1:-$XT_TYPE}.up
+}
+
+xt_create() {
+	_t=${1:-$XT_TYPE}
+	_n=$(xt_domname $_t)
+	xt_destroy $_t
+	[ -f /xt/cfg/$_t.cfg ] || { echo "xt: no config for $_t"; return 1; }
+	case $_t in
+	hvm) [ -s /xt/guest/ballast.iso ] || { echo "xt: no /xt/guest/ballast.iso (make iso)"; return 1; };;
+	*) [ -s /xt/guest/ballast.elf ] || { echo "xt: no /xt/guest/ballast.elf"; return 1; };;
+	esac
+	# start every guest with empty logs so offsets and tails are its own
+	[ -f $XT_STATE/$_t.serialpid ] && kill $(cat $XT_STATE/$_t.serialpid) 2>/dev/null
+	rm -f $XT_STATE/$_t.serialpid
+	: > $XT_LOG/guest-$_n.log
+	: > $XT_LOG/serial-$_n.log
+	: > /var/log/xen/xl-$_n.log
+	_t0=$(xt_now)
+	if ! xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; then
+		echo "xt: xl create $_t failed:"; sed 's/^/xt:   /' $XT_LOG/create-$_n.log | tail -15
+		return 1
+	fi
+	echo "xt: created $_n as domain $(xt_domid $_t) in $(( $(xt_now) - _t0 ))s"
+	if [ $_t = hvm ]; then
+		_id=$(xt_domid hvm)
+		_i=0
+		while :; do
+			_pty=$(xenstore-read /local/domain/$_id/serial/0/tty 2>/dev/null) && [ -n "$_pty" ] && break
+			_i=$((_i + 1))
+			[ $_i -lt 100 ] || { echo "xt: no serial/0/tty for domain $_id in xenstore"; return 1; }
+			sleep 0.2
+		done
+		stty -F "$_pty" raw -echo 2>/dev/null
+		# the reader keeps the slave open; writers use the same path
+		cat "$_pty" >> $XT_LOG/serial-$_n.log 2>/dev/null &
+		echo $! > $XT_STATE/$_t.serialpid
+		echo "$_pty" > $XT_STATE/$_t.tty
+	fi
+	return 0
+}
+
+# the pty that carries the guest's console input
+xt_tty() {
+	if [ "$XT_TYPE" = hvm ]; then cat $XT_STATE/hvm.tty 2>/dev/null
+	else xenstore-read /local/domain/$(xt_domid)/console/tty 2>/dev/null; fi
+}
+
+xt_mark() { XT_MARK=$(xt_size "$(xt_conslog)"); }
+XT_MARK=0
+
+# xt_since: console output after the mark, NULs and CRs removed
+xt_since() { tail -c +$((XT_MARK + 1)) "$(xt_conslog)" 2>/dev/null | tr -d '\000\r'; }
+
+# xt_wait RE [TIMEOUT]: 0 when RE appeared after the mark, 1 on timeout,
+# 2 when the domain crashed or went away first
+xt_wait() {
+	_re=$1; _to=${2:-$(xt_cmd_timeout)}
+	_end=$(( $(xt_now) + _to )); _k=0
+	while :; do
+		xt_since | grep -qE -- "$_re" && return 0
+		[ $(xt_now) -lt $_end ] || return 1
+		_k=$((_k + 1))
+		if [ $((_k % 6)) = 0 ] && ! xt_alive; then
+			sleep 1; xt_since | grep -qE -- "$_re" && return 0
+			return 2
+		fi
+		sleep 0.5
+	done
+}
+
+xt_type() {
+	_tty=$(xt_tty)
+	[ -n "$_tty" ] && [ -c "$_tty" ] || { echo "xt: no console tty for $XT_TYPE"; return 1; }
+	printf '%s\r' "$1" > "$_tty"
+}
+
+# prompt at the end of a line, not in an echoed command
+XT_PROMPT_RE=$(printf '%s' "$XT_PROMPT" | sed 's/[].[*^$()+?{}|\\]/\\&/g')
+
+# xt_cmd LINE [TIMEOUT]: type LINE, wait for the prompt after its output.
+# $XT_OUT gets the output lines (the echoed command line and the new prompt
+# removed). Returns as xt_wait does.
+xt_cmd() {
+	xt_mark
+	: > $XT_OUT
+	xt_type "$1" || return 1
+	# the echo of the line comes first, then output, then a new prompt
+	xt_wait "^$XT_PROMPT_RE" "${2:-$(xt_cmd_timeout)}"
+	_r=$?
+	xt_since > $XT_OUT.raw
+	# drop the first line (the echo) and the last partial line (the prompt)
+	awk -v p="$XT_PROMPT" 'NR == 1 { next } index($0, p) == 1 { exit } { print }' \
+		$XT_OUT.raw > $XT_OUT
+	return $_r
+}
+
+# xt_expect RE: did the last xt_cmd print a line matching RE (case-insensitive)?
+xt_expect() { grep -qiE -- "$1" $XT_OUT; }
+
+# xt_guest: make sure the guest of XT_TYPE is up at its prompt, reusing the
+# one a previous scenario left running. A guest that does not come up is a
+# CRASH of this scenario; later scenarios of the type then fail fast.
+xt_guest() {
+	if [ -f $XT_STATE/$XT_TYPE.up ] && xt_alive; then
+		XT_DOMID=$(xt_domid); return 0
+	fi
+	if [ -f $XT_STATE/$XT_TYPE.dead ]; then
+		xt_result CRASH "no guest: $(cat $XT_STATE/$XT_TYPE.dead)"; exit 0
+	fi
+	xt_info "booting a $XT_TYPE guest"
+	XT_MARK=0
+	_t0=$(xt_now)
+	if ! xt_create $XT_TYPE > $XT_LOG/xt-create.out 2>&1; then
+		cat $XT_LOG/xt-create.out
+		echo "xl create failed in $XT_NAME" > $XT_STATE/$XT_TYPE.dead
+		XT_OUT=$XT_LOG/xt-create.out xt_fail "xl create failed"
+	fi
+	cat $XT_LOG/xt-create.out
+	XT_DOMID=$(xt_domid)
+	_to=$(xt_boot_timeout $XT_TYPE)
+	xt_wait "$XT_PROMPT_RE" $_to
+	case $? in
+	0)	touch $XT_STATE/$XT_TYPE.up
+		echo $(( $(xt_now) - _t0 )) > $XT_STATE/$XT_TYPE.boottime
+		xt_info "prompt after $(cat $XT_STATE/$XT_TYPE.boottime)s"
+		return 0;;
+	1)	echo "did not reach the prompt in ${_to}s ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
+		xt_crash "no prompt within ${_to}s (state $(xt_state))";;
+	*)	echo "died while booting ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
+		xt_crash "domain died while booting (state $(xt_state))";;
+	esac
+}
+
+# after a scenario ends the guest on purpose, the next one boots a new one
+xt_forget() { rm -f $XT_STATE/$XT_TYPE.up; }
+
+# xt_wait_gone [TIMEOUT]: wait for the domain to end; prints how:
+# poweroff, reboot, suspend, crash (xl's shutdown reason) or timeout
+xt_wait_gone() {
+	_to=${1:-$(xt_cmd_timeout)}
+	_end=$(( $(xt_now) + _to ))
+	_n=$(xt_domname)
+	while :; do
+		_s=$(xt_state)
+		case "$_s" in
+		gone) break;;
+		*c*) echo crash; return;;
+		esac
+		[ $(xt_now) -lt $_end ] || { echo "timeout($_s)"; return; }
+		sleep 0.5
+	done
+	xt_forget
+	# xl's daemon (one per domain) logs "Domain N has shut down, reason code R"
+	sleep 0.5
+	_rc=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' /var/log/xen/xl-$_n.log | tail -1)
+	case "$_rc" in
+	0) echo poweroff;; 1) echo reboot;; 2) echo suspend;; 3) echo crash;; 4) echo watchdog;;
+	*) echo "gone(reason '$_rc')";;
+	esac
+}
+
+xt_xs() { xenstore-read "/local/domain/$(xt_domid)/$1" 2>/dev/null; }
+
+xt_cputime() { xl list "$(xt_domname)" 2>/dev/null | awk 'NR == 2 { print $6 }'; }
