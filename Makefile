@@ -67,13 +67,18 @@ $(BUILD)/k/%.S.o: %.S Makefile
 
 $(BUILD)/k/version.o: $(KOBJS) Makefile
 	@mkdir -p $(dir $@)
-	printf 'const char ballast_build_id[] = "%s";\nconst char ballast_compiler[] = "%s";\n' \
+	@printf 'const char ballast_build_id[] = "%s";\nconst char ballast_compiler[] = "%s";\n' \
 		'$(BUILD_ID)' '$(shell $(CC) --version | head -1)' > $(BUILD)/k/version.c
-	$(CC) $(KCFLAGS) -c $(BUILD)/k/version.c -o $@
+	@$(CC) $(KCFLAGS) -c $(BUILD)/k/version.c -o $@
 
-$(BUILD)/ballast.elf: $(KOBJS) $(BUILD)/k/version.o linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/k/version.o
-	@echo "  built $@"
+# Two passes: the second adds the symbol table (kernel/ksyms.sh) for
+# backtraces; it goes after all code, so no function moves between passes.
+$(BUILD)/ballast.elf: $(KOBJS) $(BUILD)/k/version.o linker.ld kernel/ksyms.sh
+	@$(LD) $(KLDFLAGS) -o $@.pass1 $(KOBJS) $(BUILD)/k/version.o
+	@kernel/ksyms.sh $@.pass1 > $(BUILD)/k/ksyms.S
+	@$(CC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $(BUILD)/k/ksyms.o
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/k/version.o $(BUILD)/k/ksyms.o
+	@echo "  LD      $@"
 
 # The ISO carries the command line in grub.cfg; boot/mkiso.sh rebuilds it
 # only when the kernel or CMDLINE changed.

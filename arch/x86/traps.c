@@ -5,6 +5,7 @@
  * Addresses resolve with: addr2line -e build/ballast.elf ADDR
  */
 #include <ballast/console.h>
+#include <ballast/ksyms.h>
 #include <ballast/printk.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
@@ -27,6 +28,19 @@ static bool kernel_text(u64 a)
 	return a >= (u64)_kernel_start && a < (u64)_kernel_end;
 }
 
+static void print_frame(int depth, u64 addr)
+{
+	u64 off = 0;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (depth < 0)
+		printk(KERN_ERR "  #- [<%016llx>] %s+%#llx (faulting instruction)\n",
+		       U(addr), name ? name : "?", U(off));
+	else
+		printk(KERN_ERR "  #%d [<%016llx>] %s+%#llx\n", depth, U(addr),
+		       name ? name : "?", U(off));
+}
+
 void dump_backtrace_from(u64 rbp)
 {
 	printk(KERN_ERR "Backtrace:\n");
@@ -38,8 +52,7 @@ void dump_backtrace_from(u64 rbp)
 		u64 ret = frame[1];
 		if (!kernel_text(ret))
 			break;
-		printk(KERN_ERR "  #%d [<%016llx>]\n", depth,
-		       (unsigned long long)ret);
+		print_frame(depth, ret);
 		if (frame[0] <= rbp)
 			break; /* stacks grow down: older frames are higher */
 		rbp = frame[0];
@@ -77,8 +90,7 @@ void exception_report(struct regs *r)
 	printk(KERN_ERR "R12: %016llx R13: %016llx R14: %016llx\n", U(r->r12),
 	       U(r->r13), U(r->r14));
 	printk(KERN_ERR "R15: %016llx\n", U(r->r15));
-	printk(KERN_ERR "  #- [<%016llx>] (faulting instruction)\n",
-	       (unsigned long long)r->rip);
+	print_frame(-1, r->rip);
 	dump_backtrace_from(U(r->rbp));
 	printk(KERN_ERR "System halted.\n");
 	console_flush();

@@ -16,7 +16,8 @@ def test_crash_prints_report(boot):
     out = g.expect(r"System halted\.", 30)
     assert "EXCEPTION 14 (#Page fault)" in out, out
     assert "CR2: 000000dead000000" in out, out
-    assert re.search(r"Backtrace:\n(  #\d+ \[<ffffffff8[0-9a-f]+>\]\n)+", out), out
+    assert re.search(r"Backtrace:\n(  #\d+ \[<ffffffff8[0-9a-f]+>\] \w+\+0x[0-9a-f]+\n)+", out), out
+    assert "cmd_crash+0x" in out and "shell_run_line+0x" in out, out
 
 
 def test_bad_loglevel_on_cmdline(boot):
