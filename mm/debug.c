@@ -129,6 +129,7 @@ int mm_check_consistency(void)
 						FAIL("pfn %#lx: free buddy %#lx of order %u not merged\n",
 						     pfn, pfn ^ n, p->order);
 				}
+				spresent += n - 1;
 				if (s->isolated) {
 					iso_free += n;
 					iso_blocks[p->order]++;
@@ -153,6 +154,7 @@ int mm_check_consistency(void)
 					    (p[k].flags & PG_head))
 						FAIL("pfn %#lx: inside allocated block at %#lx but %s refcount %u\n",
 						     pfn + k, pfn, page_type_name(&p[k]), p[k].refcount);
+				spresent += n - 1;
 				alloc += n;
 				i += n;
 				break;

@@ -152,7 +152,8 @@ void host_mm_start(void)
 	u64 s, e;
 
 	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		if (arch_direct_map(s, e - s))
+		if (s < HOST_MAX_PHYS &&
+		    arch_direct_map(s, MIN(e, HOST_MAX_PHYS) - s))
 			die("direct map of boot RAM");
 	mm_init();
 }
