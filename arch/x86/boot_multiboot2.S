@@ -96,7 +96,11 @@ start64_high:
 	xorl %ebp, %ebp
 	movl mb_magic(%rip), %edi
 	movl mb_info(%rip), %esi
+	cmpl $0x336ec578, %edi			/* Xen PVH (arch/x86/xen) */
+	je 3f
 	call kmain_multiboot2
+	jmp 2f
+3:	call kmain_pvh
 2:	cli
 	hlt
 	jmp 2b

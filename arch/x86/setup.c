@@ -6,6 +6,7 @@
 #include <asm/traps.h>
 
 bool uart_init(void);
+void xen_hvm_early_detect(void);
 
 static void uart_irq(struct regs *r)
 {
@@ -22,4 +23,5 @@ void arch_early_init(void)
 		set_irq_handler(IRQ_BASE + 4, uart_irq);
 		pic_unmask(4);
 	}
+	xen_hvm_early_detect(); /* Xen HVM: PV console, xenstore, events */
 }

@@ -1,0 +1,148 @@
+/*
+ * Xen PVH boot (kmain_pvh, from the shared 32-bit entry) and Xen detection
+ * on the multiboot2 path (HVM). Both are HVM containers: hypercall page via
+ * MSR, shared_info placed by XENMEM_add_to_physmap, rings from HVM params.
+ */
+#include <ballast/bootmem.h>
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
+#include <ballast/arch_mm.h>
+#include <ballast/xen.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/paging.h>
+#include <asm/traps.h>
+
+extern const char *boot_loader_name;
+
+/* Ring frames and event channels the toolstack set up for us. */
+static void hvm_read_params(void)
+{
+	u64 v;
+
+	if (!xen_hvm_get_param(HVM_PARAM_STORE_PFN, &v) && v)
+		xen.store_pfn = v;
+	if (!xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
+		xen.store_evtchn = (u32)v;
+	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v) && v)
+		xen.console_pfn = v;
+	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
+		xen.console_evtchn = (u32)v;
+	/* The boot page tables map the first 4 GiB, where Xen puts them. */
+	if (xen.store_pfn) {
+		xen.store_ring = phys_to_virt(PFN_PHYS(xen.store_pfn));
+		bootmem_reserve(PFN_PHYS(xen.store_pfn), PAGE_SIZE,
+				"xenstore ring");
+	}
+	if (xen.console_pfn) {
+		xen.console_ring = phys_to_virt(PFN_PHYS(xen.console_pfn));
+		bootmem_reserve(PFN_PHYS(xen.console_pfn), PAGE_SIZE,
+				"xen console ring");
+	}
+}
+
+static int hvm_setup(enum xen_mode mode)
+{
+	int err;
+
+	xen.cpuid_base = xen_cpuid_base();
+	if (!xen.cpuid_base)
+		return -ENODEV;
+	xen.mode = mode;
+	err = xen_hvm_init_hypercall_page();
+	if (err) {
+		xen.mode = XEN_NONE;
+		return err;
+	}
+	hvm_read_params();
+	xen_common_init();
+	return 0;
+}
+
+/* Called at the end of arch_early_init: GRUB under Xen HVM, or bare. */
+void xen_hvm_early_detect(void)
+{
+	int err;
+
+	if (xen.mode != XEN_NONE || !xen_cpuid_base())
+		return;
+	err = hvm_setup(XEN_HVM);
+	if (err)
+		pr_warn("xen: found by CPUID but setup failed: %s\n",
+			errno_name(err));
+}
+
+/* ---- PVH boot information ------------------------------------------- */
+
+static void pvh_memmap_from_xen(void)
+{
+	static struct e820entry {
+		u64 addr, size;
+		u32 type;
+	} __packed map[BOOT_MEM_MAX];
+	struct xen_memory_map mm = { .nr_entries = BOOT_MEM_MAX };
+	long rc;
+
+	set_xen_guest_handle(mm.buffer, map);
+	rc = HYPERVISOR_memory_op(XENMEM_memory_map, &mm);
+	if (rc < 0)
+		panic("pvh: no memory map in hvm_start_info and "
+		      "XENMEM_memory_map failed (%ld)", rc);
+	for (unsigned i = 0; i < mm.nr_entries; i++)
+		bootmem_add_region(map[i].addr, map[i].size, map[i].type);
+}
+
+static void pvh_memmap(const struct hvm_start_info *si)
+{
+	const struct hvm_memmap_table_entry *e;
+
+	if (si->version < 1 || !si->memmap_paddr || !si->memmap_entries) {
+		pvh_memmap_from_xen();
+		return;
+	}
+	e = phys_to_virt(si->memmap_paddr);
+	bootmem_reserve(si->memmap_paddr, si->memmap_entries * sizeof(*e),
+			"hvm_start_info memmap");
+	for (u32 i = 0; i < si->memmap_entries; i++)
+		if (bootmem_add_region(e[i].addr, e[i].size, e[i].type))
+			pr_warn("pvh: dropped region %#llx+%#llx\n",
+				(unsigned long long)e[i].addr,
+				(unsigned long long)e[i].size);
+}
+
+static void pvh_parse(u32 info)
+{
+	struct hvm_start_info *si = phys_to_virt(info);
+
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
+		panic("pvh: bad hvm_start_info magic %#x", si->magic);
+	xen.hvm_start_info = si;
+	bootmem_reserve(info, sizeof(*si), "hvm_start_info");
+	if (si->cmdline_paddr)
+		strlcpy(boot_cmdline, phys_to_virt(si->cmdline_paddr),
+			sizeof(boot_cmdline));
+	if (si->nr_modules && si->modlist_paddr) {
+		const struct hvm_modlist_entry *m = phys_to_virt(si->modlist_paddr);
+
+		for (u32 i = 0; i < si->nr_modules; i++)
+			bootmem_reserve(m[i].paddr, m[i].size, "boot module");
+	}
+	pvh_memmap(si);
+}
+
+void kmain_pvh(u32 info)
+{
+	gdt_init();
+	idt_init();
+	paging_drop_identity();
+	if (hvm_setup(XEN_PVH))
+		halt_forever(); /* no hypercalls: no way to say anything */
+	pvh_parse(info);
+	bootmem_reserve(PHYS(_kernel_start), _kernel_end - _kernel_start,
+			"kernel image");
+	boot_loader_name = "xen-pvh";
+	start_kernel();
+}

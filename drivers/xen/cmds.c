@@ -1,0 +1,200 @@
+/* Shell commands for Xen guests: `xs` (xenstore) and `xen` (summary). */
+#include <ballast/errno.h>
+#include <ballast/printk.h>
+#include <ballast/shell.h>
+#include <ballast/string.h>
+#include <ballast/xen.h>
+
+static char xsbuf[4096 + 1]; /* XENSTORE_PAYLOAD_MAX + NUL */
+
+static int xs_fail(const char *op, const char *path, int err)
+{
+	printk("xs %s %s: error %s\n", op, path, errno_name(err));
+	return err == -EINVAL ? -EIO : err; /* -EINVAL would print usage */
+}
+
+static int xs_cmd_read(const char *path)
+{
+	int n = xs_read(0, path, xsbuf, sizeof(xsbuf));
+
+	if (n < 0)
+		return xs_fail("read", path, n);
+	printk("%s\n", xsbuf);
+	return 0;
+}
+
+static int xs_cmd_ls(const char *path)
+{
+	size_t len;
+	int n = xs_directory(0, path, xsbuf, sizeof(xsbuf), &len);
+
+	if (n < 0)
+		return xs_fail("ls", path, n);
+	for (size_t i = 0; i < len; i += strlen(xsbuf + i) + 1)
+		printk("%s\n", xsbuf + i);
+	return 0;
+}
+
+/* Watches made from the shell print every event they get. */
+#define SHELL_WATCHES 8
+static struct xs_watch shell_watches[SHELL_WATCHES];
+static char shell_watch_paths[SHELL_WATCHES][128];
+
+static void shell_watch_fired(struct xs_watch *w, const char *path)
+{
+	printk("xs watch %s: event %s\n", w->path, path);
+}
+
+static struct xs_watch *shell_watch_find(const char *path)
+{
+	for (int i = 0; i < SHELL_WATCHES; i++)
+		if (shell_watches[i].path &&
+		    strcmp(shell_watches[i].path, path) == 0)
+			return &shell_watches[i];
+	return NULL;
+}
+
+static int xs_cmd_watch(const char *path)
+{
+	struct xs_watch *w = NULL;
+	int err;
+
+	if (shell_watch_find(path)) {
+		printk("xs watch %s: error EEXIST (already watched)\n", path);
+		return -EEXIST;
+	}
+	for (int i = 0; i < SHELL_WATCHES && !w; i++) {
+		if (!shell_watches[i].path) {
+			w = &shell_watches[i];
+			strlcpy(shell_watch_paths[i], path, 128);
+			w->path = shell_watch_paths[i];
+		}
+	}
+	if (!w) {
+		printk("xs watch %s: error ENOSPC (%d watches)\n", path,
+		       SHELL_WATCHES);
+		return -ENOSPC;
+	}
+	w->fn = shell_watch_fired;
+	err = xs_watch_add(w);
+	if (err) {
+		w->path = NULL;
+		return xs_fail("watch", path, err);
+	}
+	printk("xs watch %s: token %s\n", path, w->token);
+	return 0;
+}
+
+static int xs_cmd_unwatch(const char *path)
+{
+	struct xs_watch *w = shell_watch_find(path);
+	int err;
+
+	if (!w) {
+		printk("xs unwatch %s: error ENOENT (not watched)\n", path);
+		return -ENOENT;
+	}
+	err = xs_watch_remove(w);
+	w->path = NULL;
+	return err ? xs_fail("unwatch", path, err) : 0;
+}
+
+static int cmd_xs(int argc, char **argv)
+{
+	int err;
+
+	if (argc < 3)
+		return -EINVAL;
+	if (!xenstore_ready()) {
+		printk("xs: error: no xenstore (not a Xen guest?)\n");
+		return -ENODEV;
+	}
+	if (strcmp(argv[1], "read") == 0 && argc == 3)
+		return xs_cmd_read(argv[2]);
+	if (strcmp(argv[1], "ls") == 0 && argc == 3)
+		return xs_cmd_ls(argv[2]);
+	if (strcmp(argv[1], "watch") == 0 && argc == 3)
+		return xs_cmd_watch(argv[2]);
+	if (strcmp(argv[1], "unwatch") == 0 && argc == 3)
+		return xs_cmd_unwatch(argv[2]);
+	if (strcmp(argv[1], "rm") == 0 && argc == 3) {
+		err = xs_rm(0, argv[2]);
+		return err ? xs_fail("rm", argv[2], err) : 0;
+	}
+	if (strcmp(argv[1], "write") == 0 && argc == 4) {
+		err = xs_write(0, argv[2], argv[3]);
+		return err ? xs_fail("write", argv[2], err) : 0;
+	}
+	return -EINVAL;
+}
+SHELL_COMMAND(xs, "read|ls|rm|watch|unwatch PATH | write PATH VALUE",
+	      "xenstore access (relative paths are under our domain)", cmd_xs);
+
+/* ---- xen ------------------------------------------------------------ */
+
+extern unsigned long xen_upcalls;
+
+static void show_version(void)
+{
+	xen_extraversion_t extra = { 0 };
+	xen_feature_info_t fi = { .submap_idx = 0 };
+
+	HYPERVISOR_xen_version(XENVER_extraversion, extra);
+	printk("xen version: %u.%u%s\n", xen.version >> 16,
+	       xen.version & 0xffff, extra);
+	if (HYPERVISOR_xen_version(XENVER_get_features, &fi) == 0)
+		printk("xen features: %#x\n", fi.submap);
+}
+
+static void show_reservation(void)
+{
+	domid_t self = DOMID_SELF;
+	long cur = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	long max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+
+	printk("current reservation: %ld pages (%ld KiB)\n", cur,
+	       cur > 0 ? cur * 4 : cur);
+	printk("maximum reservation: %ld pages (%ld KiB)\n", max,
+	       max > 0 ? max * 4 : max);
+}
+
+static void show_start_info(void)
+{
+	const start_info_t *si = xen.start_info;
+	const struct hvm_start_info *hi = xen.hvm_start_info;
+
+	if (si)
+		printk("start_info: %s nr_pages %lu shared_info %#lx "
+		       "pt_base %#lx nr_pt_frames %lu mfn_list %#lx flags %#x\n",
+		       si->magic, si->nr_pages, si->shared_info, si->pt_base,
+		       si->nr_pt_frames, si->mfn_list, si->flags);
+	if (hi)
+		printk("hvm_start_info: version %u flags %#x modules %u "
+		       "memmap entries %u\n", hi->version, hi->flags,
+		       hi->nr_modules, hi->version >= 1 ? hi->memmap_entries : 0);
+}
+
+static int cmd_xen(int argc, char **argv)
+{
+	if (argc != 1)
+		return -EINVAL;
+	if (!xen_present()) {
+		printk("xen: not running on Xen\n");
+		return 0;
+	}
+	show_version();
+	printk("mode: %s, cpuid base %#x\n",
+	       xen.mode == XEN_PV ? "pv" : xen.mode == XEN_PVH ? "pvh" : "hvm",
+	       xen.cpuid_base);
+	printk("domain id: %d\n", xen.domid);
+	show_reservation();
+	printk("store: pfn %#llx evtchn %u; console: pfn %#llx evtchn %u\n",
+	       (unsigned long long)xen.store_pfn, xen.store_evtchn,
+	       (unsigned long long)xen.console_pfn, xen.console_evtchn);
+	printk("event upcalls: %lu, system time %llu ms\n", xen_upcalls,
+	       (unsigned long long)(xen_clock_ns() / 1000000));
+	show_start_info();
+	return 0;
+}
+SHELL_COMMAND(xen, "", "Xen version, features, domain id, reservation",
+	      cmd_xen);

@@ -1,0 +1,116 @@
+/*
+ * Xen PV console: the xencons_interface ring page (HVM params, or
+ * start_info for PV) as a console backend. Output goes into out[] and the
+ * event channel tells xenconsoled; input is polled from in[]. Release builds
+ * of Xen drop a domU's console_io, so this ring is the only way out for PV
+ * and PVH.
+ */
+#include <ballast/console.h>
+#include <ballast/errno.h>
+#include <ballast/xen.h>
+#include <xen/io/console.h>
+#include <asm/cpu.h>
+
+static struct xencons_interface *ring;
+
+/* Let the consumer run: first notify it, then give up our time slice. */
+static void nudge(void)
+{
+	evtchn_send(xen.console_evtchn);
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+/*
+ * Waits for room for one byte; false if the consumer seems gone (nobody
+ * attached the ring, e.g. an HVM guest whose console is the serial port).
+ * Then output is dropped, without waiting, until the consumer moves again.
+ */
+static bool stalled;
+
+static bool wait_room(void)
+{
+	u64 end = 0;
+
+	while (ring->out_prod - ring->out_cons >= sizeof(ring->out)) {
+		if (stalled)
+			return false;
+		if (!end)
+			end = xen_clock_ns() + 500000000ULL;
+		else if (xen_clock_ns() > end)
+			return !(stalled = true);
+		nudge();
+	}
+	stalled = false;
+	return true;
+}
+
+static void put(char c)
+{
+	if (!wait_room())
+		return;
+	ring->out[MASK_XENCONS_IDX(ring->out_prod, ring->out)] = c;
+	__asm__ volatile("sfence" ::: "memory"); /* byte before index */
+	ring->out_prod++;
+}
+
+static void xencons_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			put('\r'); /* a tty would do this (ONLCR) */
+		put(s[i]);
+	}
+	evtchn_send(xen.console_evtchn);
+}
+
+static int xencons_getc(void)
+{
+	XENCONS_RING_IDX cons = ring->in_cons;
+	char c;
+
+	if (cons == ring->in_prod)
+		return -1;
+	__asm__ volatile("lfence" ::: "memory"); /* index before byte */
+	c = ring->in[MASK_XENCONS_IDX(cons, ring->in)];
+	__asm__ volatile("" ::: "memory");
+	ring->in_cons = cons + 1;
+	evtchn_send(xen.console_evtchn);
+	return (u8)c;
+}
+
+/*
+ * Wait until xenconsoled took everything: output written just before a
+ * shutdown is lost otherwise. Bounded, in case nobody reads the ring.
+ */
+void xen_console_flush(void)
+{
+	u64 end = xen_clock_ns() + 2000000000ULL;
+
+	if (!ring)
+		return;
+	while (!stalled && ring->out_cons != ring->out_prod &&
+	       xen_clock_ns() < end)
+		nudge();
+}
+
+/* Input arrives as an event: waking the idle loop is all it takes. */
+static void xencons_event(evtchn_port_t port, void *arg)
+{
+}
+
+static struct console xen_console = {
+	.name = "hvc0",
+	.write = xencons_write,
+	.getc = xencons_getc,
+	.flush = xen_console_flush,
+};
+
+int xen_console_init(void)
+{
+	if (!xen.console_ring || !xen.console_evtchn)
+		return -ENODEV;
+	ring = xen.console_ring;
+	evtchn_bind(xen.console_evtchn, xencons_event, NULL);
+	console_register(&xen_console);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * Bring-up of the Xen drivers and the toolstack's control/shutdown
+ * protocol: `xl shutdown` writes "poweroff", `xl reboot` "reboot"; we
+ * acknowledge by clearing the node and shut down cleanly.
+ */
+#include <ballast/errno.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
+#include <ballast/xen.h>
+
+static void shutdown_fired(struct xs_watch *w, const char *path)
+{
+	char req[32];
+	int n = xs_read(0, "control/shutdown", req, sizeof(req));
+
+	/* A new watch fires at once, and events may be spurious: re-read. */
+	if (n <= 0)
+		return;
+	xs_write(0, "control/shutdown", "");
+	if (strcmp(req, "poweroff") == 0 || strcmp(req, "halt") == 0) {
+		printk("xen: shutdown requested by the toolstack\n");
+		machine_poweroff();
+	} else if (strcmp(req, "reboot") == 0) {
+		printk("xen: reboot requested by the toolstack\n");
+		machine_reboot();
+	} else {
+		pr_warn("xen: control/shutdown '%s' not supported\n", req);
+	}
+}
+
+static struct xs_watch shutdown_watch = {
+	.path = "control/shutdown",
+	.fn = shutdown_fired,
+};
+
+int xen_control_init(void)
+{
+	int err = xs_watch_add(&shutdown_watch);
+
+	if (err)
+		return err;
+	/* Tell the toolstack we follow control/shutdown (best effort). */
+	xs_write(0, "control/feature-poweroff", "1");
+	xs_write(0, "control/feature-reboot", "1");
+	return 0;
+}
+
+void xen_drivers_init(void)
+{
+	int err;
+
+	xen_events_init();
+	if (xen_console_init() && xen.mode != XEN_HVM)
+		pr_warn("xen: no PV console\n");
+	err = xenstore_init();
+	if (err) {
+		pr_warn("xen: no xenstore: %s\n", errno_name(err));
+		return;
+	}
+	err = xen_control_init();
+	if (err)
+		pr_warn("xen: control/shutdown watch failed: %s\n",
+			errno_name(err));
+}
