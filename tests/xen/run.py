@@ -100,9 +100,15 @@ def build_payload(args, mode, plan):
     c.add_file("init", os.path.join(HERE, "dom0", "init"), 0o755)
     c.add_file("xt/lib.sh", os.path.join(HERE, "dom0", "lib.sh"))
     c.add_file("xt/driver.sh", os.path.join(HERE, "dom0", "driver.sh"))
-    for d in ("scenarios", "cfg"):
-        for n in sorted(os.listdir(os.path.join(HERE, d))):
-            c.add_file("xt/%s/%s" % (d, n), os.path.join(HERE, d, n))
+    for n in sorted(os.listdir(os.path.join(HERE, "scenarios"))):
+        c.add_file("xt/scenarios/" + n, os.path.join(HERE, "scenarios", n))
+    cfgs = {}
+    for d in [os.path.join(HERE, "cfg")] + args.cfg_dir:
+        for n in os.listdir(d):
+            if n.endswith(".cfg"):
+                cfgs[n] = os.path.join(d, n)
+    for n, src in sorted(cfgs.items()):
+        c.add_file("xt/cfg/" + n, src, 0o644)
     c.add("xt/mode", (mode + "\n").encode())
     c.add("xt/plan", "".join("%s %s\n" % p for p in plan).encode())
     env = "".join("export %s=%s\n" % (k, v) for k, v in sorted(os.environ.items())
@@ -113,6 +119,8 @@ def build_payload(args, mode, plan):
         c.add_file("xt/guest/ballast.elf", args.elf, 0o644)
     if args.iso and os.path.exists(args.iso):
         c.add_file("xt/guest/ballast.iso", args.iso, 0o644)
+    for src in args.guest_file:
+        c.add_file("xt/guest/" + os.path.basename(src), src, 0o644)
     return gzip.compress(c.finish(), compresslevel=1)
 
 
@@ -233,6 +241,12 @@ def main():
     ap.add_argument("--console", choices=("pv", "pvh", "hvm"),
                     help="interactive: create this guest and attach its console")
     ap.add_argument("--shell", action="store_true", help="interactive dom0 shell")
+    ap.add_argument("--cfg-dir", action="append", default=[],
+                    help="extra directory of TYPE.cfg files overriding tests/xen/cfg")
+    ap.add_argument("--guest-file", action="append", default=[],
+                    help="extra file to put in dom0's /xt/guest/")
+    ap.add_argument("--standin", action="store_true",
+                    help="rig self-test: a Linux+busybox stand-in plays ballast (pv, pvh)")
     ap.add_argument("--no-build", action="store_true", help="do not run build-rig.sh")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the serial console")
     args = ap.parse_args()
@@ -241,6 +255,17 @@ def main():
 
     if not args.no_build:
         ensure_rig(args.rig)
+    if args.standin:
+        sd = os.path.join(HERE, "standin")
+        r = subprocess.run([os.path.join(sd, "make-standin.sh")],
+                           env=dict(os.environ, XEN_RIG_DIR=args.rig))
+        if r.returncode:
+            sys.exit("make-standin.sh failed")
+        args.elf = os.path.join(args.rig, "standin", "vmlinux")
+        args.cfg_dir.append(os.path.join(sd, "cfg"))
+        args.guest_file.append(os.path.join(args.rig, "standin", "standin.cpio.gz"))
+        if os.path.exists(os.path.join(args.rig, "standin", "standin.iso")):
+            args.iso = os.path.join(args.rig, "standin", "standin.iso")
     types = args.types.split(",") if args.types else None
     if args.console:
         mode, plan = "console " + args.console, []

@@ -76,7 +76,7 @@ xt_result() {
 	echo "RESULT $XT_NAME $_k $*"
 	echo "$_k" > /run/xt/result
 }
-xt_detail() { sed 's/\r//g; s/^/  | /'; }
+xt_detail() { awk '{ gsub(/\r/, ""); print "  | " $0 }'; }
 xt_pass() { xt_result PASS "$*"; exit 0; }
 xt_fail() { xt_result FAIL "$*"; [ -s "$XT_OUT" ] && xt_detail < "$XT_OUT" | tail -15; exit 0; }
 xt_skip() { xt_result SKIP "$*"; exit 0; }
