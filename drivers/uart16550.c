@@ -19,6 +19,21 @@
 
 static bool uart_present;
 
+/*
+ * Bytes that were already waiting when the UART was reprogrammed: QEMU's
+ * 16550 drops its FIFOs when FIFO mode changes, and piped input
+ * (printf 'help\n' | make run) is often there before the kernel is.
+ */
+static char early_rx[64];
+static unsigned early_head, early_tail;
+
+static void save_early_input(void)
+{
+	while ((inb(COM1 + REG_LSR) & LSR_DATA) &&
+	       early_tail - early_head < sizeof(early_rx))
+		early_rx[early_tail++ % sizeof(early_rx)] = inb(COM1 + REG_DATA);
+}
+
 static void uart_putc(char c)
 {
 	for (int i = 0; i < 100000 && !(inb(COM1 + REG_LSR) & LSR_THRE); i++)
@@ -37,6 +52,8 @@ static void uart_write(const char *s, size_t n)
 
 static int uart_getc(void)
 {
+	if (early_head != early_tail)
+		return (unsigned char)early_rx[early_head++ % sizeof(early_rx)];
 	if (inb(COM1 + REG_LSR) & LSR_DATA)
 		return inb(COM1 + REG_DATA);
 	return -1;
@@ -58,6 +75,9 @@ static struct console uart_console = {
 /* Returns false when no UART answers (e.g. a Xen PV guest). */
 bool uart_init(void)
 {
+	if (inb(COM1 + REG_LSR) == 0xff)
+		return false;
+	save_early_input();
 	outb(COM1 + REG_IER, 0);
 	outb(COM1 + REG_LCR, 0x80); /* DLAB: divisor 1 = 115200 baud */
 	outb(COM1 + REG_DATA, 1);
@@ -66,8 +86,6 @@ bool uart_init(void)
 	/* FIFO on, 14-byte threshold; clear TX only: input may already wait. */
 	outb(COM1 + REG_FCR, 0xc5);
 	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
-	if (inb(COM1 + REG_LSR) == 0xff)
-		return false;
 	outb(COM1 + REG_IER, 0x01); /* interrupt on received data */
 	uart_present = true;
 	console_register(&uart_console);

@@ -9,11 +9,21 @@
 #include <asm/cpu.h>
 #include <asm/io.h>
 
+/* QEMU acts on the request between instructions: give it a moment. */
+static void settle(void)
+{
+	for (int i = 0; i < 20000; i++)
+		io_delay();
+}
+
 static void acpi_poweroff(void)
 {
 	outw(0x604, 0x2000);  /* QEMU q35 / i440fx with SeaBIOS */
+	settle();
 	outw(0xb004, 0x2000); /* older QEMU, Bochs */
+	settle();
 	outw(0x4004, 0x3400); /* VirtualBox */
+	settle();
 }
 
 static void reset_reboot(void)
@@ -23,6 +33,7 @@ static void reset_reboot(void)
 	for (int i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
 		cpu_relax();
 	outb(0x64, 0xfe); /* keyboard controller reset line */
+	settle();
 }
 
 static void hlt_idle(void)
