@@ -70,7 +70,6 @@ void buddy_free_range(unsigned long pfn, unsigned long end_pfn);
 void buddy_isolate_section(unsigned long nr);
 void buddy_unisolate_section(unsigned long nr);
 void buddy_take_free_block(struct page *head);
-unsigned int memmap_order(void);
 
 /* memory_hotplug.c */
 int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);

@@ -77,6 +77,8 @@ unsigned long mm_nr_sections(void); /* sections below arch_max_phys_addr */
 int mm_section_info(unsigned long nr, struct section_info *info);
 /* Pages of memmap one section needs. */
 unsigned long section_memmap_pages(void);
+/* Buddy order of one section's memmap when hot-add takes it from the allocator. */
+unsigned int memmap_order(void);
 
 /* Page poisoning (default on when BALLAST_DEBUG): freed pages are filled
  * with PAGE_POISON and checked when allocated again. */
