@@ -7,6 +7,7 @@
 #include "internal.h"
 
 phys_addr_t buddy_pgtable_alloc(void);
+void buddy_pgtable_free(phys_addr_t table);
 
 static u64 ram_limit(void)
 {
@@ -151,6 +152,7 @@ void mm_init(void)
 
 	mm.boot_open = true;
 	arch_pgtable_alloc = boot_pgtable_alloc;
+	arch_pgtable_free = NULL; /* boot page tables are never given back */
 	mm.sections = phys_to_virt(
 		boot_alloc(mm.nr_sections * sizeof(struct mm_section)));
 
@@ -212,6 +214,7 @@ void mm_init(void)
 	}
 	mm.ready = true;
 	arch_pgtable_alloc = buddy_pgtable_alloc;
+	arch_pgtable_free = buddy_pgtable_free;
 	pr_info("mm: %llu KiB RAM, %llu KiB free, %llu KiB reserved, memmap %llu KiB (%zu-byte struct page), %lu MiB sections\n",
 		(unsigned long long)(mm.present * PAGE_SIZE >> 10),
 		(unsigned long long)(mm.free * PAGE_SIZE >> 10),

@@ -16,6 +16,7 @@ bool page_poisoning = BALLAST_DEBUG;
 
 /* Defined weak so arch code may own the variable instead. */
 __attribute__((weak)) phys_addr_t (*arch_pgtable_alloc)(void);
+__attribute__((weak)) void (*arch_pgtable_free)(phys_addr_t table);
 
 BUILD_BUG_ON(sizeof(struct page) > 16);
 BUILD_BUG_ON((SECTION_SIZE_MB & (SECTION_SIZE_MB - 1)) != 0);
@@ -353,6 +354,21 @@ phys_addr_t buddy_pgtable_alloc(void)
 	mm.pgtable++;
 	memset(page_address(p), 0, PAGE_SIZE);
 	return page_to_phys(p);
+}
+
+/* arch_pgtable_free: only pages buddy_pgtable_alloc handed out go back. */
+void buddy_pgtable_free(phys_addr_t table)
+{
+	unsigned long pfn = PFN_DOWN(table);
+
+	if (!mm.ready || pfn_to_section_nr(pfn) >= mm.nr_sections ||
+	    pfn_section(pfn)->state != SECTION_ONLINE)
+		return;
+	struct page *p = pfn_to_page(pfn);
+
+	if (p->type != PGTY_ALLOC || !(p->flags & PG_pgtable) || p->order != 0)
+		return;
+	free_pages(p, 0);
 }
 
 unsigned int memmap_order(void)

@@ -145,6 +145,7 @@ void host_mm_reset(void)
 	host_sim_pgtables = true;
 	host_fail_direct_map = host_fail_map_range = 0;
 	arch_pgtable_alloc = NULL;
+	arch_pgtable_free = NULL;
 }
 
 void host_mm_start(void)

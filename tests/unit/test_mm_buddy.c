@@ -260,8 +260,15 @@ TEST(mm_pgtable_hook)
 	CHECK_EQ(stats().pgtable, 1);
 	CHECK_EQ(stats().free, f - 1);
 	CHECK(pfn_to_page(PFN_DOWN(pt))->flags & PG_pgtable);
-	free_page(pfn_to_page(PFN_DOWN(pt)));
+	CHECK(arch_pgtable_free != NULL);
+	arch_pgtable_free(0);            /* not handed out: ignored */
+	arch_pgtable_free(1ULL << 20);   /* the kernel image: ignored */
+	arch_pgtable_free(HOST_MAX_PHYS - PAGE_SIZE); /* absent: ignored */
+	CHECK_EQ(stats().free, f - 1);
+	arch_pgtable_free(pt);
 	CHECK_EQ(stats().pgtable, 0);
+	CHECK_EQ(stats().free, f);
+	CHECK_EQ(mm_check_consistency(), 0);
 }
 
 TEST(mm_balloon_set_page_offline)
