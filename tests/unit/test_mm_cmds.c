@@ -1,0 +1,95 @@
+/* The mm shell commands: free, lsmem, chmem, memhotplug, meminfo, memtest. */
+#include "unit.h"
+#include "host_mm.h"
+#include <ballast/errno.h>
+#include <ballast/mm.h>
+#include <ballast/shell.h>
+
+static int run(const char *line)
+{
+	unit_log_clear();
+	return shell_run_line(line);
+}
+
+TEST(mm_cmd_meminfo_shows_struct_page)
+{
+	host_mm_boot_default();
+	CHECK_EQ(run("meminfo"), 0);
+	CHECK(strstr(unit_log(), "sizeof(struct page):          16 bytes"));
+	CHECK(strstr(unit_log(), "MemTotal (managed):"));
+	CHECK(strstr(unit_log(), "Free blocks per order: 0:"));
+	CHECK_EQ(run("meminfo -c"), 0);
+	CHECK(strstr(unit_log(), "Consistency check: ok"));
+}
+
+TEST(mm_cmd_free)
+{
+	host_mm_boot_default();
+	struct mm_stats st;
+	char want[128];
+
+	mm_get_stats(&st);
+	CHECK_EQ(run("free"), 0);
+	snprintf(want, sizeof(want), "Mem:     %12llu %12llu %12llu",
+		 (unsigned long long)st.managed * 4, 0ULL,
+		 (unsigned long long)st.free * 4);
+	CHECK(strstr(unit_log(), want));
+	CHECK(strstr(unit_log(), "Offline: "));
+	CHECK_EQ(run("free -x"), -EINVAL);
+}
+
+TEST(mm_cmd_hotplug_lsmem_chmem)
+{
+	host_mm_boot_default();
+	page_poisoning = false;
+	CHECK_EQ(run("memhotplug add 0x10000000 256M --memmap-on-memory"), 0);
+	CHECK(strstr(unit_log(), "memhotplug: added 0x10000000-0x1fffffff"));
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "RANGE"));
+	CHECK(strstr(unit_log(), "0x0000000000000000-0x0000000007ffffff   128M  online        no        0"));
+	CHECK(strstr(unit_log(), "0x0000000008000000-0x000000000fffffff   128M  online       yes        1"));
+	CHECK(strstr(unit_log(), "0x0000000010000000-0x000000001fffffff   256M offline       yes        2-3"));
+	CHECK(strstr(unit_log(), "Memory block size:        128M"));
+	CHECK(strstr(unit_log(), "Total online memory:      256M"));
+	CHECK(strstr(unit_log(), "Total offline memory:     256M"));
+	CHECK_EQ(run("chmem -e -b 2"), 0);
+	CHECK(strstr(unit_log(), "memory block 2 (0x10000000-0x17ffffff) enabled"));
+	CHECK_EQ(run("chmem -e 128M"), 0);
+	CHECK(strstr(unit_log(), "memory block 3"));
+	CHECK_EQ(run("lsmem -a"), 0);
+	CHECK(strstr(unit_log(), "0x0000000010000000-0x0000000017ffffff   128M  online       yes        2"));
+	CHECK(strstr(unit_log(), "Total online memory:      512M"));
+	/* block 0 has the kernel: disabling it fails with a reason */
+	CHECK_EQ(run("chmem -d -b 0"), -EBUSY);
+	CHECK(strstr(unit_log(), "pfn 0x0: reserved page"));
+	CHECK(strstr(unit_log(), "disable failed: EBUSY"));
+	/* -d SIZE takes the highest blocks first */
+	CHECK_EQ(run("chmem -d 256M"), 0);
+	CHECK(strstr(unit_log(), "memory block 3 (0x18000000-0x1fffffff) disabled"));
+	CHECK(strstr(unit_log(), "memory block 2 (0x10000000-0x17ffffff) disabled"));
+	CHECK_EQ(run("memhotplug remove 0x10000000 256M"), 0);
+	CHECK_EQ(run("memhotplug remove 0x10000000 256M"), -ENODEV);
+	CHECK(strstr(unit_log(), "failed: ENODEV"));
+	CHECK_EQ(run("memhotplug add 0x10000001 128M"), -EINVAL);
+	CHECK(strstr(unit_log(), "not a whole number"));
+	CHECK_EQ(run("memhotplug add zz 128M"), -EINVAL);
+	CHECK_EQ(run("chmem -e 100M"), -EINVAL);
+	CHECK_EQ(run("chmem -x 1"), -EINVAL);
+	CHECK_EQ(mm_check_consistency(), 0);
+}
+
+TEST(mm_cmd_memtest)
+{
+	host_mm_boot_default();
+	struct mm_stats a, b;
+
+	mm_get_stats(&a);
+	CHECK_EQ(run("memtest 9M"), 0);
+	CHECK(strstr(unit_log(), "9216 KiB tested"));
+	CHECK(strstr(unit_log(), ": ok"));
+	mm_get_stats(&b);
+	CHECK_EQ(a.free, b.free);
+	CHECK_EQ(run("memtest 1T"), -ENOMEM);
+	CHECK(strstr(unit_log(), "could be allocated"));
+	CHECK_EQ(mm_check_consistency(), 0);
+}
