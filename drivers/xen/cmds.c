@@ -104,7 +104,7 @@ static int cmd_xs(int argc, char **argv)
 	int err;
 
 	if (argc < 3)
-		return -EINVAL;
+		goto usage;
 	if (!xenstore_ready()) {
 		printk("xs: error: no xenstore (not a Xen guest?)\n");
 		return -ENODEV;
@@ -125,6 +125,8 @@ static int cmd_xs(int argc, char **argv)
 		err = xs_write(0, argv[2], argv[3]);
 		return err ? xs_fail("write", argv[2], err) : 0;
 	}
+usage:
+	printk("xs: error: bad subcommand or arguments\n");
 	return -EINVAL;
 }
 SHELL_COMMAND(xs, "read|ls|rm|watch|unwatch PATH | write PATH VALUE",

@@ -133,7 +133,7 @@ static void pvh_parse(u32 info)
 	pvh_memmap(si);
 }
 
-void kmain_pvh(u32 info)
+void kmain_pvh(u32 magic, u32 info)
 {
 	gdt_init();
 	idt_init();
