@@ -1,0 +1,125 @@
+/*
+ * mm benchmark, run under callgrind by bench.sh. Each measured region is
+ * bracketed by CALLGRIND_TOGGLE_COLLECT and dumped under its own name, so
+ * the instruction counts are exactly those of the region. Without valgrind
+ * the client requests do nothing and the wall-clock figures still print.
+ */
+#define _GNU_SOURCE
+#include "../unit/host_mm.h"
+#include <ballast/memory_hotplug.h>
+#include <ballast/mm.h>
+#include <ballast/printk.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <valgrind/callgrind.h>
+
+int console_loglevel = 0;
+static bool quiet = true;
+
+int vprintk(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (!quiet)
+		fputs(buf[0] == 1 ? buf + 2 : buf, stdout);
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+#define N0 200000
+#define N9 20000
+#define NSEC 8
+
+int main(void)
+{
+	host_mm_boot_default();
+	page_poisoning = false;
+	double t;
+
+	/* warm up: fault in what the loops will touch */
+	for (int i = 0; i < 1000; i++)
+		free_pages(alloc_pages(0), 0);
+	for (int i = 0; i < 100; i++)
+		free_pages(alloc_pages(9), 9);
+
+	t = now();
+	CALLGRIND_TOGGLE_COLLECT;
+	for (int i = 0; i < N0; i++)
+		free_pages(alloc_pages(0), 0);
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT("order0_pairs");
+	printf("wall: order-0 alloc+free: %.1f ns\n", (now() - t) * 1e9 / N0);
+
+	t = now();
+	CALLGRIND_TOGGLE_COLLECT;
+	for (int i = 0; i < N9; i++)
+		free_pages(alloc_pages(9), 9);
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT("order9_pairs");
+	printf("wall: order-9 alloc+free: %.1f ns\n", (now() - t) * 1e9 / N9);
+
+	/* one section at a time: add + online measured, offline + remove not */
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned flags = pass ? MHP_MEMMAP_ON_MEMORY : MHP_NONE;
+		double tot = 0;
+
+		for (int i = 0; i < NSEC; i++) {
+			phys_addr_t a = (phys_addr_t)(2 + i % 2) * SECTION_SIZE;
+
+			t = now();
+			CALLGRIND_TOGGLE_COLLECT;
+			if (add_memory(a, SECTION_SIZE, flags) ||
+			    online_pages(PFN_DOWN(a), PAGES_PER_SECTION))
+				panic("bench: add/online failed");
+			CALLGRIND_TOGGLE_COLLECT;
+			tot += now() - t;
+			if (offline_pages(PFN_DOWN(a), PAGES_PER_SECTION) ||
+			    remove_memory(a, SECTION_SIZE))
+				panic("bench: offline/remove failed");
+		}
+		CALLGRIND_DUMP_STATS_AT(pass ? "add_online_mom" : "add_online");
+		printf("wall: add+online per page%s: %.2f ns\n",
+		       pass ? " (memmap on memory)" : "",
+		       tot * 1e9 / (NSEC * PAGES_PER_SECTION));
+	}
+	if (mm_check_consistency())
+		panic("bench: consistency check failed");
+	printf("N0=%d N9=%d NSEC=%d PAGES_PER_SECTION=%lu\n", N0, N9, NSEC,
+	       PAGES_PER_SECTION);
+	printf("memmap bytes per page: %zu (sizeof(struct page)); one %lu MiB section: %lu memmap pages\n",
+	       sizeof(struct page), (unsigned long)SECTION_SIZE_MB,
+	       section_memmap_pages());
+	return 0;
+}
