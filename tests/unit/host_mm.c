@@ -5,6 +5,7 @@
 #include <ballast/bootmem.h>
 #include <ballast/errno.h>
 #include <ballast/mm.h>
+#include <ballast/page.h>
 #include <ballast/printk.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -164,7 +165,7 @@ void host_mm_boot_default(void)
 	host_mm_reset();
 	bootmem_add_region(0, 640 << 10, E820_RAM);
 	bootmem_add_region(640 << 10, (1 << 20) - (640 << 10), E820_RESERVED);
-	bootmem_add_region(1 << 20, (256 << 20) - (1 << 20), E820_RAM);
+	bootmem_add_region(1 << 20, 2 * SECTION_SIZE - (1 << 20), E820_RAM);
 	bootmem_reserve(1 << 20, 2 << 20, "kernel");
 	bootmem_reserve(3 << 20, 256 << 10, "initrd");
 	host_mm_start();

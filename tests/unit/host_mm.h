@@ -18,8 +18,8 @@ void host_mm_reset(void);
 /* After filling boot_mem_map: direct-map its RAM and run mm_init(). */
 void host_mm_start(void);
 /*
- * Reset and boot the standard layout: RAM [0,640K) and [1M,256M), E820
- * reserved [640K,1M), kernel [1M,3M) and initrd [3M,3M+256K) reserved.
+ * Reset and boot the standard layout: RAM [0,640K) and [1M,2*SECTION_SIZE),
+ * E820 reserved [640K,1M), kernel [1M,3M) and initrd [3M,3M+256K) reserved.
  * Sections 0 and 1 come up online.
  */
 void host_mm_boot_default(void);

@@ -23,7 +23,7 @@ TEST(mm_boot_default_layout)
 {
 	host_mm_boot_default();
 	struct mm_stats st = stats();
-	u64 ram = 160 + (256 << 8) - 256; /* [0,640K) + [1M,256M) in pages */
+	u64 ram = 2 * PAGES_PER_SECTION - 96; /* all of blocks 0-1 but [640K,1M) */
 
 	CHECK_EQ(mm_check_consistency(), 0);
 	CHECK_EQ(st.present, ram);
@@ -44,7 +44,7 @@ TEST(mm_boot_default_layout)
 	CHECK(pfn_to_page(200)->flags & PG_hole);       /* 800K: E820 reserved */
 	CHECK(PageReserved(pfn_to_page(1)));            /* boot allocator: lowest fit */
 	CHECK(PageFree(pfn_to_page(159)));
-	CHECK(PageFree(pfn_to_page(0x10000 - 1)));      /* last page of RAM */
+	CHECK(PageFree(pfn_to_page(2 * PAGES_PER_SECTION - 1))); /* last page of RAM */
 	CHECK(strstr(unit_log(), "mm: "));
 }
 
