@@ -26,10 +26,22 @@ static void native_pte_write(u64 *ptep, u64 val)
 }
 
 void (*pte_write)(u64 *ptep, u64 val) = native_pte_write;
+/* Xen PV sets this (arch/x86/xen/pv.c); NULL means native paging. */
+const struct pv_mmu_ops *pv_mmu;
 
 static u64 *table_virt(u64 entry)
 {
+	if (pv_mmu)
+		return phys_to_virt(pv_mmu->entry_phys(entry));
 	return phys_to_virt(entry & PTE_ADDR_MASK);
+}
+
+static void flush_va(uintptr_t va)
+{
+	if (pv_mmu)
+		pv_mmu->flush(va);
+	else
+		invlpg(va);
 }
 
 static int level_shift(int level)
@@ -44,6 +56,8 @@ static u64 *new_table(void)
 	if (!p)
 		return NULL;
 	memset(phys_to_virt(p), 0, PAGE_SIZE);
+	if (pv_mmu && pv_mmu->table_prepare(p))
+		return NULL; /* could not make it read-only */
 	return phys_to_virt(p);
 }
 
@@ -69,7 +83,8 @@ static int split_large(u64 *pde)
  */
 static u64 *walk(uintptr_t va, int level, bool create, int *err)
 {
-	u64 *table = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+	u64 *table = pv_mmu ? phys_to_virt(pv_mmu->root())
+			    : phys_to_virt(read_cr3() & PTE_ADDR_MASK);
 
 	*err = 0;
 	for (int l = 4; l > level; l--) {
@@ -105,14 +120,14 @@ static int map_one(uintptr_t va, phys_addr_t pa, int level)
 	if (level == 2 && (*e & PTE_P) && !(*e & PTE_PS))
 		return -EEXIST;
 	pte_write(e, pa | flags);
-	invlpg(va);
+	flush_va(va);
 	return 0;
 }
 
 int arch_map_range(uintptr_t va, phys_addr_t pa, u64 size)
 {
 	for (u64 off = 0; off < size;) {
-		bool big = IS_ALIGNED(va + off, 2 * MiB) &&
+		bool big = !pv_mmu && IS_ALIGNED(va + off, 2 * MiB) &&
 			   IS_ALIGNED(pa + off, 2 * MiB) &&
 			   size - off >= 2 * MiB;
 		int err = big ? map_one(va + off, pa + off, 2) : -EEXIST;
@@ -139,7 +154,7 @@ void arch_unmap_range(uintptr_t va, u64 size)
 		if (pde && (*pde & PTE_PS) && IS_ALIGNED(va + off, 2 * MiB) &&
 		    size - off >= 2 * MiB) {
 			pte_write(pde, 0);
-			invlpg(va + off);
+			flush_va(va + off);
 			off += 2 * MiB;
 			continue;
 		}
@@ -148,7 +163,7 @@ void arch_unmap_range(uintptr_t va, u64 size)
 			pte = walk(va + off, 1, (*pde & PTE_PS) != 0, &err);
 		if (pte) {
 			pte_write(pte, 0);
-			invlpg(va + off);
+			flush_va(va + off);
 		}
 		off += PAGE_SIZE;
 	}

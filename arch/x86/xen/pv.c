@@ -1,12 +1,278 @@
-/* Xen PV boot: not implemented yet; tell Xen we crashed. */
+/*
+ * Xen PV boot. Xen starts us in 64-bit mode on its own page tables, with
+ * the image, start_info, the P2M list, the console and xenstore rings and
+ * those page tables in one virtually contiguous "bootstrap" region at
+ * KERNEL_VMA + pfn. Page tables are read-only to us: every change goes
+ * through mmu_update (pte_write hook) and a page must lose its writable
+ * mappings before it becomes a table (pv_mmu->table_prepare).
+ *
+ * Boot order: traps and callbacks, shared_info, console and xenstore
+ * (xen_common_init), memory map clipped to nr_pages, then the direct map
+ * at DIRECT_MAP_BASE built through paging.c on the PV hooks.
+ */
+#include <ballast/bootmem.h>
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+#include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
+#include <ballast/arch_mm.h>
 #include <ballast/xen.h>
+#include <asm/layout.h>
+#include <asm/paging.h>
+#include <asm/traps.h>
 
 void xen_pv_main(start_info_t *si);
+void xen_pv_failsafe(void);
+extern const char *boot_loader_name;
+
+#define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
+
+static xen_pfn_t *p2m;             /* pfn -> mfn, from start_info */
+static unsigned long nr_pages;     /* populated pfns: [0, nr_pages) */
+static phys_addr_t pml4_phys;
+static unsigned long alloc_next, alloc_limit; /* early page-table pages */
+static u8 shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+static u64 pfn_to_mfn(unsigned long pfn)
+{
+	return pfn < nr_pages ? p2m[pfn] : ~0ULL;
+}
+
+static u64 phys_to_machine(phys_addr_t p)
+{
+	return (pfn_to_mfn(PFN_DOWN(p)) << PAGE_SHIFT) | (p & ~PAGE_MASK);
+}
+
+/* ---- PV MMU hooks ------------------------------------------------------ */
+
+static phys_addr_t pv_entry_phys(u64 entry)
+{
+	return PFN_PHYS(M2P[(entry & PTE_ADDR_MASK) >> PAGE_SHIFT]);
+}
+
+static phys_addr_t pv_root(void)
+{
+	return pml4_phys;
+}
+
+static void pv_flush(uintptr_t va)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL,
+				.arg1.linear_addr = va };
+
+	HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static int map_va(uintptr_t va, phys_addr_t p, u64 flags)
+{
+	return (int)HYPERVISOR_update_va_mapping(
+		va, phys_to_machine(p) | flags, UVMF_INVLPG | UVMF_LOCAL);
+}
+
+/*
+ * A page about to become a page table: drop write access from both places
+ * it can be mapped, the bootstrap alias at KERNEL_VMA + p (only the early
+ * region has one) and the direct map. Either alias may not exist yet (then
+ * Xen refuses, which is fine): a later writable mapping of the page is
+ * refused too, and pv_pte_write maps it read-only instead.
+ */
+static int pv_table_prepare(phys_addr_t p)
+{
+	if (p < PHYS(_kernel_end) + 64 * MiB)
+		map_va(KERNEL_VMA + p, p, PTE_P);
+	map_va(DIRECT_MAP_BASE + p, p, PTE_P);
+	return 0;
+}
+
+/*
+ * paging.c writes physical addresses; Xen wants machine ones, and the
+ * entry itself named by its machine address. A writable mapping of a page
+ * that is (or was made) a page table is refused: map that one read-only.
+ */
+static void pv_pte_write(u64 *ptep, u64 val)
+{
+	struct mmu_update u;
+	long rc;
+
+	if (val & PTE_P)
+		val = (phys_to_machine(val & PTE_ADDR_MASK)) |
+		      (val & ~PTE_ADDR_MASK);
+	u.ptr = phys_to_machine(virt_to_phys(ptep)) | MMU_NORMAL_PT_UPDATE;
+	u.val = val;
+	rc = HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+	if (rc < 0 && (val & PTE_W)) {
+		u.val = val & ~PTE_W;
+		rc = HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+	}
+	if (rc < 0)
+		panic("pv: mmu_update %#llx <- %#llx failed (%ld)",
+		      (unsigned long long)u.ptr, (unsigned long long)val, rc);
+}
+
+static const struct pv_mmu_ops pv_mmu_ops = {
+	.entry_phys = pv_entry_phys,
+	.root = pv_root,
+	.table_prepare = pv_table_prepare,
+	.flush = pv_flush,
+};
+
+/* Until mm_init: the free pages after Xen's bootstrap elements. */
+static phys_addr_t pv_early_pgtable_alloc(void)
+{
+	if (alloc_next >= alloc_limit)
+		return 0;
+	return PFN_PHYS(alloc_next++);
+}
+
+/* ---- traps and callbacks ------------------------------------------------ */
+
+#define TRAPS(X) X(0) X(1) X(3) X(4) X(5) X(6) X(7) X(8) X(10) X(11) \
+	X(12) X(13) X(14) X(16) X(17) X(18) X(19)
+#define DECL(n) extern char xen_pv_trap_##n[];
+TRAPS(DECL)
+extern char xen_pv_event_entry[], xen_pv_failsafe_entry[];
+
+/* Flags 4: events masked on entry, like an interrupt gate; int3 is DPL 3. */
+#define ENTRY(n) { n, (n == 3 ? 3 : 0) | 4, FLAT_KERNEL_CS, \
+		   (unsigned long)xen_pv_trap_##n },
+static struct trap_info trap_table[] = { TRAPS(ENTRY) { 0, 0, 0, 0 } };
+
+static void register_callback(u16 type, void *addr)
+{
+	struct callback_register cb = {
+		.type = type,
+		.flags = CALLBACKF_mask_events,
+		.address = (unsigned long)addr,
+	};
+
+	HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
+}
+
+void xen_pv_failsafe(void)
+{
+	panic("xen pv: failsafe callback (bad segment on return)");
+}
+
+static void pv_traps_init(void)
+{
+	HYPERVISOR_set_trap_table(trap_table);
+	register_callback(CALLBACKTYPE_event, xen_pv_event_entry);
+	register_callback(CALLBACKTYPE_failsafe, xen_pv_failsafe_entry);
+}
+
+/* ---- start_info ---------------------------------------------------------- */
+
+/* Map the shared_info frame (a machine address) over a page of the image. */
+static void pv_map_shared_info(start_info_t *si)
+{
+	uintptr_t va = (uintptr_t)shared_info_page;
+
+	if (HYPERVISOR_update_va_mapping(va, si->shared_info | PTE_P | PTE_W,
+					 UVMF_INVLPG | UVMF_LOCAL))
+		for (;;) /* nothing to print with yet */
+			HYPERVISOR_sched_op(SCHEDOP_shutdown,
+					    &(struct sched_shutdown){ SHUTDOWN_crash });
+	xen.shared = (struct shared_info *)shared_info_page;
+}
+
+/* Bootstrap-region address of a frame Xen named by its mfn. */
+static void *mfn_virt(unsigned long mfn)
+{
+	return (void *)(KERNEL_VMA + PFN_PHYS(M2P[mfn]));
+}
+
+static void pv_rings(start_info_t *si)
+{
+	xen.store_pfn = M2P[si->store_mfn];
+	xen.store_evtchn = si->store_evtchn;
+	xen.store_ring = mfn_virt(si->store_mfn);
+	xen.console_pfn = M2P[si->console.domU.mfn];
+	xen.console_evtchn = si->console.domU.evtchn;
+	xen.console_ring = mfn_virt(si->console.domU.mfn);
+}
+
+/*
+ * libxl describes maxmem as one RAM region, but only [0, nr_pages) has
+ * machine frames behind it: clip, and never touch the rest.
+ */
+static void pv_memmap(void)
+{
+	static struct { u64 addr, size; u32 type; } __packed map[BOOT_MEM_MAX];
+	struct xen_memory_map mm = { .nr_entries = BOOT_MEM_MAX };
+	u64 top = PFN_PHYS(nr_pages);
+
+	set_xen_guest_handle(mm.buffer, map);
+	if (HYPERVISOR_memory_op(XENMEM_memory_map, &mm) < 0) {
+		bootmem_add_region(0, top, E820_RAM);
+		return;
+	}
+	for (unsigned i = 0; i < mm.nr_entries; i++) {
+		u64 s = map[i].addr, e = map[i].addr + map[i].size;
+
+		if (map[i].type == E820_RAM)
+			e = MIN(e, top);
+		if (s < e)
+			bootmem_add_region(s, e - s, map[i].type);
+	}
+}
+
+/*
+ * The direct map, in two steps: first what the early page-table pages can
+ * cover, reading tables through the bootstrap alias (direct_map_base =
+ * KERNEL_VMA); then the rest through the new direct map itself.
+ */
+static void pv_build_direct_map(void)
+{
+	u64 top = PFN_PHYS(nr_pages);
+	u64 first = MIN(top, 128 * MiB);
+	int err;
+
+	direct_map_base = KERNEL_VMA;
+	arch_pgtable_alloc = pv_early_pgtable_alloc;
+	err = arch_map_range(DIRECT_MAP_BASE, 0, first);
+	if (err)
+		panic("pv: direct map of the first %llu MiB failed: %s",
+		      (unsigned long long)(first >> 20), errno_name(err));
+	direct_map_base = DIRECT_MAP_BASE;
+	alloc_limit = PFN_DOWN(first);
+	if (top > first && (err = arch_direct_map(first, top - first)))
+		panic("pv: direct map above 128 MiB failed: %s",
+		      errno_name(err));
+	arch_pgtable_alloc = NULL; /* mm_init installs its own */
+}
+
+static void pv_reserve_boot(start_info_t *si)
+{
+	bootmem_reserve(0, PFN_PHYS(alloc_next),
+			"kernel, Xen bootstrap region, boot page tables");
+	if (si->mod_start && si->mod_len)
+		bootmem_reserve(PHYS(si->mod_start), si->mod_len, "boot module");
+}
 
 void xen_pv_main(start_info_t *si)
 {
-	struct sched_shutdown s = { .reason = SHUTDOWN_crash };
+	phys_addr_t pt_end = PHYS(si->pt_base) + PFN_PHYS(si->nr_pt_frames);
 
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+	xen.mode = XEN_PV;
+	xen.start_info = si;
+	p2m = (xen_pfn_t *)si->mfn_list;
+	nr_pages = si->nr_pages;
+	pml4_phys = PHYS(si->pt_base);
+	/* After the tables: Xen's boot stack, then >= 512 KiB of padding. */
+	alloc_next = PFN_DOWN(pt_end) + 16;
+	alloc_limit = alloc_next + 96;
+	pv_traps_init();
+	pv_map_shared_info(si);
+	pv_rings(si);
+	xen.cpuid_base = xen_cpuid_base();
+	xen_common_init();
+	strlcpy(boot_cmdline, (const char *)si->cmd_line, sizeof(boot_cmdline));
+	pte_write = pv_pte_write;
+	pv_mmu = &pv_mmu_ops;
+	pv_memmap();
+	pv_build_direct_map();
+	pv_reserve_boot(si);
+	boot_loader_name = "xen-pv";
+	start_kernel();
 }

@@ -12,6 +12,19 @@
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 extern void (*pte_write)(u64 *ptep, u64 val);
+
+/*
+ * Paravirtual MMU (Xen PV): entries hold machine frames, the root cannot be
+ * read from CR3, a page must be read-only everywhere before it becomes a
+ * page table, TLB flushes and large pages are not the guest's to do.
+ */
+struct pv_mmu_ops {
+	phys_addr_t (*entry_phys)(u64 entry); /* where an entry points */
+	phys_addr_t (*root)(void);            /* the PML4 in use */
+	int (*table_prepare)(phys_addr_t table); /* before it is linked */
+	void (*flush)(uintptr_t va);
+};
+extern const struct pv_mmu_ops *pv_mmu;
 void paging_drop_identity(void);
 
 #endif
