@@ -85,6 +85,14 @@ static int pv_table_prepare(phys_addr_t p)
 	return 0;
 }
 
+/* A table that was unlinked goes back to being ordinary, writable RAM. */
+static void pv_table_release(phys_addr_t p)
+{
+	if (map_va(DIRECT_MAP_BASE + p, p, PTE_P | PTE_W))
+		pr_err("pv: page table %#llx stays read-only\n",
+		       (unsigned long long)p);
+}
+
 /*
  * paging.c writes physical addresses; Xen wants machine ones, and the
  * entry itself named by its machine address. A writable mapping of a page
@@ -114,6 +122,7 @@ static const struct pv_mmu_ops pv_mmu_ops = {
 	.entry_phys = pv_entry_phys,
 	.root = pv_root,
 	.table_prepare = pv_table_prepare,
+	.table_release = pv_table_release,
 	.flush = pv_flush,
 };
 

@@ -22,6 +22,7 @@ struct pv_mmu_ops {
 	phys_addr_t (*entry_phys)(u64 entry); /* where an entry points */
 	phys_addr_t (*root)(void);            /* the PML4 in use */
 	int (*table_prepare)(phys_addr_t table); /* before it is linked */
+	void (*table_release)(phys_addr_t table); /* unlinked: writable again */
 	void (*flush)(uintptr_t va);
 };
 extern const struct pv_mmu_ops *pv_mmu;
