@@ -155,6 +155,9 @@ void mm_init(void)
 	arch_pgtable_free = NULL; /* boot page tables are never given back */
 	mm.sections = phys_to_virt(
 		boot_alloc(mm.nr_sections * sizeof(struct mm_section)));
+	if (arch_prealloc_page_tables())
+		panic("mm: cannot build the page tables for %llu GiB",
+		      (unsigned long long)(arch_max_phys_addr >> 30));
 
 	/* Which sections have RAM, and how much. */
 	for (int i = 0; ram_range(i, &s, &e); i++) {

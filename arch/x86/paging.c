@@ -8,6 +8,7 @@
  * them through the hypervisor.
  */
 #include <ballast/arch_mm.h>
+#include <ballast/page.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
 #include <ballast/string.h>
@@ -19,6 +20,7 @@ uintptr_t direct_map_base = DIRECT_MAP_BASE;
 uintptr_t vmemmap_base = VMEMMAP_BASE;
 phys_addr_t arch_max_phys_addr = 64 * GiB;
 phys_addr_t (*arch_pgtable_alloc)(void);
+void (*arch_pgtable_free)(phys_addr_t table);
 
 static void native_pte_write(u64 *ptep, u64 val)
 {
@@ -145,6 +147,53 @@ int arch_map_range(uintptr_t va, phys_addr_t pa, u64 size)
 	return 0;
 }
 
+static u64 vmemmap_bytes(void)
+{
+	return PFN_DOWN(arch_max_phys_addr) * (u64)sizeof(struct page);
+}
+
+int arch_prealloc_page_tables(void)
+{
+	int err;
+
+	/* Direct map: page directories (2 MiB entries) for every GiB. */
+	for (u64 pa = 0; pa < arch_max_phys_addr; pa += GiB)
+		if (!walk(direct_map_base + pa, 2, true, &err))
+			return err;
+	/* vmemmap: 4 KiB page tables, as 16-byte struct pages of one
+	 * section rarely fill a whole 2 MiB mapping. */
+	for (u64 off = 0; off < vmemmap_bytes(); off += 2 * MiB)
+		if (!walk(vmemmap_base + off, 1, true, &err))
+			return err;
+	return 0;
+}
+
+/*
+ * After an unmap: give back a 4 KiB table that splitting a 2 MiB direct-map
+ * page created, once nothing is left in it. The vmemmap's tables were built
+ * at boot and stay.
+ */
+static void free_empty_pt(uintptr_t va)
+{
+	int err;
+	u64 *pde = walk(va, 2, false, &err);
+	u64 *pt;
+	phys_addr_t pa;
+
+	if (va >= vmemmap_base && va < vmemmap_base + vmemmap_bytes())
+		return;
+	if (!pde || !(*pde & PTE_P) || (*pde & PTE_PS) || !arch_pgtable_free)
+		return;
+	pt = table_virt(*pde);
+	for (int i = 0; i < 512; i++)
+		if (pt[i])
+			return;
+	pa = *pde & PTE_ADDR_MASK;
+	pte_write(pde, 0);
+	invlpg(va); /* also drops paging-structure caches */
+	arch_pgtable_free(pa);
+}
+
 void arch_unmap_range(uintptr_t va, u64 size)
 {
 	for (u64 off = 0; off < size;) {
@@ -166,6 +215,8 @@ void arch_unmap_range(uintptr_t va, u64 size)
 			flush_va(va + off);
 		}
 		off += PAGE_SIZE;
+		if (pte && (IS_ALIGNED(va + off, 2 * MiB) || off >= size))
+			free_empty_pt(va + off - PAGE_SIZE);
 	}
 }
 

@@ -35,6 +35,20 @@ extern phys_addr_t arch_max_phys_addr;
  * (boot allocator early, buddy allocator later). Returns 0 on failure.
  */
 extern phys_addr_t (*arch_pgtable_alloc)(void);
+/*
+ * ...and gives back the ones an unmap emptied, so add/remove cycles leave
+ * free memory exactly as it was. mm ignores pages it did not hand out.
+ */
+extern void (*arch_pgtable_free)(phys_addr_t table);
+
+/*
+ * Called once by mm_init while the boot allocator runs: build, up front,
+ * every page table the direct map and the vmemmap could ever need below
+ * arch_max_phys_addr. Hot-add then takes no page-table page from existing
+ * memory (memmap-on-memory really consumes nothing), and remove has no
+ * shared table to worry about. Costs about 3 KiB per GiB of address space.
+ */
+int arch_prealloc_page_tables(void);
 
 /* Map / unmap [phys, phys+size) in the direct map. Page aligned. */
 int arch_direct_map(phys_addr_t phys, u64 size);

@@ -74,6 +74,12 @@ static bool fail_now(int *counter)
 	return *counter > 0 && --*counter == 0;
 }
 
+/* The host simulation needs no page tables. */
+int arch_prealloc_page_tables(void)
+{
+	return 0;
+}
+
 int arch_direct_map(phys_addr_t phys, u64 size)
 {
 	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > HOST_MAX_PHYS)
