@@ -20,9 +20,8 @@
 static bool uart_present;
 
 /*
- * Bytes that were already waiting when the UART was reprogrammed: QEMU's
- * 16550 drops its FIFOs when FIFO mode changes, and piped input
- * (printf 'help\n' | make run) is often there before the kernel is.
+ * Bytes that were already waiting when the UART was reprogrammed: piped
+ * input (printf 'help\n' | make run) is often there before the kernel is.
  */
 static char early_rx[64];
 static unsigned early_head, early_tail;
@@ -83,8 +82,10 @@ bool uart_init(void)
 	outb(COM1 + REG_DATA, 1);
 	outb(COM1 + REG_IER, 0);
 	outb(COM1 + REG_LCR, 0x03); /* 8n1 */
-	/* FIFO on, 14-byte threshold; clear TX only: input may already wait. */
-	outb(COM1 + REG_FCR, 0xc5);
+	/*
+	 * FCR is left alone: changing FIFO mode makes QEMU's 16550 drop bytes
+	 * that are already queued, and polling needs no FIFO.
+	 */
 	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
 	outb(COM1 + REG_IER, 0x01); /* interrupt on received data */
 	uart_present = true;

@@ -57,3 +57,11 @@ def test_autorun_from_cmdline(boot):
     assert "ballast> echo one\none\n" in g.buf, g.buf[-300:]
     assert "ballast> echo two\ntwo\n" in g.buf, g.buf[-300:]
     assert "echo one; echo two" in g.cmd("cmdline")
+
+
+def test_input_typed_before_boot_is_kept(boot):
+    g = boot(wait=False)  # as with printf 'help\n' | make run
+    g.send("echo early-bird")
+    g.send("version")
+    g.expect(r"ballast> echo early-bird\nearly-bird\n", 90)
+    g.expect(r"boot mode: bare")
