@@ -1,5 +1,6 @@
 /* Shell commands for Xen guests: `xs` (xenstore) and `xen` (summary). */
 #include <ballast/errno.h>
+#include <ballast/parse.h>
 #include <ballast/printk.h>
 #include <ballast/shell.h>
 #include <ballast/string.h>
@@ -176,8 +177,34 @@ static void show_start_info(void)
 		       hi->nr_modules, hi->version >= 1 ? hi->memmap_entries : 0);
 }
 
+/* `xen sleep MS`: exercises the one-shot timer and the deferred calls. */
+static struct xen_deferred sleep_note;
+
+static void sleep_noted(void *arg)
+{
+	printk("xen sleep: deferred call ran at %llu ms\n",
+	       (unsigned long long)(xen_clock_ns() / 1000000));
+}
+
+static int xen_cmd_sleep(const char *arg)
+{
+	u64 ms, t0 = xen_clock_ns();
+
+	if (parse_u64(arg, &ms) || ms > 60000) {
+		printk("xen sleep: error: want 0-60000 ms, not '%s'\n", arg);
+		return -EIO;
+	}
+	xen_defer(&sleep_note, ms * 500000ULL, sleep_noted, NULL);
+	xen_sleep_ms(ms);
+	printk("xen sleep: slept %llu ms\n",
+	       (unsigned long long)((xen_clock_ns() - t0) / 1000000));
+	return 0;
+}
+
 static int cmd_xen(int argc, char **argv)
 {
+	if (xen_present() && argc == 3 && strcmp(argv[1], "sleep") == 0)
+		return xen_cmd_sleep(argv[2]);
 	if (argc != 1)
 		return -EINVAL;
 	if (!xen_present()) {
@@ -198,5 +225,5 @@ static int cmd_xen(int argc, char **argv)
 	show_start_info();
 	return 0;
 }
-SHELL_COMMAND(xen, "", "Xen version, features, domain id, reservation",
+SHELL_COMMAND(xen, "[sleep MS]", "Xen version, features, domain id, reservation",
 	      cmd_xen);
