@@ -27,7 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
-QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep"
+QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep,-rdtscp"
 XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
                "loglvl=all guest_loglvl=all")
 DOM0_CMDLINE = "console=hvc0 rdinit=/init quiet loglevel=3"
@@ -175,7 +175,7 @@ def run_tests(args, argv, plan):
         if line is None:
             ended = "qemu exited (%s)" % proc.wait()
             break
-        line = line.replace("\x1b[?7h", "").replace("\x1bc", "")
+        line = line.replace("\x00", "").replace("\x1b[?7h", "").replace("\x1bc", "")
         if args.verbose:
             print("  . " + line, flush=True)
         el = time.monotonic() - t0

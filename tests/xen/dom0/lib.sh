@@ -59,11 +59,19 @@ xt_conslog() {
 }
 xt_size() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
 
-# state letters of `xl list`: r b p s c d; prints "gone" when not there
+# state letters of `xl list`: r b p s c d; prints "gone" when not there.
+# xl can fail transiently (e.g. while the device model starts): ask twice.
+xt_state1() {
+	xl list > /run/xt/xl-list.$$ 2>/dev/null || { echo "?"; return; }
+	awk -v n="$1" '
+		$1 == n { s = $5; gsub(/-/, "", s); print (s == "" ? "-" : s); f = 1 }
+		END { if (!f) print "gone" }' /run/xt/xl-list.$$
+}
 xt_state() {
-	xl list "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null |
-		awk 'NR == 2 { s = $5; gsub(/-/, "", s); print (s == "" ? "idle" : s); f = 1 }
-		     END { if (!f) print "gone" }'
+	_n=$(xt_domname "${1:-$XT_TYPE}")
+	_s=$(xt_state1 "$_n")
+	[ "$_s" = gone ] && { sleep 1; _s=$(xt_state1 "$_n"); }
+	echo "$_s"
 }
 xt_alive() {
 	case "$(xt_state "$@")" in gone|*c*|*s*|*d*) return 1;; esac

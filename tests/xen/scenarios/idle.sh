@@ -5,7 +5,8 @@ case $XT_TYPE in hvm) limit=1.0;; *) limit=0.1;; esac
 sleep 2
 t0=$(xt_cputime)
 # xentop's CPU(%) over a 10 s interval resolves 0.01 s; xl list 0.1 s
-pct=$(xentop -b -d 10 -i 2 2>/dev/null | awk -v n="$(xt_domname)" '$1 == n { p = $4 } END { print p }')
+# (xentop cuts names to 10 characters)
+pct=$(xentop -b -d 10 -i 2 2>/dev/null | awk -v n="$(xt_domname)" '$1 == substr(n, 1, 10) { p = $4 } END { print p }')
 t1=$(xt_cputime)
 xt_alive || xt_crash "guest died while idle"
 xl_delta=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')

@@ -35,4 +35,23 @@ ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 $S/lib64/
 mkdir -p $S/sbin; printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' > $S/sbin/poweroff; chmod 755 $S/sbin/poweroff
 cp "$(dirname "$0")/guest-init" $S/init; chmod 755 $S/init
 (cd $S && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -6 > $OUT/standin.cpio.gz
+# HVM: GRUB (BIOS) ISO booting the same Linux on the emulated serial port
+if command -v grub-mkrescue >/dev/null && [ -d /usr/lib/grub/i386-pc ] && command -v xorriso >/dev/null; then
+	rm -rf $OUT/iso; mkdir -p $OUT/iso/boot/grub
+	cp $RIG/vmlinuz $OUT/iso/vmlinuz; cp $OUT/standin.cpio.gz $OUT/iso/
+	cat > $OUT/iso/boot/grub/grub.cfg <<'G'
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+menuentry standin {
+	linux /vmlinuz console=ttyS0,115200 quiet standin=hvm
+	initrd /standin.cpio.gz
+}
+G
+	grub-mkrescue -o $OUT/standin.iso $OUT/iso -- -quiet 2>/dev/null ||
+		grub-mkrescue -o $OUT/standin.iso $OUT/iso >/dev/null 2>&1 || rm -f $OUT/standin.iso
+else
+	echo "standin: no grub-mkrescue/xorriso/grub-pc-bin: no HVM stand-in ISO"
+fi
 echo "standin: $(du -h $OUT/vmlinux | cut -f1) vmlinux, $(du -h $OUT/standin.cpio.gz | cut -f1) initramfs"
