@@ -1,0 +1,37 @@
+# Nested Xen rig (tests/xen): Xen 4.17 + Debian dom0 under QEMU/TCG, ballast
+# as a PV, PVH and HVM guest. See tests/xen/README.md.
+#
+#   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=900] [XEN_V=1]
+#   make run-xen [TYPE=pv|pvh|hvm]     guest console on this terminal (xl console)
+#   make xen-rig                       just build/refresh build/xen-rig
+#   make xen-shell                     Xen + dom0, a dom0 shell
+#   make test-xen-standin              rig self-test with a Linux stand-in guest
+
+TYPE ?= pvh
+XEN_TIMEOUT ?= 900
+XEN_RUN := $(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/ballast.iso \
+	--rig $(BUILD)/xen-rig
+XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)') \
+	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
+
+.PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso
+
+xen-rig:
+	@tests/xen/build-rig.sh
+
+# hvm boots build/ballast.iso; without it the hvm scenarios fail, loudly
+xen-iso: $(BUILD)/ballast.elf
+	@$(MAKE) --no-print-directory iso || echo "xen: warning: 'make iso' failed, hvm scenarios will fail" >&2
+
+test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
+	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
+
+run-xen: $(BUILD)/ballast.elf xen-rig
+	@if [ "$(TYPE)" = hvm ]; then $(MAKE) --no-print-directory xen-iso; fi
+	$(XEN_RUN) --no-build --console $(TYPE)
+
+xen-shell: xen-rig
+	$(XEN_RUN) --no-build --shell
+
+test-xen-standin: xen-rig
+	$(PYTHON) tests/xen/run.py --rig $(BUILD)/xen-rig --no-build --standin $(XEN_TEST_ARGS)
