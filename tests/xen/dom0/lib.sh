@@ -46,8 +46,19 @@ xt_cfgval() {
 	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"\{0,1\}\([^\"]*\)\"\{0,1\}[[:space:]]*\$/\1/p" \
 		"$(xt_cfg ${2:-$XT_TYPE})" | head -1
 }
-xt_domname() { xt_cfgval name "${1:-$XT_TYPE}"; }
-xt_domid() { xl domid "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null; }
+# Process creation is slow in a PV dom0 under emulation (tens of ms for
+# busybox, much more for xl and the dynamically linked xenstore tools), so
+# names, domids and ttys are looked up once and kept.
+for _c in /xt/cfg/*.cfg; do
+	[ -f "$_c" ] || continue
+	_ty=${_c##*/}; _ty=${_ty%.cfg}
+	eval "XT_DN_$_ty=\$(xt_cfgval name $_ty)"
+done
+xt_domname() { eval "echo \$XT_DN_${1:-$XT_TYPE}"; }
+xt_domid() {
+	if [ -s $XT_STATE/${1:-$XT_TYPE}.domid ]; then cat $XT_STATE/${1:-$XT_TYPE}.domid
+	else xl domid "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null; fi
+}
 
 # console log of the guest: its PV console (xenconsoled) or, for HVM, the
 # emulated serial port that the device model exposes as a pty
@@ -112,7 +123,7 @@ xt_crash() {
 xt_destroy() {
 	_n=$(xt_domname "${1:-$XT_TYPE}")
 	xl destroy "$_n" >/dev/null 2>&1
-	rm -f $XT_STATE/${1:-$XT_TYPE}.up
+	rm -f $XT_STATE/${1:-$XT_TYPE}.up $XT_STATE/${1:-$XT_TYPE}.domid $XT_STATE/${1:-$XT_TYPE}.tty
 }
 
 xt_create() {
@@ -135,36 +146,38 @@ xt_create() {
 		echo "xt: xl create $_t failed:"; sed 's/^/xt:   /' $XT_LOG/create-$_n.log | tail -15
 		return 1
 	fi
-	echo "xt: created $_n as domain $(xt_domid $_t) in $(( $(xt_now) - _t0 ))s"
+	_id=$(xl domid "$_n" 2>/dev/null)
+	echo "$_id" > $XT_STATE/$_t.domid
+	echo "xt: created $_n as domain $_id in $(( $(xt_now) - _t0 ))s"
+	# the console pty: xenconsoled's for the PV console, the device
+	# model's for an HVM guest's serial port
+	_key=console/tty; [ $_t = hvm ] && _key=serial/0/tty
+	_i=0
+	while :; do
+		_pty=$(xenstore-read /local/domain/$_id/$_key 2>/dev/null) && [ -n "$_pty" ] && break
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || { echo "xt: no $_key for domain $_id in xenstore"; return 1; }
+		sleep 0.2
+	done
+	echo "$_pty" > $XT_STATE/$_t.tty
 	if [ $_t = hvm ]; then
-		_id=$(xt_domid hvm)
-		_i=0
-		while :; do
-			_pty=$(xenstore-read /local/domain/$_id/serial/0/tty 2>/dev/null) && [ -n "$_pty" ] && break
-			_i=$((_i + 1))
-			[ $_i -lt 100 ] || { echo "xt: no serial/0/tty for domain $_id in xenstore"; return 1; }
-			sleep 0.2
-		done
 		stty -F "$_pty" raw -echo 2>/dev/null
 		# the reader keeps the slave open; writers use the same path
 		cat "$_pty" >> $XT_LOG/serial-$_n.log 2>/dev/null &
 		echo $! > $XT_STATE/$_t.serialpid
-		echo "$_pty" > $XT_STATE/$_t.tty
 	fi
 	return 0
 }
 
 # the pty that carries the guest's console input
-xt_tty() {
-	if [ "$XT_TYPE" = hvm ]; then cat $XT_STATE/hvm.tty 2>/dev/null
-	else xenstore-read /local/domain/$(xt_domid)/console/tty 2>/dev/null; fi
-}
+xt_tty() { cat $XT_STATE/$XT_TYPE.tty 2>/dev/null; }
 
-xt_mark() { XT_MARK=$(xt_size "$(xt_conslog)"); }
+XT_CONSLOG=$(xt_conslog)
+xt_mark() { XT_MARK=$(xt_size "$XT_CONSLOG"); }
 XT_MARK=0
 
 # xt_since: console output after the mark, NULs and CRs removed
-xt_since() { tail -c +$((XT_MARK + 1)) "$(xt_conslog)" 2>/dev/null | tr -d '\000\r'; }
+xt_since() { tail -c +$((XT_MARK + 1)) "$XT_CONSLOG" 2>/dev/null | tr -d '\000\r'; }
 
 # xt_wait RE [TIMEOUT]: 0 when RE appeared after the mark, 1 on timeout,
 # 2 when the domain crashed or went away first
@@ -175,11 +188,11 @@ xt_wait() {
 		xt_since | grep -qE -- "$_re" && return 0
 		[ $(xt_now) -lt $_end ] || return 1
 		_k=$((_k + 1))
-		if [ $((_k % 6)) = 0 ] && ! xt_alive; then
+		if [ $((_k % 20)) = 0 ] && ! xt_alive; then
 			sleep 1; xt_since | grep -qE -- "$_re" && return 0
 			return 2
 		fi
-		sleep 0.5
+		sleep 0.25
 	done
 }
 
@@ -265,6 +278,7 @@ xt_wait_gone() {
 		sleep 0.5
 	done
 	xt_forget
+	rm -f $XT_STATE/$XT_TYPE.domid $XT_STATE/$XT_TYPE.tty
 	# xl's daemon (one per domain) logs "Domain N has shut down, reason code R"
 	sleep 0.5
 	_rc=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' /var/log/xen/xl-$_n.log | tail -1)
