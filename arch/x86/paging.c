@@ -188,9 +188,11 @@ static void free_empty_pt(uintptr_t va)
 	for (int i = 0; i < 512; i++)
 		if (pt[i])
 			return;
-	pa = *pde & PTE_ADDR_MASK;
+	pa = virt_to_phys(pt); /* under Xen PV the entry holds a machine frame */
 	pte_write(pde, 0);
-	invlpg(va); /* also drops paging-structure caches */
+	flush_va(va); /* also drops paging-structure caches */
+	if (pv_mmu)
+		pv_mmu->table_release(pa);
 	arch_pgtable_free(pa);
 }
 

@@ -100,6 +100,27 @@ static int xs_cmd_unwatch(const char *path)
 	return err ? xs_fail("unwatch", path, err) : 0;
 }
 
+/* Write inside a transaction, retried while xenstored answers EAGAIN. */
+static int xs_cmd_txwrite(const char *path, const char *value)
+{
+	for (int tries = 0; tries < 5; tries++) {
+		u32 tx = 0;
+		int err = xs_transaction_start(&tx);
+
+		if (!err)
+			err = xs_write(tx, path, value);
+		if (err) {
+			if (tx)
+				xs_transaction_end(tx, true);
+			return xs_fail("txwrite", path, err);
+		}
+		err = xs_transaction_end(tx, false);
+		if (err != -EAGAIN)
+			return err ? xs_fail("txwrite", path, err) : 0;
+	}
+	return xs_fail("txwrite", path, -EAGAIN);
+}
+
 static int cmd_xs(int argc, char **argv)
 {
 	int err;
@@ -122,6 +143,8 @@ static int cmd_xs(int argc, char **argv)
 		err = xs_rm(0, argv[2]);
 		return err ? xs_fail("rm", argv[2], err) : 0;
 	}
+	if (strcmp(argv[1], "txwrite") == 0 && argc == 4)
+		return xs_cmd_txwrite(argv[2], argv[3]);
 	if (strcmp(argv[1], "write") == 0 && argc == 4) {
 		err = xs_write(0, argv[2], argv[3]);
 		return err ? xs_fail("write", argv[2], err) : 0;
@@ -130,7 +153,7 @@ usage:
 	printk("xs: error: bad subcommand or arguments\n");
 	return -EINVAL;
 }
-SHELL_COMMAND(xs, "read|ls|rm|watch|unwatch PATH | write PATH VALUE",
+SHELL_COMMAND(xs, "read|ls|rm|watch|unwatch PATH | write|txwrite PATH VALUE",
 	      "xenstore access (relative paths are under our domain)", cmd_xs);
 
 /* ---- xen ------------------------------------------------------------ */
