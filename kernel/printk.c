@@ -42,17 +42,6 @@ int vprintk(const char *fmt, va_list ap)
 	return n;
 }
 
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 void dump_backtrace(void);
 void arch_halt(void) __noreturn;
 

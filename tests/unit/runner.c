@@ -53,17 +53,6 @@ int vprintk(const char *fmt, va_list ap)
 	return n;
 }
 
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 void unit_expect_panic(void)
 {
 	expect_panic = 1;
