@@ -2,6 +2,8 @@
  * One stub per vector: push a zero error code where the CPU pushes none,
  * push the vector, save every register and call trap_dispatch(regs).
  */
+#include <asm/regs.S.h>
+
 	.text
 	.code64
 
@@ -26,38 +28,10 @@ vector_table_start:
 	.endr
 
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_REGS
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	RESTORE_REGS
 	addq $16, %rsp
 	iretq

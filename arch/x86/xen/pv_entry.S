@@ -6,6 +6,7 @@
  * in ring 3 where iretq cannot restore the event mask.
  */
 #include <xen/xen.h>
+#include <asm/regs.S.h>
 
 #define XEN_UPCALL_VECTOR 0xf3
 
@@ -58,39 +59,11 @@ xen_pv_failsafe_entry:
 1:	jmp 1b
 
 pv_trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_REGS
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	RESTORE_REGS
 	addq $16, %rsp			/* vector, error code */
 	pushq $0			/* iret flags: not in a syscall */
 	jmp hypercall_page + __HYPERVISOR_iret * 32
