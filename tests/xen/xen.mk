@@ -34,4 +34,5 @@ xen-shell: xen-rig
 	$(XEN_RUN) --no-build --shell
 
 test-xen-standin: xen-rig
-	$(PYTHON) tests/xen/run.py --rig $(BUILD)/xen-rig --no-build --standin $(XEN_TEST_ARGS)
+	$(PYTHON) tests/xen/run.py --rig $(BUILD)/xen-rig --no-build --standin \
+		$(if $(XEN_TYPES),,--types pv,pvh) $(XEN_TEST_ARGS)
