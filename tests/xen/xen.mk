@@ -36,3 +36,6 @@ xen-shell: xen-rig
 test-xen-standin: xen-rig
 	$(PYTHON) tests/xen/run.py --rig $(BUILD)/xen-rig --no-build --standin \
 		$(if $(XEN_TYPES),,--types pv,pvh) $(XEN_TEST_ARGS)
+
+# make test runs this suite too (tests/run_all.sh).
+TEST_SUITES += test-xen
