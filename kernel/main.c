@@ -15,6 +15,11 @@
 extern const char ballast_build_id[];
 const char *boot_loader_name = "unknown";
 
+/* Optional boot hooks: the platform may clip the memory map before mm. */
+void __attribute__((weak)) arch_adjust_memory_map(void)
+{
+}
+
 /* Optional boot hooks: drivers that need mm (Xen, balloon) run here. */
 void __attribute__((weak)) late_init(void)
 {
@@ -44,6 +49,7 @@ static void apply_cmdline(void)
 void start_kernel(void)
 {
 	apply_cmdline();
+	arch_adjust_memory_map();
 	pr_info("ballast %s booting (%s%s%s)\n", ballast_build_id,
 		platform.boot_mode, platform.hypervisor[0] ? ", " : "",
 		platform.hypervisor);

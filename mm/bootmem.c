@@ -7,7 +7,8 @@
 #include <ballast/errno.h>
 #include <ballast/printk.h>
 
-struct boot_mem_map boot_mem_map = { .mem_limit = ~0ULL };
+struct boot_mem_map boot_mem_map = { .mem_limit = ~0ULL,
+				     .limit_reason = "mem=" };
 
 int bootmem_add_region(u64 start, u64 size, u32 type)
 {
@@ -52,6 +53,21 @@ void bootmem_apply_limit(u64 limit)
 		if (r->type != E820_RAM || end <= limit)
 			continue;
 		m->ignored_ram += end - MAX(r->start, limit);
+	}
+}
+
+void bootmem_limit_pages(u64 pages, const char *reason)
+{
+	u64 s, e;
+
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++) {
+		u64 n = (e - s) >> PAGE_SHIFT;
+		if (n >= pages) {
+			bootmem_apply_limit(s + (pages << PAGE_SHIFT));
+			boot_mem_map.limit_reason = reason;
+			return;
+		}
+		pages -= n;
 	}
 }
 
@@ -109,9 +125,9 @@ void bootmem_print(void)
 		if (r->type == E820_RAM) {
 			ram += r->size;
 			if (r->start >= m->mem_limit)
-				note = " (ignored: mem=)";
+				note = " (ignored)";
 			else if (end > m->mem_limit)
-				note = " (partly ignored: mem=)";
+				note = " (partly ignored)";
 		}
 		printk("  [mem %#018llx-%#018llx] %-9s %8llu KiB%s\n",
 		       (unsigned long long)r->start,
@@ -120,8 +136,8 @@ void bootmem_print(void)
 	}
 	printk("  RAM found: %llu KiB", (unsigned long long)(ram >> 10));
 	if (m->mem_limit != ~0ULL)
-		printk(", mem= limit %#llx, ignored: %llu KiB",
-		       (unsigned long long)m->mem_limit,
+		printk(", limit %#llx (%s), ignored: %llu KiB",
+		       (unsigned long long)m->mem_limit, m->limit_reason,
 		       (unsigned long long)(m->ignored_ram >> 10));
 	printk("\n");
 	for (int i = 0; i < m->nr_reserved; i++)

@@ -41,6 +41,8 @@ struct boot_mem_map {
 	u64 mem_limit;
 	/* RAM the map had above mem_limit, for the e820 command. */
 	u64 ignored_ram;
+	/* Why mem_limit is set: "mem=", or the platform's reason. */
+	const char *limit_reason;
 };
 
 extern struct boot_mem_map boot_mem_map;
@@ -51,6 +53,12 @@ int bootmem_add_region(u64 start, u64 size, u32 type);
 int bootmem_reserve(u64 start, u64 size, const char *what);
 /* Apply mem= (call after every region is added). */
 void bootmem_apply_limit(u64 limit);
+/*
+ * Keep only the first `pages` pages of usable RAM (lowest addresses first):
+ * for a platform that backs fewer pages than its map describes (a Xen
+ * HVM/PVH guest in populate-on-demand mode). Lowers mem_limit; never raises.
+ */
+void bootmem_limit_pages(u64 pages, const char *reason);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
 bool bootmem_ram_range(int i, u64 *start, u64 *end);
 const char *e820_type_name(u32 type);

@@ -6,7 +6,7 @@ def test_mem_limit_ignores_ram(boot):
     g = boot(cmdline="mem=128M", mem="512M")
     out = g.cmd("e820")
     assert "ignored" in out, out
-    m = re.search(r"mem= limit 0x8000000, ignored: (\d+) KiB", out)
+    m = re.search(r"limit 0x8000000 \(mem=\), ignored: (\d+) KiB", out)
     assert m and int(m.group(1)) > 300 * 1024, out
 
 

@@ -57,9 +57,9 @@ def test_hotplug_memmap_on_memory_20_cycles(boot):
     run_cycles(g, 20, True)
 
 
-def test_hotplug_plain_memmap_5_cycles(boot):
+def test_hotplug_plain_memmap_20_cycles(boot):
     g = boot(**BOOT)
-    run_cycles(g, 5, False)
+    run_cycles(g, 20, False)
 
 
 def test_hotplug_bad_input_changes_nothing(boot):
