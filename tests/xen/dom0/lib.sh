@@ -13,6 +13,7 @@
 #                       appeared since the last xt_mark (or xt_cmd)
 #   xt_mark             remember the current end of the console log
 #   xt_wait_gone [T]    wait until the domain has gone; echoes how it ended
+#   xt_ended_by HOW W   wait for it to go after W; pass if it ended by HOW
 #   xt_cfgval KEY       a value from the guest's xl config
 #   xt_xs PATH          xenstore-read /local/domain/DOMID/PATH from dom0
 #   xt_cputime          the guest's CPU seconds as `xl list` shows them
@@ -285,6 +286,18 @@ xt_wait_gone() {
 	case "$_rc" in
 	0) echo poweroff;; 1) echo reboot;; 2) echo suspend;; 3) echo crash;; 4) echo watchdog;;
 	*) echo "gone(reason '$_rc')";;
+	esac
+}
+
+# xt_ended_by HOW WHAT: wait for the domain to go after WHAT was done to it;
+# pass when it ended by HOW (poweroff, reboot), else FAIL/CRASH saying how.
+xt_ended_by() {
+	_how=$(xt_wait_gone $(xt_cmd_timeout))
+	case "$_how" in
+	"$1") xt_pass "domain ended: $_how";;
+	crash) xt_crash "domain crashed after $2";;
+	timeout*) XT_OUT=/dev/null; xt_crash "domain still there $(xt_cmd_timeout)s after $2 ($_how)";;
+	*) xt_fail "domain ended by $_how after $2, not $1";;
 	esac
 }
 
