@@ -224,10 +224,49 @@ static int xen_cmd_sleep(const char *arg)
 	return 0;
 }
 
+/* xen p2m [PFN]: one pfn's machine frame, or check the whole P2M/M2P. */
+static int xen_cmd_p2m(int argc, char **argv)
+{
+	unsigned long backed, bad = 0;
+	u64 pfn;
+
+	if (xen.mode != XEN_PV) {
+		printk("xen p2m: error: only a PV guest keeps a P2M (Xen translates for %s)\n",
+		       xen.mode == XEN_PVH ? "pvh" : "hvm");
+		return -ENODEV;
+	}
+	if (argc == 2) {
+		if (xen_p2m_check(&backed, &bad)) {
+			printk("xen p2m: error: pfn %#lx -> mfn %#llx, but the M2P says pfn %#lx\n",
+			       bad, (unsigned long long)xen_pfn_to_mfn(bad),
+			       xen_mfn_to_pfn(xen_pfn_to_mfn(bad)));
+			return -EFAULT;
+		}
+		printk("xen p2m: %lu pfns, %lu with a machine frame; the M2P agrees on every one\n",
+		       xen_p2m_size(), backed);
+		return 0;
+	}
+	if (parse_u64(argv[2], &pfn) || pfn >= xen_p2m_size()) {
+		printk("xen p2m: error: '%s' is not a pfn below %#lx\n", argv[2],
+		       xen_p2m_size());
+		return -ERANGE;
+	}
+	u64 mfn = xen_pfn_to_mfn(pfn);
+	if (mfn == INVALID_P2M_ENTRY)
+		printk("pfn %#llx: no machine frame\n", (unsigned long long)pfn);
+	else
+		printk("pfn %#llx -> mfn %#llx (M2P: pfn %#lx)\n",
+		       (unsigned long long)pfn, (unsigned long long)mfn,
+		       xen_mfn_to_pfn(mfn));
+	return 0;
+}
+
 static int cmd_xen(int argc, char **argv)
 {
 	if (xen_present() && argc == 3 && strcmp(argv[1], "sleep") == 0)
 		return xen_cmd_sleep(argv[2]);
+	if (xen_present() && argc <= 3 && argc >= 2 && strcmp(argv[1], "p2m") == 0)
+		return xen_cmd_p2m(argc, argv);
 	if (argc != 1)
 		return -EINVAL;
 	if (!xen_present()) {
@@ -248,5 +287,5 @@ static int cmd_xen(int argc, char **argv)
 	show_start_info();
 	return 0;
 }
-SHELL_COMMAND(xen, "[sleep MS]", "Xen version, features, domain id, reservation",
+SHELL_COMMAND(xen, "[sleep MS | p2m [PFN]]", "Xen version, features, domain id, reservation",
 	      cmd_xen);

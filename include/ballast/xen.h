@@ -64,11 +64,19 @@ extern char hypercall_page[];
  */
 #define _xen_hcall(nr, a1, a2, a3, a4, a5)                                   \
 	({                                                                    \
-		register unsigned long _a1 __asm__("rdi") = (unsigned long)(a1); \
-		register unsigned long _a2 __asm__("rsi") = (unsigned long)(a2); \
-		register unsigned long _a3 __asm__("rdx") = (unsigned long)(a3); \
-		register unsigned long _a4 __asm__("r10") = (unsigned long)(a4); \
-		register unsigned long _a5 __asm__("r8") = (unsigned long)(a5); \
+		/* Evaluate every argument first: one that calls a function \
+		 * would clobber a register variable already bound (GCC    \
+		 * guarantees them only at the asm itself). */             \
+		unsigned long _v1 = (unsigned long)(a1);                      \
+		unsigned long _v2 = (unsigned long)(a2);                      \
+		unsigned long _v3 = (unsigned long)(a3);                      \
+		unsigned long _v4 = (unsigned long)(a4);                      \
+		unsigned long _v5 = (unsigned long)(a5);                      \
+		register unsigned long _a1 __asm__("rdi") = _v1;              \
+		register unsigned long _a2 __asm__("rsi") = _v2;              \
+		register unsigned long _a3 __asm__("rdx") = _v3;              \
+		register unsigned long _a4 __asm__("r10") = _v4;              \
+		register unsigned long _a5 __asm__("r8") = _v5;               \
 		long _res;                                                    \
 		__asm__ volatile("call hypercall_page + %c[off]"             \
 				 : "=a"(_res), "+r"(_a1), "+r"(_a2),          \
@@ -124,6 +132,14 @@ void xen_irq_enable(void);
 
 /* Event channels. Handlers run in the upcall, with events masked. */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
+/* PV P2M (arch/x86/xen/p2m.c); INVALID_P2M_ENTRY where no frame. */
+#define INVALID_P2M_ENTRY (~0ULL)
+void xen_p2m_init(xen_pfn_t *list, unsigned long entries);
+unsigned long xen_p2m_size(void);
+u64 xen_pfn_to_mfn(unsigned long pfn);
+unsigned long xen_mfn_to_pfn(u64 mfn);
+int xen_p2m_check(unsigned long *backed, unsigned long *bad);
+
 void xen_events_init(void);
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *arg);
 int evtchn_bind_virq(u32 virq, evtchn_handler_t fn, void *arg);

@@ -28,20 +28,14 @@ extern const char *boot_loader_name;
 
 #define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
 
-static xen_pfn_t *p2m;             /* pfn -> mfn, from start_info */
 static unsigned long nr_pages;     /* populated pfns: [0, nr_pages) */
 static phys_addr_t pml4_phys;
 static unsigned long alloc_next, alloc_limit; /* early page-table pages */
 static u8 shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 
-static u64 pfn_to_mfn(unsigned long pfn)
-{
-	return pfn < nr_pages ? p2m[pfn] : ~0ULL;
-}
-
 static u64 phys_to_machine(phys_addr_t p)
 {
-	return (pfn_to_mfn(PFN_DOWN(p)) << PAGE_SHIFT) | (p & ~PAGE_MASK);
+	return (xen_pfn_to_mfn(PFN_DOWN(p)) << PAGE_SHIFT) | (p & ~PAGE_MASK);
 }
 
 /* ---- PV MMU hooks ------------------------------------------------------ */
@@ -265,7 +259,7 @@ void xen_pv_main(start_info_t *si)
 
 	xen.mode = XEN_PV;
 	xen.start_info = si;
-	p2m = (xen_pfn_t *)si->mfn_list;
+	xen_p2m_init((xen_pfn_t *)si->mfn_list, si->nr_pages);
 	nr_pages = si->nr_pages;
 	pml4_phys = PHYS(si->pt_base);
 	/* After the tables: Xen's boot stack, then >= 512 KiB of padding. */
