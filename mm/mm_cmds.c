@@ -65,18 +65,18 @@ static const char *human(u64 bytes, char *buf, size_t len)
 static void lsmem_line(unsigned long first, unsigned long last, u8 state,
 		       bool removable)
 {
-	char sz[16];
+	char sz[16], blk[24];
 
-	printk("0x%016llx-0x%016llx %6s %7s %9s ",
+	if (first == last)
+		ksnprintf(blk, sizeof(blk), "%lu", first);
+	else
+		ksnprintf(blk, sizeof(blk), "%lu-%lu", first, last);
+	printk("0x%016llx-0x%016llx %6s %7s %9s %8s\n",
 	       (unsigned long long)(first * SECTION_SIZE),
 	       (unsigned long long)((last + 1) * SECTION_SIZE - 1),
 	       human((last - first + 1) * SECTION_SIZE, sz, sizeof(sz)),
 	       state == SECTION_ONLINE ? "online" : "offline",
-	       removable ? "yes" : "no");
-	if (first == last)
-		printk("%8lu\n", first);
-	else
-		printk("%8lu-%lu\n", first, last);
+	       removable ? "yes" : "no", blk);
 }
 
 static int cmd_lsmem(int argc, char **argv)
