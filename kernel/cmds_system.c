@@ -100,7 +100,13 @@ static int cmd_crash(int argc, char **argv)
 		panic("crash command asked for a panic");
 	if (strcmp(how, "bug") == 0)
 		BUG_ON(argc > 1);
+	if (strcmp(how, "doublefault") == 0) {
+		/* A page fault that cannot push its frame on an unmapped stack
+		 * becomes a double fault, which has a stack of its own. */
+		printk("crash: faulting with an unmapped stack pointer\n");
+		__asm__ volatile("movabs $0xdead000000, %%rsp\n\tpushq $0" ::: "memory");
+	}
 	return -EINVAL;
 }
-SHELL_COMMAND(crash, "[pagefault|ud|panic|bug]",
+SHELL_COMMAND(crash, "[pagefault|ud|panic|bug|doublefault]",
 	      "deliberately fault, to test the exception report", cmd_crash);

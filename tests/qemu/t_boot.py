@@ -24,3 +24,19 @@ def test_bad_loglevel_on_cmdline(boot):
     g = boot(cmdline="loglevel=banana mem=zz")
     out = g.cmd("dmesg")
     assert "loglevel=banana" in out and "mem=zz" in out, out
+
+
+def test_double_fault_has_its_own_stack(boot):
+    g = boot()
+    g.send("crash doublefault")
+    out = g.expect(r"System halted\.", 30)
+    assert "EXCEPTION 8 (#Double fault)" in out, out
+    assert "RSP: 000000dead000000" in out and "cmd_crash+0x" in out, out
+
+
+def test_panic_and_bug_report_file_and_line(boot):
+    g = boot()
+    g.send("crash bug")
+    out = g.expect(r"System halted\.", 30)
+    assert re.search(r"Kernel panic: BUG_ON\(argc > 1\) at kernel/cmds_system\.c:\d+", out), out
+    assert "cmd_crash+0x" in out, out
