@@ -104,6 +104,12 @@ static int read_msg(struct xsd_sockmsg *hdr)
 	return 0;
 }
 
+/* Watch events lost to a full queue (the oldest go first). */
+unsigned xenstore_events_dropped(void)
+{
+	return ev_dropped;
+}
+
 static void queue_event(size_t len)
 {
 	const char *path = msgbuf;

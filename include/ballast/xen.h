@@ -202,6 +202,8 @@ struct xs_watch {
 };
 int xs_watch_add(struct xs_watch *w);
 int xs_watch_remove(struct xs_watch *w);
+/* Watch events dropped because the client's queue was full. */
+unsigned xenstore_events_dropped(void);
 
 /* Shutdown on control/shutdown (drivers/xen/control.c). */
 int xen_control_init(void);

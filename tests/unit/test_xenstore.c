@@ -1,0 +1,506 @@
+/*
+ * drivers/xen/xenstore.c against the simulated xenstored (sim_xenstore.c):
+ * round trips, error mapping, watches, transactions, and the ring under
+ * faults (chunked and stale replies, stray events, wrap-around).
+ *
+ * Each struct xs_watch is static and used by one test only: a test that
+ * fails halfway leaves its watch on the client's list, where a stack object
+ * would dangle and a reused one would loop the list.
+ */
+#include "unit.h"
+#include "sim_xenstore.h"
+#include <ballast/xen.h>
+#include <xen/io/xs_wire.h> /* before errno.h, as in xenstore.c */
+#include <ballast/errno.h>
+
+/* Ring indexes that wrap 2^32 (and so the ring's end) within 64 bytes,
+ * and ones that reach the ring's end only. */
+#define NEAR_WRAP (0xffffffffu - 40)
+#define NEAR_END (0x12345400u - 30)
+
+/* Nothing went wrong on the daemon's side of the ring. */
+static void sim_clean(void)
+{
+	CHECK_EQ(sim_xs_stats.stalls, 0);
+	CHECK_EQ(sim_xs_stats.bad_reqs, 0);
+}
+
+/* ---- watch callbacks record what they got ------------------------------ */
+
+#define MAX_FIRED 64
+static struct {
+	int n;
+	struct xs_watch *w[MAX_FIRED];
+	char path[MAX_FIRED][64];
+	char value[MAX_FIRED][64]; /* re-read by the callback */
+} fired;
+
+static void record(struct xs_watch *w, const char *path)
+{
+	int i = fired.n++;
+
+	if (i >= MAX_FIRED)
+		return;
+	fired.w[i] = w;
+	snprintf(fired.path[i], sizeof(fired.path[i]), "%s", path);
+	if (xs_read(0, path, fired.value[i], sizeof(fired.value[i])) < 0)
+		strcpy(fired.value[i], "<gone>");
+}
+
+static void fired_reset(void)
+{
+	memset(&fired, 0, sizeof(fired));
+}
+
+/* ---- round trips ---------------------------------------------------- */
+
+TEST(xs_init_reads_domid)
+{
+	sim_xs_reset(0);
+	CHECK_EQ(xenstore_init(), 0);
+	CHECK(xenstore_ready());
+	CHECK_EQ(xen.domid, SIM_XS_DOMID);
+	CHECK_EQ(sim_xs_stats.requests, 1);
+	CHECK_EQ(sim_xs_stats.last_type, XS_READ);
+	sim_clean();
+}
+
+TEST(xs_write_read_roundtrip)
+{
+	char buf[64];
+
+	sim_xs_boot(0);
+	CHECK_EQ(xs_write(0, "data/greeting", "hello"), 0);
+	CHECK_STR(sim_xs_get("/local/domain/7/data/greeting"), "hello");
+	CHECK_EQ(xs_read(0, "data/greeting", buf, sizeof(buf)), 5);
+	CHECK_STR(buf, "hello");
+	CHECK_EQ(xs_read(0, "/local/domain/7/data/greeting", buf, sizeof(buf)),
+		 5);
+	CHECK_STR(buf, "hello");
+	CHECK_EQ(xs_write(0, "data/greeting", ""), 0); /* empty value */
+	CHECK_EQ(xs_read(0, "data/greeting", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+	CHECK_EQ(xs_read(0, "data", buf, sizeof(buf)), 0); /* implicit parent */
+	sim_clean();
+}
+
+TEST(xs_rm_removes_subtree)
+{
+	char buf[16];
+
+	sim_xs_boot(0);
+	sim_xs_set("dev/vif/0/mac", "00:16:3e");
+	sim_xs_set("dev/vif/1/mac", "00:16:3f");
+	CHECK_EQ(xs_rm(0, "dev/vif/0"), 0);
+	CHECK(!sim_xs_get("dev/vif/0/mac"));
+	CHECK_EQ(xs_read(0, "dev/vif/0/mac", buf, sizeof(buf)), -ENOENT);
+	CHECK_EQ(xs_read(0, "dev/vif/1/mac", buf, sizeof(buf)), 8);
+	CHECK_EQ(xs_rm(0, "dev/vif/0"), -ENOENT);
+	sim_clean();
+}
+
+TEST(xs_directory_lists_children)
+{
+	char buf[64];
+	size_t len = 99;
+
+	sim_xs_boot(0);
+	sim_xs_set("dev/alpha", "1");
+	sim_xs_set("dev/beta/x", "2");
+	sim_xs_set("dev/gamma", "3");
+	CHECK_EQ(xs_directory(0, "dev", buf, sizeof(buf), &len), 3);
+	CHECK_EQ(len, 17);
+	CHECK(memcmp(buf, "alpha\0beta\0gamma\0", 17) == 0);
+	CHECK_EQ(xs_directory(0, "dev/alpha", buf, sizeof(buf), &len), 0);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(xs_directory(0, "nothing", buf, sizeof(buf), &len), -ENOENT);
+	sim_clean();
+}
+
+TEST(xs_directory_truncates_safely)
+{
+	char buf[16];
+	size_t len;
+
+	sim_xs_boot(0);
+	sim_xs_set("dev/alpha", "1");
+	sim_xs_set("dev/beta", "2");
+	sim_xs_set("dev/gamma", "3");
+	memset(buf, 'Z', sizeof(buf));
+	/* Room for "alpha\0b" and the terminator: one whole name. */
+	CHECK_EQ(xs_directory(0, "dev", buf, 8, &len), 1);
+	CHECK_EQ(len, 7);
+	CHECK(memcmp(buf, "alpha\0b\0", 8) == 0);
+	CHECK_EQ(buf[8], 'Z');
+	sim_clean();
+}
+
+TEST(xs_read_truncates_to_small_buffer)
+{
+	char buf[16];
+
+	sim_xs_boot(0);
+	sim_xs_set("name", "hello world");
+	memset(buf, 'Z', sizeof(buf));
+	CHECK_EQ(xs_read(0, "name", buf, 6), 5);
+	CHECK_STR(buf, "hello");
+	CHECK_EQ(buf[6], 'Z');
+	CHECK_EQ(xs_read(0, "name", buf, 1), 0);
+	CHECK_EQ(buf[0], '\0');
+	CHECK_EQ(buf[1], 'e'); /* untouched since the read before */
+	CHECK_EQ(xs_read(0, "name", buf, 12), 11); /* exactly fits */
+	CHECK_STR(buf, "hello world");
+	sim_clean();
+}
+
+/* ---- errors --------------------------------------------------------- */
+
+TEST(xs_errors_from_the_daemon)
+{
+	char buf[16];
+	size_t len;
+
+	sim_xs_boot(0);
+	sim_xs_set("/local/domain/0/secret", "x");
+	sim_xs_deny("/local/domain/0");
+	CHECK_EQ(xs_read(0, "missing", buf, sizeof(buf)), -ENOENT);
+	CHECK_EQ(xs_read(0, "/local/domain/0/secret", buf, sizeof(buf)),
+		 -EACCES);
+	CHECK_EQ(xs_write(0, "/local/domain/0/secret", "y"), -EACCES);
+	CHECK_STR(sim_xs_get("/local/domain/0/secret"), "x");
+	CHECK_EQ(xs_read(0, "bad//path", buf, sizeof(buf)), -EINVAL);
+	CHECK_EQ(xs_write(0, "bad path", "v"), -EINVAL);
+	CHECK_EQ(xs_directory(0, "trailing/", buf, sizeof(buf), &len), -EINVAL);
+	CHECK_EQ(xs_rm(0, "/local/domain/0"), -EACCES);
+	sim_clean();
+}
+
+TEST(xs_error_names_map_to_errno)
+{
+	static const struct {
+		const char *name;
+		int err;
+	} map[] = {
+		{ "EINVAL", -EINVAL }, { "EACCES", -EACCES },
+		{ "EEXIST", -EEXIST }, { "ENOENT", -ENOENT },
+		{ "ENOMEM", -ENOMEM }, { "ENOSPC", -ENOSPC },
+		{ "EIO", -EIO },       { "ENOTEMPTY", -ENOTEMPTY },
+		{ "ENOSYS", -ENOSYS }, { "EBUSY", -EBUSY },
+		{ "EAGAIN", -EAGAIN }, { "E2BIG", -E2BIG },
+		{ "EPERM", -EPERM },
+		/* Names we have no errno for, and junk: all -EIO. */
+		{ "EISDIR", -EIO },    { "EROFS", -EIO },
+		{ "EWHATEVER", -EIO }, { "", -EIO },
+		{ "ENOENTX", -EIO },
+	};
+	char buf[16];
+
+	sim_xs_boot(0);
+	sim_xs_set("k", "v");
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		sim_xs_faults.error = map[i].name;
+		CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), map[i].err);
+	}
+	sim_xs_faults.error = "ENOENT";
+	CHECK_EQ(xs_write(0, "k", "w"), -ENOENT);
+	CHECK_STR(sim_xs_get("k"), "v"); /* the failed write did nothing */
+	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), 1);
+	sim_clean();
+}
+
+TEST(xs_request_too_long_is_E2BIG)
+{
+	static char big[XENSTORE_PAYLOAD_MAX + 2];
+	static char buf[XENSTORE_PAYLOAD_MAX + 1];
+	size_t max = XENSTORE_PAYLOAD_MAX - sizeof("v"); /* "v\0" + value */
+
+	sim_xs_boot(0);
+	memset(big, 'b', max + 1);
+	CHECK_EQ(xs_write(0, "v", big), -E2BIG); /* one byte over */
+	CHECK_EQ(sim_xs_stats.requests, 0);     /* nothing was sent */
+	CHECK_EQ(sim_xs_stats.kicks, 0);
+	big[max] = '\0';
+	CHECK_EQ(xs_write(0, "v", big), 0); /* exactly the limit */
+	CHECK_EQ(strlen(sim_xs_get("v")), max);
+	memset(big, 'p', XENSTORE_PAYLOAD_MAX);
+	big[XENSTORE_PAYLOAD_MAX] = '\0'; /* path + NUL: 4097 bytes */
+	CHECK_EQ(xs_read(0, big, buf, sizeof(buf)), -E2BIG);
+	CHECK_EQ(sim_xs_stats.requests, 1);
+	sim_clean();
+}
+
+/* ---- watches -------------------------------------------------------- */
+
+TEST(xs_watch_fires_once_up_front)
+{
+	static struct xs_watch w = { .path = "control/shutdown", .fn = record };
+
+	sim_xs_boot(0);
+	fired_reset();
+	sim_xs_set("control/shutdown", "");
+	CHECK_EQ(xs_watch_add(&w), 0);
+	CHECK(strncmp(w.token, "ballast-", 8) == 0);
+	CHECK_EQ(fired.n, 0); /* queued, delivered from the idle loop only */
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	CHECK(fired.w[0] == &w);
+	CHECK_STR(fired.path[0], "control/shutdown");
+	CHECK_STR(fired.value[0], "");
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+TEST(xs_watch_delivers_writes_and_spurious_events)
+{
+	static struct xs_watch w = { .path = "control", .fn = record };
+
+	sim_xs_boot(0);
+	fired_reset();
+	CHECK_EQ(xs_watch_add(&w), 0); /* on a path yet to exist */
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	CHECK_STR(fired.value[0], "<gone>");
+	sim_xs_set("control/shutdown", "poweroff"); /* fires our watch */
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 2);
+	CHECK_STR(fired.path[1], "control/shutdown");
+	CHECK_STR(fired.value[1], "poweroff");
+	/* The write's own event, then two spurious ones (for the watched
+	 * node itself) ahead of its reply: each reaches the callback. */
+	sim_xs_faults.spurious = 2;
+	CHECK_EQ(xs_write(0, "control/shutdown", "reboot"), 0);
+	sim_xs_faults.spurious = 0;
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 5);
+	for (int i = 2; i < 5; i++) {
+		CHECK(fired.w[i] == &w);
+		CHECK_STR(fired.path[i], i == 2 ? "control/shutdown" : "control");
+		CHECK_STR(fired.value[i], i == 2 ? "reboot" : "");
+	}
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+TEST(xs_unwatch_stops_delivery)
+{
+	static struct xs_watch w = { .path = "data", .fn = record };
+
+	sim_xs_boot(0);
+	fired_reset();
+	CHECK_EQ(xs_watch_add(&w), 0);
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	CHECK_EQ(xs_write(0, "data/x", "1"), 0);
+	sim_xs_fire("data/x", w.token); /* late event for the old token */
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	CHECK_EQ(sim_xs_unread(), 0);
+	CHECK_EQ(xs_watch_remove(&w), -ENOENT); /* the daemon forgot it too */
+	sim_clean();
+}
+
+TEST(xs_unsolicited_event_is_ignored)
+{
+	static struct xs_watch w = { .path = "data", .fn = record };
+	char buf[8];
+
+	sim_xs_boot(0);
+	fired_reset();
+	CHECK_EQ(xs_watch_add(&w), 0);
+	sim_xs_fire("/some/where", "not-ours");
+	sim_xs_fire("data", w.token);
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 2); /* the up-front one and ours, not the stranger */
+	CHECK_STR(fired.path[1], "data");
+	/* Unsolicited events while a request waits: queued, not a reply. */
+	sim_xs_set("data", "d");
+	sim_xs_faults.spurious = 3;
+	CHECK_EQ(xs_read(0, "data", buf, sizeof(buf)), 1);
+	CHECK_STR(buf, "d");
+	sim_xs_faults.spurious = 0; /* or each callback's re-read adds 3 */
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 6); /* the set fired one too */
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+/* ---- transactions --------------------------------------------------- */
+
+TEST(xs_transaction_commit_and_abort)
+{
+	char buf[16];
+	u32 tx, tx2;
+
+	sim_xs_boot(0);
+	sim_xs_set("cfg", "old");
+	CHECK_EQ(xs_transaction_start(&tx), 0);
+	CHECK(tx != 0);
+	CHECK_EQ(xs_write(tx, "cfg", "new"), 0);
+	CHECK_STR(sim_xs_get("cfg"), "old"); /* not visible before commit */
+	CHECK_EQ(xs_read(tx, "cfg", buf, sizeof(buf)), 3);
+	CHECK_STR(buf, "new");
+	CHECK_EQ(xs_read(0, "cfg", buf, sizeof(buf)), 3);
+	CHECK_STR(buf, "old");
+	CHECK_EQ(xs_transaction_end(tx, false), 0);
+	CHECK_STR(sim_xs_get("cfg"), "new");
+
+	CHECK_EQ(xs_transaction_start(&tx2), 0);
+	CHECK(tx2 != tx);
+	CHECK_EQ(xs_write(tx2, "cfg", "discarded"), 0);
+	CHECK_EQ(xs_rm(tx2, "cfg"), 0);
+	CHECK_EQ(xs_read(tx2, "cfg", buf, sizeof(buf)), -ENOENT);
+	CHECK_EQ(xs_transaction_end(tx2, true), 0);
+	CHECK_STR(sim_xs_get("cfg"), "new");
+	CHECK_EQ(xs_transaction_end(tx2, false), -ENOENT); /* already ended */
+	sim_clean();
+}
+
+/* What `xs txwrite` does (drivers/xen/cmds.c): retry while EAGAIN. */
+static int txwrite(const char *path, const char *value, int *tries)
+{
+	for (*tries = 1; *tries <= 5; ++*tries) {
+		u32 tx;
+		int err = xs_transaction_start(&tx);
+
+		if (!err)
+			err = xs_write(tx, path, value);
+		if (err) {
+			xs_transaction_end(tx, true);
+			return err;
+		}
+		err = xs_transaction_end(tx, false);
+		if (err != -EAGAIN)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+TEST(xs_transaction_eagain_retried)
+{
+	int tries;
+
+	sim_xs_boot(0);
+	sim_xs_faults.eagain = 2;
+	CHECK_EQ(txwrite("cfg", "v1", &tries), 0);
+	CHECK_EQ(tries, 3);
+	CHECK_STR(sim_xs_get("cfg"), "v1");
+	sim_xs_faults.eagain = 100;
+	CHECK_EQ(txwrite("cfg", "v2", &tries), -EAGAIN);
+	CHECK_STR(sim_xs_get("cfg"), "v1"); /* no failed attempt leaked */
+	sim_clean();
+}
+
+/* ---- the ring under faults ------------------------------------------ */
+
+TEST(xs_stale_reply_skipped)
+{
+	char buf[16];
+
+	sim_xs_boot(NEAR_WRAP);
+	sim_xs_set("k", "real");
+	sim_xs_faults.stale = 3; /* two wrong-id replies and an error one */
+	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), 4);
+	CHECK_STR(buf, "real");
+	CHECK_EQ(xs_write(0, "k", "again"), 0);
+	sim_xs_faults.stale = 0;
+	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), 5);
+	CHECK_STR(buf, "again");
+	CHECK_EQ(sim_xs_unread(), 0);
+	sim_clean();
+}
+
+TEST(xs_oversized_reply_is_EIO)
+{
+	char buf[32];
+
+	sim_xs_boot(NEAR_END);
+	sim_xs_set("k", "v");
+	memset(buf, 'Z', sizeof(buf));
+	sim_xs_faults.oversize = XENSTORE_PAYLOAD_MAX + 1;
+	CHECK_EQ(xs_read(0, "k", buf, 8), -EIO);
+	CHECK_EQ(buf[0], 'Z');
+	CHECK(strstr(unit_log(), "protocol error"));
+	sim_xs_faults.oversize = 0xffffffffu;
+	CHECK_EQ(xs_read(0, "k", buf, 8), -EIO);
+	/* Only headers were sent: the next request gets a clean stream. */
+	CHECK_EQ(xs_read(0, "k", buf, 8), 1);
+	CHECK_STR(buf, "v");
+	sim_clean();
+}
+
+TEST(xs_oversized_event_is_dropped)
+{
+	static struct xs_watch w = { .path = "k", .fn = record };
+	char buf[8];
+
+	sim_xs_boot(0);
+	fired_reset();
+	sim_xs_set("k", "v");
+	CHECK_EQ(xs_watch_add(&w), 0);
+	sim_xs_faults.oversize = 100000;
+	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), -EIO);
+	xenstore_poll_events(); /* the up-front event is still delivered */
+	CHECK_EQ(fired.n, 1);
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+/* ---- a full ring and a full event queue ----------------------------- */
+
+TEST(xs_event_queue_overflow_drops_oldest)
+{
+	static struct xs_watch w = { .path = "ev", .fn = record };
+	unsigned dropped;
+	char path[16];
+
+	sim_xs_boot(NEAR_END);
+	fired_reset();
+	CHECK_EQ(xs_watch_add(&w), 0);
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 1);
+	fired_reset();
+	dropped = xenstore_events_dropped();
+	/* 40 events of 33 bytes: more than the ring holds, so the daemon
+	 * sends the rest as the client makes room. */
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "ev/%02d", i);
+		sim_xs_fire(path, w.token);
+	}
+	CHECK(sim_xs_unread() > XENSTORE_RING_SIZE);
+	xenstore_poll_events();
+	CHECK_EQ(sim_xs_unread(), 0);
+	CHECK_EQ(xenstore_events_dropped() - dropped, 40 - 16);
+	CHECK_EQ(fired.n, 16); /* the newest, oldest first */
+	for (int i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "ev/%02d", 24 + i);
+		CHECK_STR(fired.path[i], path);
+	}
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+TEST(xs_full_response_ring_before_a_reply)
+{
+	static struct xs_watch w = { .path = "ev", .fn = record };
+	unsigned dropped;
+	char buf[16];
+
+	sim_xs_boot(NEAR_WRAP);
+	fired_reset();
+	sim_xs_set("k", "value");
+	CHECK_EQ(xs_watch_add(&w), 0); /* its event stays in the ring */
+	dropped = xenstore_events_dropped();
+	for (int i = 0; i < 100; i++)
+		sim_xs_fire("ev/x", w.token);
+	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), 5); /* behind 3K of events */
+	CHECK_STR(buf, "value");
+	CHECK_EQ(sim_xs_unread(), 0);
+	CHECK_EQ(xenstore_events_dropped() - dropped, 101 - 16);
+	xenstore_poll_events();
+	CHECK_EQ(fired.n, 16);
+	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
