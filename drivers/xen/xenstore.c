@@ -70,6 +70,7 @@ static size_t rsp_avail(void)
 static void read_bytes(void *data, size_t len)
 {
 	char *p = data;
+	bool untold = false; /* consumed bytes xenstored was not told about */
 
 	while (len) {
 		XENSTORE_RING_IDX cons = intf->rsp_cons;
@@ -77,6 +78,11 @@ static void read_bytes(void *data, size_t len)
 		size_t chunk = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
 
 		if (avail == 0) {
+			/* The rest of a message that did not fit: xenstored
+			 * sleeps on a full ring until told there is room. */
+			if (untold)
+				notify();
+			untold = false;
 			xen_wait_event();
 			continue;
 		}
@@ -85,6 +91,7 @@ static void read_bytes(void *data, size_t len)
 		memcpy(p, intf->rsp + MASK_XENSTORE_IDX(cons), chunk);
 		__asm__ volatile("mfence" ::: "memory");
 		intf->rsp_cons = cons + chunk;
+		untold = true;
 		p += chunk;
 		len -= chunk;
 	}
