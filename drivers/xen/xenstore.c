@@ -214,8 +214,11 @@ static int talk_path(u32 type, u32 tx, const char *path, char *reply,
 
 int xs_read(u32 tx, const char *path, char *buf, size_t size)
 {
-	int n = talk_path(XS_READ, tx, path, buf, size);
+	int n;
 
+	if (!size) /* no room for the NUL; size - 1 below would wrap */
+		return -EINVAL;
+	n = talk_path(XS_READ, tx, path, buf, size);
 	return n < 0 ? n : (int)MIN((size_t)n, size - 1);
 }
 
@@ -238,9 +241,11 @@ int xs_rm(u32 tx, const char *path)
 int xs_directory(u32 tx, const char *path, char *buf, size_t size,
 		 size_t *len)
 {
-	int n = talk_path(XS_DIRECTORY, tx, path, buf, size);
-	int count = 0;
+	int n, count = 0;
 
+	if (!size) /* no room for the NUL; size - 1 below would wrap */
+		return -EINVAL;
+	n = talk_path(XS_DIRECTORY, tx, path, buf, size);
 	if (n < 0)
 		return n;
 	*len = MIN((size_t)n, size - 1);

@@ -12,6 +12,7 @@
 #include <ballast/xen.h>
 #include <xen/io/xs_wire.h> /* before errno.h, as in xenstore.c */
 #include <ballast/errno.h>
+#include <stdlib.h>
 
 /* Ring indexes that wrap 2^32 (and so the ring's end) within 64 bytes,
  * and ones that reach the ring's end only. */
@@ -640,5 +641,24 @@ TEST(xs_ring_random_sizes_10000)
 	CHECK(rnd_events > 100);
 	CHECK_EQ(sim_xs_stats.requests, 1 + 10000); /* and the watch */
 	CHECK_EQ(xs_watch_remove(&w), 0);
+	sim_clean();
+}
+
+/* No room even for the terminator: refused, and nothing is touched. */
+TEST(xs_zero_sized_buffer_is_EINVAL)
+{
+	char *buf = malloc(1); /* ASan: any access past it is caught */
+	size_t len = 99;
+
+	sim_xs_boot(0);
+	sim_xs_set("dev/alpha", "1");
+	sim_xs_set("dev/beta", "2");
+	buf[0] = 'Z';
+	CHECK_EQ(xs_directory(0, "dev", buf, 0, &len), -EINVAL);
+	CHECK_EQ(xs_read(0, "dev/alpha", buf, 0), -EINVAL);
+	CHECK_EQ(buf[0], 'Z');
+	CHECK_EQ(len, 99);
+	CHECK_EQ(sim_xs_stats.requests, 0);
+	free(buf);
 	sim_clean();
 }
