@@ -464,7 +464,7 @@ TEST(xs_event_queue_overflow_drops_oldest)
 	CHECK_EQ(fired.n, 1);
 	fired_reset();
 	dropped = xenstore_events_dropped();
-	/* 40 events of 33 bytes: more than the ring holds, so the daemon
+	/* 40 events of about 33 bytes: more than the ring holds, so the daemon
 	 * sends the rest as the client makes room. */
 	for (int i = 0; i < 40; i++) {
 		snprintf(path, sizeof(path), "ev/%02d", i);
@@ -660,5 +660,29 @@ TEST(xs_zero_sized_buffer_is_EINVAL)
 	CHECK_EQ(len, 99);
 	CHECK_EQ(sim_xs_stats.requests, 0);
 	free(buf);
+	sim_clean();
+}
+
+/* Event paths and tokens longer than the client's queue slots: cut to
+ * fit (the callback sees a truncated path), never written past. */
+TEST(xs_long_event_path_and_token_truncated)
+{
+	static struct xs_watch w = { .path = "ev", .fn = record };
+	static char path[3001];
+
+	sim_xs_boot(NEAR_END);
+	fired_reset();
+	CHECK_EQ(xs_watch_add(&w), 0);
+	xenstore_poll_events();
+	fired_reset();
+	memset(path, 'p', sizeof(path) - 1);
+	memcpy(path, "ev/", 3);
+	sim_xs_fire(path, w.token);
+	sim_xs_fire("ev/x", "a-token-far-longer-than-any-slot-for-it");
+	xenstore_poll_events();
+	CHECK_EQ(sim_xs_unread(), 0);
+	CHECK_EQ(fired.n, 1); /* the long token matched no watch */
+	CHECK(strncmp(fired.path[0], "ev/ppp", 6) == 0);
+	CHECK_EQ(xs_watch_remove(&w), 0);
 	sim_clean();
 }
