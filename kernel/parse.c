@@ -44,22 +44,6 @@ static int parse_number(const char **sp, u64 *out)
 	return 0;
 }
 
-int parse_u64(const char *s, u64 *out)
-{
-	u64 v;
-	int err;
-
-	if (!s)
-		return -EINVAL;
-	err = parse_number(&s, &v);
-	if (err)
-		return err;
-	if (*s)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int suffix_shift(const char *s, unsigned *shift)
 {
 	static const char units[] = "KMGT";
@@ -92,9 +76,10 @@ static int suffix_shift(const char *s, unsigned *shift)
 	return -EINVAL;
 }
 
-int parse_size(const char *s, u64 *out)
+/* A number, then (for sizes) an optional binary-unit suffix. */
+static int parse(const char *s, u64 *out, bool size)
 {
-	unsigned shift;
+	unsigned shift = 0;
 	u64 v;
 	int err;
 
@@ -103,13 +88,26 @@ int parse_size(const char *s, u64 *out)
 	err = parse_number(&s, &v);
 	if (err)
 		return err;
-	err = suffix_shift(s, &shift);
+	if (size)
+		err = suffix_shift(s, &shift);
+	else if (*s)
+		err = -EINVAL;
 	if (err)
 		return err;
 	if (shift && v > (~0ULL >> shift))
 		return -ERANGE;
 	*out = v << shift;
 	return 0;
+}
+
+int parse_u64(const char *s, u64 *out)
+{
+	return parse(s, out, false);
+}
+
+int parse_size(const char *s, u64 *out)
+{
+	return parse(s, out, true);
 }
 
 const char *parse_error(int err)
