@@ -69,6 +69,7 @@ void buddy_free_block(unsigned long pfn, unsigned int order);
 void buddy_free_range(unsigned long pfn, unsigned long end_pfn);
 void buddy_isolate_section(unsigned long nr);
 void buddy_unisolate_section(unsigned long nr);
+void reset_pages(struct page *p, unsigned long n, u8 type);
 void buddy_take_free_block(struct page *head);
 
 /* memory_hotplug.c */

@@ -411,12 +411,7 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 			unsigned long n = 1UL << p->order;
 
 			buddy_take_free_block(p);
-			for (unsigned long k = 0; k < n; k++) {
-				p[k].type = PGTY_OFFLINE;
-				p[k].refcount = 0;
-				p[k].flags = 0;
-				p[k].private = 0;
-			}
+			reset_pages(p, n, PGTY_OFFLINE);
 			mm.managed -= n;
 			i += n;
 			continue;

@@ -91,6 +91,18 @@ static void check_poison(unsigned long pfn, unsigned long n)
 	}
 }
 
+/* n pages from p become `type`, with no order, flags, references or owner data. */
+void reset_pages(struct page *p, unsigned long n, u8 type)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		p[i].type = type;
+		p[i].order = 0;
+		p[i].flags = 0;
+		p[i].refcount = 0;
+		p[i].private = 0;
+	}
+}
+
 /*
  * Put [pfn, pfn + 2^order) on the free lists, merging with free buddies.
  * The pages must be in a present section and on no list; their previous
@@ -102,13 +114,7 @@ void buddy_free_block(unsigned long pfn, unsigned int order)
 	struct page *p = pfn_to_page(pfn);
 
 	BUG_ON(order > MAX_ORDER || (pfn & (n - 1)));
-	for (unsigned long i = 0; i < n; i++) {
-		p[i].type = PGTY_FREE;
-		p[i].order = 0;
-		p[i].flags = 0;
-		p[i].refcount = 0;
-		p[i].private = 0;
-	}
+	reset_pages(p, n, PGTY_FREE);
 	poison_pages(pfn, n);
 	count_free(pfn, (long)n);
 	while (order < MAX_ORDER) {
@@ -225,13 +231,7 @@ struct page *alloc_pages(unsigned int order)
 
 	mm.free -= n;
 	check_poison(pfn, n);
-	for (unsigned long i = 0; i < n; i++) {
-		p[i].type = PGTY_ALLOC;
-		p[i].order = 0;
-		p[i].flags = 0;
-		p[i].refcount = 0;
-		p[i].private = 0;
-	}
+	reset_pages(p, n, PGTY_ALLOC);
 	p->order = (u8)order;
 	p->flags = PG_head;
 	p->refcount = 1;
