@@ -17,7 +17,6 @@
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
-static bool uart_present;
 
 /*
  * Bytes that were already waiting when the UART was reprogrammed: piped
@@ -88,7 +87,6 @@ bool uart_init(void)
 	 */
 	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
 	outb(COM1 + REG_IER, 0x01); /* interrupt on received data */
-	uart_present = true;
 	console_register(&uart_console);
 	return true;
 }

@@ -20,11 +20,6 @@ void __attribute__((weak)) arch_adjust_memory_map(void)
 {
 }
 
-/* Optional boot hooks: drivers that need mm (Xen, balloon) run here. */
-void __attribute__((weak)) late_init(void)
-{
-}
-
 static void apply_cmdline(void)
 {
 	char val[32];
@@ -58,6 +53,5 @@ void start_kernel(void)
 	if (console_loglevel >= LOGLEVEL_INFO)
 		bootmem_print();
 	mm_init();
-	late_init();
 	shell_main();
 }

@@ -9,6 +9,7 @@
 #include <ballast/string.h>
 #include <ballast/arch_mm.h>
 #include <asm/layout.h>
+#include <asm/setup.h>
 #include <asm/traps.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
@@ -43,7 +44,6 @@ struct mb2_module {
 	char cmdline[];
 };
 
-void arch_early_init(void);
 extern const char *boot_loader_name;
 
 static void parse_mmap(const struct mb2_mmap *m)
@@ -92,8 +92,7 @@ void kmain_multiboot2(u32 magic, u32 info)
 		panic("not started by a multiboot2 loader (magic %#x)", magic);
 	parse_tags(info);
 	bootmem_reserve(0, 1 * MiB, "low memory (BIOS)");
-	bootmem_reserve(PHYS(_kernel_start), _kernel_end - _kernel_start,
-			"kernel image");
+	arch_reserve_kernel_image();
 	boot_loader_name = "multiboot2";
 	start_kernel();
 }

@@ -1,7 +1,10 @@
 /* Early x86 setup shared by the boot paths: traps, PIC, serial console. */
+#include <ballast/bootmem.h>
 #include <ballast/console.h>
 #include <ballast/platform.h>
 #include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/setup.h>
 #include <asm/paging.h>
 #include <asm/traps.h>
 
@@ -24,4 +27,11 @@ void arch_early_init(void)
 		pic_unmask(4);
 	}
 	xen_hvm_early_detect(); /* Xen HVM: PV console, xenstore, events */
+}
+
+/* Boot paths that load the image at its link address (multiboot2, PVH). */
+void arch_reserve_kernel_image(void)
+{
+	bootmem_reserve(PHYS(_kernel_start), _kernel_end - _kernel_start,
+			"kernel image");
 }

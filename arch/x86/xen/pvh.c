@@ -13,6 +13,7 @@
 #include <ballast/xen.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
+#include <asm/setup.h>
 #include <asm/paging.h>
 #include <asm/traps.h>
 
@@ -141,8 +142,7 @@ void kmain_pvh(u32 magic, u32 info)
 	if (hvm_setup(XEN_PVH))
 		halt_forever(); /* no hypercalls: no way to say anything */
 	pvh_parse(info);
-	bootmem_reserve(PHYS(_kernel_start), _kernel_end - _kernel_start,
-			"kernel image");
+	arch_reserve_kernel_image();
 	boot_loader_name = "xen-pvh";
 	start_kernel();
 }

@@ -1,0 +1,10 @@
+/* Early setup shared by the x86 boot paths (arch/x86/setup.c). */
+#ifndef ASM_SETUP_H
+#define ASM_SETUP_H
+
+/* Traps, PIC, serial console, Xen HVM detection. */
+void arch_early_init(void);
+/* Keep the kernel image away from the allocator (multiboot2, PVH). */
+void arch_reserve_kernel_image(void);
+
+#endif
