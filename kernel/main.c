@@ -3,7 +3,7 @@
  * (multiboot2, Xen PV, PVH) has set up traps and a console and filled the
  * boot memory map and command line; from here on every boot is the same.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/errno.h>
 #include <ballast/mm.h>

@@ -3,7 +3,7 @@
  * the section table, the memmap and early page tables; then every usable page
  * goes to the buddy allocator and the boot allocator closes.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include "internal.h"
 
 phys_addr_t buddy_pgtable_alloc(void);

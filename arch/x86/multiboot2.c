@@ -2,7 +2,7 @@
  * Multiboot2 boot path: read the boot information GRUB left (command line,
  * memory map, modules), reserve what must survive, then start the kernel.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/platform.h>
 #include <ballast/printk.h>

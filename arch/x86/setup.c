@@ -1,5 +1,5 @@
 /* Early x86 setup shared by the boot paths: traps, PIC, serial console. */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/console.h>
 #include <ballast/platform.h>
 #include <asm/cpu.h>

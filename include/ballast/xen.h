@@ -175,7 +175,7 @@ void xen_idle(void);
 /* Run due deferred calls and queued watch events; called by xen_idle. */
 void xen_run_deferred(void);
 
-/* PV console (drivers/xen/console.c). */
+/* PV console (drivers/xen/pvconsole.c). */
 int xen_console_init(void);
 void xen_console_flush(void);
 

@@ -38,5 +38,5 @@ def test_panic_and_bug_report_file_and_line(boot):
     g = boot()
     g.send("crash bug")
     out = g.expect(r"System halted\.", 30)
-    assert re.search(r"Kernel panic: BUG_ON\(argc > 1\) at kernel/cmds_system\.c:\d+", out), out
+    assert re.search(r"Kernel panic: BUG_ON\(argc > 1\) at kernel/cmd_system\.c:\d+", out), out
     assert "cmd_crash+0x" in out, out

@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include "host_mm.h"
 #include <ballast/arch_mm.h>
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/errno.h>
 #include <ballast/mm.h>
 #include <ballast/page.h>

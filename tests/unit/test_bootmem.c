@@ -1,6 +1,6 @@
 /* The boot memory map: sorting, mem=, and the populated-pages clip. */
 #include "unit.h"
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/errno.h>
 
 static void reset_map(void)

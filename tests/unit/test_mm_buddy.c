@@ -1,7 +1,7 @@
 /* Boot-time mm setup and the buddy allocator. */
 #include "unit.h"
 #include "host_mm.h"
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/mm.h>
 #include <ballast/printk.h>
 

@@ -359,7 +359,7 @@ TEST(xs_transaction_commit_and_abort)
 	sim_clean();
 }
 
-/* What `xs txwrite` does (drivers/xen/cmds.c): retry while EAGAIN. */
+/* What `xs txwrite` does (drivers/xen/cmd_xen.c): retry while EAGAIN. */
 static int txwrite(const char *path, const char *value, int *tries)
 {
 	for (*tries = 1; *tries <= 5; ++*tries) {

@@ -10,7 +10,7 @@
  * (xen_common_init), memory map clipped to nr_pages, then the direct map
  * at DIRECT_MAP_BASE built through paging.c on the PV hooks.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/errno.h>
 #include <ballast/platform.h>

@@ -3,7 +3,7 @@
  * on the multiboot2 path (HVM). Both are HVM containers: hypercall page via
  * MSR, shared_info placed by XENMEM_add_to_physmap, rings from HVM params.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/errno.h>
 #include <ballast/platform.h>

@@ -3,7 +3,7 @@
  * what was found; mem= is applied by clipping what mm may use, not by
  * rewriting the map.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
 

@@ -5,8 +5,8 @@
  * hvm_start_info) before mm_init(); read by mm to build the memmap and by the
  * `e820` shell command.
  */
-#ifndef BALLAST_BOOTMEM_H
-#define BALLAST_BOOTMEM_H
+#ifndef BALLAST_BOOT_MEM_MAP_H
+#define BALLAST_BOOT_MEM_MAP_H
 
 #include <ballast/types.h>
 

@@ -11,7 +11,7 @@
  * holes that hvmloader fills), so a slack is kept. A PV guest needs none of
  * this: its map is already clipped to start_info's nr_pages.
  */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/printk.h>
 #include <ballast/xen.h>
 

@@ -1,5 +1,5 @@
 /* System commands: version, cmdline, e820, loglevel, poweroff, reboot, crash. */
-#include <ballast/bootmem.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/errno.h>
 #include <ballast/parse.h>
