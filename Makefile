@@ -35,10 +35,11 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector \
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
-# Host-testable code: compiled unchanged into the unit tests (see tests/unit).
-HOST_LIB_SRCS := $(wildcard mm/*.c) kernel/vsprintf.c kernel/parse.c \
-	kernel/lineedit.c kernel/shell.c kernel/string.c kernel/errno.c \
-	kernel/cmdline.c drivers/xen/xenstore.c $(EXTRA_HOST_SRCS)
+# Host-testable code, compiled unchanged into the unit tests: each folder
+# says which of its files in a host.mk beside them (mm/host.mk, ...).
+HOST_LIB_SRCS :=
+include $(wildcard */host.mk */*/host.mk)
+HOST_LIB_SRCS += $(EXTRA_HOST_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
@@ -49,7 +50,7 @@ KSRCS := $(wildcard arch/x86/*.c arch/x86/*.S arch/x86/*/*.c arch/x86/*/*.S \
 	kernel/*.c mm/*.c drivers/*.c drivers/*/*.c)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
-.PHONY: all iso run check test test-qemu bench deps clean print-test-suites
+.PHONY: all iso run check lint test test-qemu bench deps clean print-test-suites
 all: $(BUILD)/ballast.elf
 
 deps:
@@ -99,8 +100,13 @@ $(HOSTBUILD)/%.o: %.c Makefile
 $(HOSTBUILD)/unit_tests: $(HOST_OBJS)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(HOST_OBJS)
 
-check: deps $(HOSTBUILD)/unit_tests
+check: deps $(HOSTBUILD)/unit_tests lint
 	$(HOSTBUILD)/unit_tests
+
+# The layering rules (tests/lint/layering.py): generic code includes no arch
+# or Xen header, arch names no driver, no declarations in .c files.
+lint: $(BUILD)/ballast.elf
+	@$(PYTHON) tests/lint/layering.py $(BUILD)/k
 
 test-qemu: iso
 	$(PYTHON) tests/qemu/runner.py --elf $(BUILD)/ballast.elf

@@ -3,8 +3,12 @@
  * (IRQ 4 only wakes the CPU from hlt; bytes are read by polling LSR).
  */
 #include <ballast/console.h>
+#include <ballast/errno.h>
+#include <ballast/init.h>
+#include <ballast/platform.h>
 #include <asm/io.h>
 #include <asm/cpu.h>
+#include <asm/traps.h>
 
 #define COM1 0x3f8
 #define REG_DATA 0
@@ -70,11 +74,16 @@ static struct console uart_console = {
 	.flush = uart_flush,
 };
 
-/* Returns false when no UART answers (e.g. a Xen PV guest). */
-bool uart_init(void)
+static void uart_irq(struct regs *r)
 {
-	if (inb(COM1 + REG_LSR) == 0xff)
-		return false;
+	/* Nothing to do: waking from hlt is the point; the shell polls. */
+}
+
+/* -ENODEV without ISA ports (Xen PV, PVH) or when no UART answers. */
+static int uart_init(void)
+{
+	if (!platform.legacy_io || inb(COM1 + REG_LSR) == 0xff)
+		return -ENODEV;
 	save_early_input();
 	outb(COM1 + REG_IER, 0);
 	outb(COM1 + REG_LCR, 0x80); /* DLAB: divisor 1 = 115200 baud */
@@ -88,5 +97,8 @@ bool uart_init(void)
 	outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ line enabled) */
 	outb(COM1 + REG_IER, 0x01); /* interrupt on received data */
 	console_register(&uart_console);
-	return true;
+	set_irq_handler(IRQ_BASE + 4, uart_irq);
+	pic_unmask(4);
+	return 0;
 }
+INIT_HOOK(uart, uart_init, INIT_LEVEL_CONSOLE);

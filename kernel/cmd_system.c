@@ -1,14 +1,14 @@
 /* System commands: version, cmdline, e820, loglevel, poweroff, reboot, crash. */
-#include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
 #include <ballast/errno.h>
 #include <ballast/parse.h>
 #include <ballast/platform.h>
 #include <ballast/printk.h>
 #include <ballast/shell.h>
+#include <ballast/version.h>
 #include <ballast/string.h>
+#include <ballast/timer.h>
 
-extern const char ballast_build_id[], ballast_compiler[];
 
 static int cmd_version(int argc, char **argv)
 {
@@ -32,17 +32,6 @@ static int cmd_cmdline(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(cmdline, "", "show the kernel command line", cmd_cmdline);
-
-static int cmd_e820(int argc, char **argv)
-{
-	if (argc != 1)
-		return -EINVAL;
-	printk("Boot memory map:\n");
-	bootmem_print();
-	return 0;
-}
-SHELL_COMMAND(e820, "", "show the boot memory map and what mem= ignored",
-	      cmd_e820);
 
 static int cmd_loglevel(int argc, char **argv)
 {
@@ -110,3 +99,21 @@ static int cmd_crash(int argc, char **argv)
 }
 SHELL_COMMAND(crash, "[pagefault|ud|panic|bug|doublefault]",
 	      "deliberately fault, to test the exception report", cmd_crash);
+
+/* `sleep MS`: idles on the platform's one-shot timer (PIT or Xen). */
+static int cmd_sleep(int argc, char **argv)
+{
+	u64 ms, t0 = clock_ns();
+
+	if (argc != 2)
+		return -EINVAL;
+	if (parse_u64(argv[1], &ms) || ms > 60000) {
+		printk("sleep: error: want 0-60000 ms, not '%s'\n", argv[1]);
+		return -EIO;
+	}
+	sleep_ms(ms);
+	printk("slept %llu ms\n",
+	       (unsigned long long)((clock_ns() - t0) / NSEC_PER_MSEC));
+	return 0;
+}
+SHELL_COMMAND(sleep, "MS", "idle for MS milliseconds (0-60000)", cmd_sleep);

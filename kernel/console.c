@@ -1,10 +1,25 @@
-/* Console fan-out: see include/ballast/console.h. */
+/*
+ * Console fan-out: see include/ballast/console.h.
+ *
+ * Consoles come up as init hooks in start_kernel, after the arch entry may
+ * already have printed (a dropped E820 region, say). What is printed while
+ * no console exists is kept and replayed to each console that registers
+ * before console_early_end(), so nothing from early boot is lost.
+ */
 #include <ballast/console.h>
+#include <ballast/timer.h>
 
 static struct console *consoles;
 
+#define EARLY_SIZE 4096
+static char early_buf[EARLY_SIZE];
+static size_t early_len;
+static bool early_over;
+
 void console_register(struct console *con)
 {
+	if (!early_over && early_len)
+		con->write(early_buf, early_len);
 	con->next = consoles;
 	consoles = con;
 }
@@ -19,8 +34,27 @@ void console_unregister(struct console *con)
 	}
 }
 
+void console_early_end(void)
+{
+	early_over = true;
+}
+
+static void early_store(const char *s, size_t n)
+{
+	size_t room = EARLY_SIZE - early_len;
+
+	if (early_over)
+		return;
+	n = n < room ? n : room;
+	for (size_t i = 0; i < n; i++)
+		early_buf[early_len + i] = s[i];
+	early_len += n;
+}
+
 void console_write(const char *s, size_t n)
 {
+	if (!consoles)
+		early_store(s, n);
 	for (struct console *c = consoles; c; c = c->next)
 		c->write(s, n);
 }
@@ -40,7 +74,7 @@ int console_getc_wait(void)
 	int ch;
 
 	while ((ch = console_getc()) < 0)
-		arch_idle();
+		idle_once();
 	return ch;
 }
 

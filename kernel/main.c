@@ -5,20 +5,17 @@
  */
 #include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
+#include <ballast/console.h>
 #include <ballast/errno.h>
+#include <ballast/init.h>
 #include <ballast/mm.h>
 #include <ballast/parse.h>
 #include <ballast/platform.h>
 #include <ballast/printk.h>
 #include <ballast/shell.h>
+#include <ballast/version.h>
 
-extern const char ballast_build_id[];
 const char *boot_loader_name = "unknown";
-
-/* Optional boot hooks: the platform may clip the memory map before mm. */
-void __attribute__((weak)) arch_adjust_memory_map(void)
-{
-}
 
 static void apply_cmdline(void)
 {
@@ -43,8 +40,12 @@ static void apply_cmdline(void)
 
 void start_kernel(void)
 {
+	init_hooks_run(INIT_LEVEL_CONSOLE);
+	console_early_end();
 	apply_cmdline();
-	arch_adjust_memory_map();
+	init_hooks_run(INIT_LEVEL_EARLY + 9);
+	if (platform.adjust_memory_map)
+		platform.adjust_memory_map();
 	pr_info("ballast %s booting (%s%s%s)\n", ballast_build_id,
 		platform.boot_mode, platform.hypervisor[0] ? ", " : "",
 		platform.hypervisor);
@@ -53,5 +54,6 @@ void start_kernel(void)
 	if (console_loglevel >= LOGLEVEL_INFO)
 		bootmem_print();
 	mm_init();
+	init_hooks_run(INIT_LEVEL_LAST);
 	shell_main();
 }

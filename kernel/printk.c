@@ -8,6 +8,8 @@
 #include <ballast/shell.h>
 #include <ballast/string.h>
 #include <ballast/errno.h>
+#include <ballast/init.h>
+#include <ballast/platform.h>
 
 int console_loglevel = LOGLEVEL_INFO;
 
@@ -42,9 +44,6 @@ int vprintk(const char *fmt, va_list ap)
 	return n;
 }
 
-void dump_backtrace(void);
-void arch_halt(void) __noreturn;
-
 void panic(const char *fmt, ...)
 {
 	char buf[512];
@@ -54,11 +53,15 @@ void panic(const char *fmt, ...)
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	console_loglevel = LOGLEVEL_DEBUG;
+	/* A panic before start_kernel brought up the consoles: do it now, so
+	 * the report (and the log before it) is seen. */
+	init_hooks_run(INIT_LEVEL_CONSOLE);
 	printk(KERN_ERR "\nKernel panic: %s\n", buf);
-	dump_backtrace();
+	if (platform.backtrace)
+		platform.backtrace();
 	printk(KERN_ERR "System halted.\n");
 	console_flush();
-	arch_halt();
+	machine_halt();
 }
 
 static int cmd_dmesg(int argc, char **argv)

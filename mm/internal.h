@@ -78,4 +78,8 @@ int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);
 /* mm_init.c */
 phys_addr_t boot_alloc(u64 size);
 
+/* Page-table pages from the buddy allocator, once mm is up (page_alloc.c). */
+phys_addr_t buddy_pgtable_alloc(void);
+void buddy_pgtable_free(phys_addr_t table);
+
 #endif

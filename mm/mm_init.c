@@ -6,8 +6,6 @@
 #include <ballast/boot_mem_map.h>
 #include "internal.h"
 
-phys_addr_t buddy_pgtable_alloc(void);
-void buddy_pgtable_free(phys_addr_t table);
 
 static u64 ram_limit(void)
 {

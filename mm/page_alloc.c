@@ -14,10 +14,6 @@
 struct mm_state mm;
 bool page_poisoning = BALLAST_DEBUG;
 
-/* Defined weak so arch code may own the variable instead. */
-__attribute__((weak)) phys_addr_t (*arch_pgtable_alloc)(void);
-__attribute__((weak)) void (*arch_pgtable_free)(phys_addr_t table);
-
 BUILD_BUG_ON(sizeof(struct page) > 16);
 BUILD_BUG_ON((SECTION_SIZE_MB & (SECTION_SIZE_MB - 1)) != 0);
 BUILD_BUG_ON(MAX_ORDER_NR_PAGES > PAGES_PER_SECTION);

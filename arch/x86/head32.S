@@ -2,7 +2,7 @@
  * Multiboot2 entry (GRUB, bare metal and Xen HVM): 32-bit protected mode,
  * paging off, %eax = magic, %ebx = physical address of the boot information.
  * Builds the boot page tables, enters long mode and calls
- * kmain_multiboot2(magic, info) on the high-half kernel mapping.
+ * multiboot2_main(magic, info) on the high-half kernel mapping.
  *
  * The code is linked high but runs at its physical address until the far
  * jump, so every absolute address here goes through PHYS().
@@ -98,9 +98,9 @@ start64_high:
 	movl mb_info(%rip), %esi
 	cmpl $0x336ec578, %edi			/* Xen PVH (arch/x86/xen) */
 	je 3f
-	call kmain_multiboot2
+	call multiboot2_main
 	jmp 2f
-3:	call kmain_pvh
+3:	call xen_pvh_main
 2:	cli
 	hlt
 	jmp 2b

@@ -85,7 +85,6 @@ static void pic_eoi(unsigned vector)
 	outb(PIC1, 0x20);
 }
 
-void exception_report(struct regs *r) __noreturn;
 
 void trap_dispatch(struct regs *r)
 {

@@ -44,7 +44,6 @@ struct mb2_module {
 	char cmdline[];
 };
 
-extern const char *boot_loader_name;
 
 static void parse_mmap(const struct mb2_mmap *m)
 {
@@ -85,7 +84,7 @@ static void parse_tags(u32 info)
 	}
 }
 
-void kmain_multiboot2(u32 magic, u32 info)
+void multiboot2_main(u32 magic, u32 info)
 {
 	arch_early_init();
 	if (magic != MB2_BOOTLOADER_MAGIC)

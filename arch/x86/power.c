@@ -8,6 +8,8 @@
 #include <ballast/printk.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
+#include <asm/time.h>
+#include <asm/traps.h>
 
 /* QEMU acts on the request between instructions: give it a moment. */
 static void settle(void)
@@ -49,20 +51,17 @@ static void hlt_forever(void)
 
 struct platform platform = {
 	.boot_mode = "bare",
+	.legacy_io = true,
 	.poweroff = acpi_poweroff,
 	.reboot = reset_reboot,
 	.idle = hlt_idle,
 	.halt = hlt_forever,
+	.backtrace = dump_backtrace,
+	.clock_ns = tsc_clock_ns,
+	.set_timer = pit_set_timer,
 };
 
-void arch_halt(void) __noreturn;
-
-void arch_idle(void)
-{
-	platform.idle();
-}
-
-void arch_halt(void)
+void machine_halt(void)
 {
 	platform.halt();
 	halt_forever();
@@ -74,7 +73,7 @@ void machine_poweroff(void)
 	console_flush();
 	platform.poweroff();
 	printk(KERN_ERR "poweroff failed; halting\n");
-	arch_halt();
+	machine_halt();
 }
 
 void machine_reboot(void)
@@ -83,5 +82,5 @@ void machine_reboot(void)
 	console_flush();
 	platform.reboot();
 	printk(KERN_ERR "reboot failed; halting\n");
-	arch_halt();
+	machine_halt();
 }

@@ -1,4 +1,4 @@
-/* Early x86 setup shared by the boot paths: traps, PIC, serial console. */
+/* Early x86 setup shared by the boot paths: traps, PIC, Xen HVM detection. */
 #include <ballast/boot_mem_map.h>
 #include <ballast/console.h>
 #include <ballast/platform.h>
@@ -7,14 +7,7 @@
 #include <asm/setup.h>
 #include <asm/paging.h>
 #include <asm/traps.h>
-
-bool uart_init(void);
-void xen_hvm_early_detect(void);
-
-static void uart_irq(struct regs *r)
-{
-	/* Nothing to do: waking from hlt is the point; the shell polls. */
-}
+#include <asm/xen/setup.h>
 
 void arch_early_init(void)
 {
@@ -22,11 +15,7 @@ void arch_early_init(void)
 	idt_init();
 	pic_init();
 	paging_drop_identity();
-	if (uart_init()) {
-		set_irq_handler(IRQ_BASE + 4, uart_irq);
-		pic_unmask(4);
-	}
-	xen_hvm_early_detect(); /* Xen HVM: PV console, xenstore, events */
+	xen_hvm_early_detect(); /* Xen HVM: hypercalls, shared_info */
 }
 
 /* Boot paths that load the image at its link address (multiboot2, PVH). */

@@ -6,6 +6,7 @@
  */
 #include <ballast/console.h>
 #include <ballast/ksyms.h>
+#include <ballast/platform.h>
 #include <ballast/printk.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
@@ -64,7 +65,6 @@ void dump_backtrace(void)
 	dump_backtrace_from((u64)__builtin_frame_address(0));
 }
 
-void arch_halt(void) __noreturn;
 
 void exception_report(struct regs *r)
 {
@@ -94,5 +94,5 @@ void exception_report(struct regs *r)
 	dump_backtrace_from(U(r->rbp));
 	printk(KERN_ERR "System halted.\n");
 	console_flush();
-	arch_halt();
+	machine_halt();
 }

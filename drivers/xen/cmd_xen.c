@@ -4,7 +4,11 @@
 #include <ballast/printk.h>
 #include <ballast/shell.h>
 #include <ballast/string.h>
-#include <ballast/xen.h>
+#include <ballast/timer.h>
+#include <ballast/xen/events.h>
+#include <ballast/xen/xenstore.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/p2m.h>
 
 static char xsbuf[4096 + 1]; /* XENSTORE_PAYLOAD_MAX + NUL */
 
@@ -127,7 +131,7 @@ static int cmd_xs(int argc, char **argv)
 
 	if (argc < 3)
 		goto usage;
-	if (!xenstore_ready()) {
+	if (!xs_ready()) {
 		printk("xs: error: no xenstore (not a Xen guest?)\n");
 		return -ENODEV;
 	}
@@ -158,7 +162,6 @@ SHELL_COMMAND(xs, "read|ls|rm|watch|unwatch PATH | write|txwrite PATH VALUE",
 
 /* ---- xen ------------------------------------------------------------ */
 
-extern unsigned long xen_upcalls;
 
 static void show_version(void)
 {
@@ -201,26 +204,26 @@ static void show_start_info(void)
 }
 
 /* `xen sleep MS`: exercises the one-shot timer and the deferred calls. */
-static struct xen_deferred sleep_note;
+static struct deferred_call sleep_note;
 
 static void sleep_noted(void *arg)
 {
 	printk("xen sleep: deferred call ran at %llu ms\n",
-	       (unsigned long long)(xen_clock_ns() / 1000000));
+	       (unsigned long long)(clock_ns() / 1000000));
 }
 
 static int xen_cmd_sleep(const char *arg)
 {
-	u64 ms, t0 = xen_clock_ns();
+	u64 ms, t0 = clock_ns();
 
 	if (parse_u64(arg, &ms) || ms > 60000) {
 		printk("xen sleep: error: want 0-60000 ms, not '%s'\n", arg);
 		return -EIO;
 	}
-	xen_defer(&sleep_note, ms * 500000ULL, sleep_noted, NULL);
-	xen_sleep_ms(ms);
+	defer_call(&sleep_note, ms * 500000ULL, sleep_noted, NULL);
+	sleep_ms(ms);
 	printk("xen sleep: slept %llu ms\n",
-	       (unsigned long long)((xen_clock_ns() - t0) / 1000000));
+	       (unsigned long long)((clock_ns() - t0) / 1000000));
 	return 0;
 }
 
@@ -283,7 +286,7 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen.store_pfn, xen.store_evtchn,
 	       (unsigned long long)xen.console_pfn, xen.console_evtchn);
 	printk("event upcalls: %lu, system time %llu ms\n", xen_upcalls,
-	       (unsigned long long)(xen_clock_ns() / 1000000));
+	       (unsigned long long)(clock_ns() / 1000000));
 	show_start_info();
 	return 0;
 }

@@ -1,13 +1,14 @@
 /*
- * Bring-up of the Xen drivers and the toolstack's control/shutdown
- * protocol: `xl shutdown` writes "poweroff", `xl reboot` "reboot"; we
+ * The toolstack's control/shutdown protocol: `xl shutdown` writes "poweroff", `xl reboot` "reboot"; we
  * acknowledge by clearing the node and shut down cleanly.
  */
 #include <ballast/errno.h>
 #include <ballast/platform.h>
+#include <ballast/xen/guest.h>
 #include <ballast/printk.h>
 #include <ballast/string.h>
-#include <ballast/xen.h>
+#include <ballast/init.h>
+#include <ballast/xen/xenstore.h>
 
 static void shutdown_fired(struct xs_watch *w, const char *path)
 {
@@ -34,32 +35,21 @@ static struct xs_watch shutdown_watch = {
 	.fn = shutdown_fired,
 };
 
-int xen_control_init(void)
+static int xen_control_init(void)
 {
-	int err = xs_watch_add(&shutdown_watch);
+	int err;
 
-	if (err)
-		return err;
+	if (!xen_present() || !xs_ready())
+		return -ENODEV;
+	err = xs_watch_add(&shutdown_watch);
+	if (err) {
+		pr_warn("xen: control/shutdown watch failed: %s\n",
+			errno_name(err));
+		return 0;
+	}
 	/* Tell the toolstack we follow control/shutdown (best effort). */
 	xs_write(0, "control/feature-poweroff", "1");
 	xs_write(0, "control/feature-reboot", "1");
 	return 0;
 }
-
-void xen_drivers_init(void)
-{
-	int err;
-
-	xen_events_init();
-	if (xen_console_init() && xen.mode != XEN_HVM)
-		pr_warn("xen: no PV console\n");
-	err = xenstore_init();
-	if (err) {
-		pr_warn("xen: no xenstore: %s\n", errno_name(err));
-		return;
-	}
-	err = xen_control_init();
-	if (err)
-		pr_warn("xen: control/shutdown watch failed: %s\n",
-			errno_name(err));
-}
+INIT_HOOK(xen_control, xen_control_init, INIT_LEVEL_EARLY + 1);

@@ -1,6 +1,6 @@
 /*
- * Xen event channels (2-level ABI in shared_info), the upcall that
- * dispatches them, Xen system time, a one-shot timer and deferred calls.
+ * Xen event channels (2-level ABI in shared_info) and the upcall that
+ * dispatches them.
  *
  * ballast runs with events masked except while idle (as it runs with IF=0
  * on bare metal), so handlers only ever interrupt the idle loop; they just
@@ -8,7 +8,11 @@
  */
 #include <ballast/errno.h>
 #include <ballast/printk.h>
-#include <ballast/xen.h>
+#include <ballast/init.h>
+#include <ballast/platform.h>
+#include <ballast/xen/events.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/setup.h>
 #include <asm/cpu.h>
 #include <asm/traps.h>
 
@@ -22,10 +26,7 @@ static struct {
 	void *arg;
 } handlers[NR_PORTS];
 
-static evtchn_port_t timer_port;
-static struct xen_deferred *deferred; /* sorted by deadline */
-static u64 timer_armed_for;           /* deadline the one-shot is set to */
-unsigned long xen_upcalls;            /* count, for the `xen` command */
+unsigned long xen_upcalls; /* count, for the `xen` command */
 
 static void sync_clear_bit(unsigned nr, xen_ulong_t *addr)
 {
@@ -126,114 +127,22 @@ static void upcall_vector(struct regs *r)
 	xen_evtchn_upcall();
 }
 
-/* ---- time ------------------------------------------------------------ */
-
-u64 xen_clock_ns(void)
-{
-	volatile struct vcpu_time_info *t = &xen.vcpu->time;
-	u32 ver;
-	u64 ns;
-
-	do {
-		ver = t->version;
-		__asm__ volatile("lfence" ::: "memory");
-		u64 delta = rdtsc() - t->tsc_timestamp;
-		s8 shift = t->tsc_shift;
-
-		delta = shift >= 0 ? delta << shift : delta >> -shift;
-		ns = t->system_time +
-		     (u64)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-		__asm__ volatile("lfence" ::: "memory");
-	} while ((ver & 1) || ver != t->version);
-	return ns;
-}
-
+/*
+ * Bring-up: the upcall vector, and the one-shot timer's VIRQ. Only once the
+ * VIRQ is bound can a timer event wake a blocked vcpu, so only then does
+ * the platform get its set_timer hook.
+ */
 static void timer_event(evtchn_port_t port, void *arg)
 {
-	timer_armed_for = 0; /* fired: idle re-arms for the next deadline */
+	xen_timer_expired();
 }
 
-static void arm_timer(u64 deadline)
-{
-	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
-
-	if (!timer_port || deadline == timer_armed_for)
-		return;
-	if (HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0)
-		timer_armed_for = deadline;
-}
-
-/* ---- deferred calls -------------------------------------------------- */
-
-void xen_defer_cancel(struct xen_deferred *d)
-{
-	for (struct xen_deferred **p = &deferred; *p; p = &(*p)->next) {
-		if (*p == d) {
-			*p = d->next;
-			break;
-		}
-	}
-	d->queued = false;
-}
-
-void xen_defer(struct xen_deferred *d, u64 delay_ns, void (*fn)(void *),
-	       void *arg)
-{
-	struct xen_deferred **p = &deferred;
-
-	if (d->queued)
-		xen_defer_cancel(d);
-	d->deadline = xen_clock_ns() + delay_ns;
-	d->fn = fn;
-	d->arg = arg;
-	while (*p && (*p)->deadline <= d->deadline)
-		p = &(*p)->next;
-	d->next = *p;
-	*p = d;
-	d->queued = true;
-}
-
-void xenstore_poll_events(void);
-
-void xen_run_deferred(void)
-{
-	u64 now = xen_clock_ns();
-
-	while (deferred && deferred->deadline <= now) {
-		struct xen_deferred *d = deferred;
-
-		deferred = d->next;
-		d->queued = false;
-		d->fn(d->arg);
-		now = xen_clock_ns();
-	}
-	xenstore_poll_events();
-}
-
-void xen_idle(void)
-{
-	xen_run_deferred();
-	if (deferred)
-		arm_timer(deferred->deadline);
-	xen_wait_event();
-	xen_run_deferred();
-}
-
-void xen_sleep_ms(u64 ms)
-{
-	u64 end = xen_clock_ns() + ms * 1000000ULL;
-
-	while (xen_clock_ns() < end) {
-		arm_timer(end);
-		xen_wait_event();
-		xen_run_deferred();
-	}
-}
-
-void xen_events_init(void)
+static int xen_events_init(void)
 {
 	int port;
 
+	if (!xen_present())
+		return -ENODEV;
 	/* PV's event callback (pv_entry.S) enters through the same vector. */
 	set_irq_handler(XEN_UPCALL_VECTOR, upcall_vector);
 	if (xen.mode == XEN_HVM || xen.mode == XEN_PVH) {
@@ -249,8 +158,11 @@ void xen_events_init(void)
 	/* Only our one-shot timer may wake us: no 100 Hz periodic tick. */
 	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
 	port = evtchn_bind_virq(VIRQ_TIMER, timer_event, NULL);
-	if (port < 0)
+	if (port < 0) {
 		pr_warn("xen: no timer event channel (%d)\n", port);
-	else
-		timer_port = port;
+		return 0;
+	}
+	platform.set_timer = xen_set_timer;
+	return 0;
 }
+INIT_HOOK(xen_events, xen_events_init, INIT_LEVEL_PLATFORM);

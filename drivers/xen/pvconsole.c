@@ -7,7 +7,11 @@
  */
 #include <ballast/console.h>
 #include <ballast/errno.h>
-#include <ballast/xen.h>
+#include <ballast/printk.h>
+#include <ballast/init.h>
+#include <ballast/timer.h>
+#include <ballast/xen/events.h>
+#include <asm/xen/hypercall.h>
 #include <xen/io/console.h>
 #include <asm/cpu.h>
 
@@ -35,8 +39,8 @@ static bool wait_room(void)
 		if (stalled)
 			return false;
 		if (!end)
-			end = xen_clock_ns() + 500000000ULL;
-		else if (xen_clock_ns() > end)
+			end = clock_ns() + 500000000ULL;
+		else if (clock_ns() > end)
 			return !(stalled = true);
 		nudge();
 	}
@@ -82,14 +86,14 @@ static int xencons_getc(void)
  * Wait until xenconsoled took everything: output written just before a
  * shutdown is lost otherwise. Bounded, in case nobody reads the ring.
  */
-void xen_console_flush(void)
+static void xen_console_flush(void)
 {
-	u64 end = xen_clock_ns() + 2000000000ULL;
+	u64 end = clock_ns() + 2000000000ULL;
 
 	if (!ring)
 		return;
 	while (!stalled && ring->out_cons != ring->out_prod &&
-	       xen_clock_ns() < end)
+	       clock_ns() < end)
 		nudge();
 }
 
@@ -105,12 +109,19 @@ static struct console xen_console = {
 	.flush = xen_console_flush,
 };
 
-int xen_console_init(void)
+static int xen_console_init(void)
 {
-	if (!xen.console_ring || !xen.console_evtchn)
+	if (!xen_present())
 		return -ENODEV;
+	if (!xen.console_ring || !xen.console_evtchn) {
+		/* HVM's console is COM1; PV and PVH have nothing else. */
+		if (xen.mode != XEN_HVM)
+			pr_warn("xen: no PV console\n");
+		return -ENODEV;
+	}
 	ring = xen.console_ring;
 	evtchn_bind(xen.console_evtchn, xencons_event, NULL);
 	console_register(&xen_console);
 	return 0;
 }
+INIT_HOOK(xen_console, xen_console_init, INIT_LEVEL_CONSOLE);

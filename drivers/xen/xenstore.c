@@ -5,7 +5,10 @@
  * from xenstored ("ENOENT" ...) come back as negative errno.
  */
 /* xs_wire.h first: it has an errno table of its own when EINVAL is known. */
-#include <ballast/xen.h>
+#include <ballast/init.h>
+#include <ballast/timer.h>
+#include <ballast/xen/events.h>
+#include <ballast/xen/xenstore.h>
 #include <xen/io/xs_wire.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
@@ -28,7 +31,7 @@ static unsigned ev_head, ev_tail, ev_dropped;
 
 static char msgbuf[XENSTORE_PAYLOAD_MAX + 1];
 
-bool xenstore_ready(void)
+bool xs_ready(void)
 {
 	return intf != NULL;
 }
@@ -112,7 +115,7 @@ static int read_msg(struct xsd_sockmsg *hdr)
 }
 
 /* Watch events lost to a full queue (the oldest go first). */
-unsigned xenstore_events_dropped(void)
+unsigned xs_events_dropped(void)
 {
 	return ev_dropped;
 }
@@ -322,7 +325,7 @@ static struct xs_watch *find_watch(const char *token)
  * From the idle loop: pull events that arrived while no request was in
  * flight, then deliver the queue. A callback may issue requests itself.
  */
-void xenstore_poll_events(void)
+void xs_poll_events(void)
 {
 	char path[EV_PATH_MAX], token[24];
 
@@ -353,7 +356,10 @@ static void store_event(evtchn_port_t port, void *arg)
 	/* Replies are read by the waiting request, events by the idle loop. */
 }
 
-int xenstore_init(void)
+static struct idle_poll xs_idle_poll = { .fn = xs_poll_events };
+static bool xs_idle_poll_registered;
+
+int xs_init(void)
 {
 	char buf[16];
 	int err;
@@ -364,6 +370,10 @@ int xenstore_init(void)
 	err = evtchn_bind(xen.store_evtchn, store_event, NULL);
 	if (err)
 		return err;
+	if (!xs_idle_poll_registered) {
+		idle_poll_register(&xs_idle_poll);
+		xs_idle_poll_registered = true;
+	}
 	err = xs_read(0, "domid", buf, sizeof(buf));
 	if (err < 0)
 		return err;
@@ -372,3 +382,16 @@ int xenstore_init(void)
 		xen.domid = xen.domid * 10 + (*p - '0');
 	return 0;
 }
+
+static int xs_init_hook(void)
+{
+	int err;
+
+	if (!xen_present())
+		return -ENODEV;
+	err = xs_init();
+	if (err)
+		pr_warn("xen: no xenstore: %s\n", errno_name(err));
+	return 0;
+}
+INIT_HOOK(xenstore, xs_init_hook, INIT_LEVEL_EARLY);

@@ -23,8 +23,7 @@ int console_getc(void);
 /* Blocks (idling the CPU) until a byte arrives. */
 int console_getc_wait(void);
 void console_flush(void);
-
-/* Arch/platform hook: sleep until an interrupt or event may have input. */
-void arch_idle(void);
+/* Stop keeping early output for consoles that register later. */
+void console_early_end(void);
 
 #endif

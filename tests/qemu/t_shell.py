@@ -65,3 +65,18 @@ def test_input_typed_before_boot_is_kept(boot):
     g.send("version")
     g.expect(r"ballast> echo early-bird\nearly-bird\n", 90)
     g.expect(r"boot mode: bare")
+
+
+def test_sleep_uses_the_timer(boot):
+    """Bare x86: TSC clock and PIT one-shot; sleep 1500 really waits."""
+    import time
+    g = boot()
+    t0 = time.monotonic()
+    out = g.cmd("sleep 1500", timeout=30)
+    took = time.monotonic() - t0
+    m = re.search(r"slept (\d+) ms", out)
+    assert m and 1500 <= int(m.group(1)) < 3000, out
+    assert took >= 1.2, "returned after %.2fs" % took
+    assert "want 0-60000" in g.cmd("sleep 60001")
+    g.send("poweroff")
+    assert g.wait_exit() == 0

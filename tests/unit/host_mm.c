@@ -14,6 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* The arch side owns these (arch/x86/paging.c); here, this stand-in. */
+phys_addr_t (*arch_pgtable_alloc)(void);
+void (*arch_pgtable_free)(phys_addr_t table);
+
 uintptr_t direct_map_base;
 uintptr_t vmemmap_base;
 phys_addr_t arch_max_phys_addr;

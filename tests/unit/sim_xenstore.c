@@ -4,7 +4,8 @@
  */
 #include "sim_xenstore.h"
 #include "unit.h"
-#include <ballast/xen.h>
+#include <ballast/xen/events.h>
+#include <ballast/xen/xenstore.h>
 #include <xen/io/xs_wire.h>
 #include <stdlib.h>
 
@@ -67,7 +68,7 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *arg)
 {
 	if (port != SIM_XS_PORT)
 		return -22;
-	store_fn = fn; /* rebinding is fine: every test runs xenstore_init */
+	store_fn = fn; /* rebinding is fine: every test runs xs_init */
 	store_arg = arg;
 	return 0;
 }
@@ -694,9 +695,9 @@ void sim_xs_reset(u32 ring_start)
 void sim_xs_boot(u32 ring_start)
 {
 	sim_xs_reset(ring_start);
-	CHECK_EQ(xenstore_init(), 0);
+	CHECK_EQ(xs_init(), 0);
 	CHECK_EQ(xen.domid, SIM_XS_DOMID);
-	xenstore_poll_events(); /* a failed test may have left some queued */
+	xs_poll_events(); /* a failed test may have left some queued */
 	memset(&sim_xs_stats, 0, sizeof(sim_xs_stats));
 }
 

@@ -49,7 +49,7 @@ extern struct sim_xs_stats sim_xs_stats;
 /* Forget everything: tree (holds only "domid"), watches, transactions,
  * faults, stats; all four ring indexes start at ring_start. */
 void sim_xs_reset(u32 ring_start);
-/* sim_xs_reset, xenstore_init, drain the client's leftover events, zero the
+/* sim_xs_reset, xs_init, drain the client's leftover events, zero the
  * stats: a fresh client/daemon pair for one test. */
 void sim_xs_boot(u32 ring_start);
 
@@ -65,6 +65,6 @@ void sim_xs_fire(const char *path, const char *token);
 size_t sim_xs_unread(void);
 
 /* Not in xen.h: events.c calls it from the idle loop. */
-void xenstore_poll_events(void);
+void xs_poll_events(void);
 
 #endif

@@ -9,7 +9,8 @@
  */
 #include "unit.h"
 #include "sim_xenstore.h"
-#include <ballast/xen.h>
+#include <ballast/xen/xenstore.h>
+#include <ballast/xen/guest.h>
 #include <xen/io/xs_wire.h> /* before errno.h, as in xenstore.c */
 #include <ballast/errno.h>
 #include <stdlib.h>
@@ -58,8 +59,8 @@ static void fired_reset(void)
 TEST(xs_init_reads_domid)
 {
 	sim_xs_reset(0);
-	CHECK_EQ(xenstore_init(), 0);
-	CHECK(xenstore_ready());
+	CHECK_EQ(xs_init(), 0);
+	CHECK(xs_ready());
 	CHECK_EQ(xen.domid, SIM_XS_DOMID);
 	CHECK_EQ(sim_xs_stats.requests, 1);
 	CHECK_EQ(sim_xs_stats.last_type, XS_READ);
@@ -242,12 +243,12 @@ TEST(xs_watch_fires_once_up_front)
 	CHECK_EQ(xs_watch_add(&w), 0);
 	CHECK(strncmp(w.token, "ballast-", 8) == 0);
 	CHECK_EQ(fired.n, 0); /* queued, delivered from the idle loop only */
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	CHECK(fired.w[0] == &w);
 	CHECK_STR(fired.path[0], "control/shutdown");
 	CHECK_STR(fired.value[0], "");
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	CHECK_EQ(xs_watch_remove(&w), 0);
 	sim_clean();
@@ -260,11 +261,11 @@ TEST(xs_watch_delivers_writes_and_spurious_events)
 	sim_xs_boot(0);
 	fired_reset();
 	CHECK_EQ(xs_watch_add(&w), 0); /* on a path yet to exist */
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	CHECK_STR(fired.value[0], "<gone>");
 	sim_xs_set("control/shutdown", "poweroff"); /* fires our watch */
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 2);
 	CHECK_STR(fired.path[1], "control/shutdown");
 	CHECK_STR(fired.value[1], "poweroff");
@@ -273,7 +274,7 @@ TEST(xs_watch_delivers_writes_and_spurious_events)
 	sim_xs_faults.spurious = 2;
 	CHECK_EQ(xs_write(0, "control/shutdown", "reboot"), 0);
 	sim_xs_faults.spurious = 0;
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 5);
 	for (int i = 2; i < 5; i++) {
 		CHECK(fired.w[i] == &w);
@@ -291,12 +292,12 @@ TEST(xs_unwatch_stops_delivery)
 	sim_xs_boot(0);
 	fired_reset();
 	CHECK_EQ(xs_watch_add(&w), 0);
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	CHECK_EQ(xs_watch_remove(&w), 0);
 	CHECK_EQ(xs_write(0, "data/x", "1"), 0);
 	sim_xs_fire("data/x", w.token); /* late event for the old token */
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	CHECK_EQ(sim_xs_unread(), 0);
 	CHECK_EQ(xs_watch_remove(&w), -ENOENT); /* the daemon forgot it too */
@@ -313,7 +314,7 @@ TEST(xs_unsolicited_event_is_ignored)
 	CHECK_EQ(xs_watch_add(&w), 0);
 	sim_xs_fire("/some/where", "not-ours");
 	sim_xs_fire("data", w.token);
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 2); /* the up-front one and ours, not the stranger */
 	CHECK_STR(fired.path[1], "data");
 	/* Unsolicited events while a request waits: queued, not a reply. */
@@ -322,7 +323,7 @@ TEST(xs_unsolicited_event_is_ignored)
 	CHECK_EQ(xs_read(0, "data", buf, sizeof(buf)), 1);
 	CHECK_STR(buf, "d");
 	sim_xs_faults.spurious = 0; /* or each callback's re-read adds 3 */
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 6); /* the set fired one too */
 	CHECK_EQ(xs_watch_remove(&w), 0);
 	sim_clean();
@@ -443,7 +444,7 @@ TEST(xs_oversized_event_is_dropped)
 	CHECK_EQ(xs_watch_add(&w), 0);
 	sim_xs_faults.oversize = 100000;
 	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), -EIO);
-	xenstore_poll_events(); /* the up-front event is still delivered */
+	xs_poll_events(); /* the up-front event is still delivered */
 	CHECK_EQ(fired.n, 1);
 	CHECK_EQ(xs_watch_remove(&w), 0);
 	sim_clean();
@@ -460,10 +461,10 @@ TEST(xs_event_queue_overflow_drops_oldest)
 	sim_xs_boot(NEAR_END);
 	fired_reset();
 	CHECK_EQ(xs_watch_add(&w), 0);
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(fired.n, 1);
 	fired_reset();
-	dropped = xenstore_events_dropped();
+	dropped = xs_events_dropped();
 	/* 40 events of about 33 bytes: more than the ring holds, so the daemon
 	 * sends the rest as the client makes room. */
 	for (int i = 0; i < 40; i++) {
@@ -471,9 +472,9 @@ TEST(xs_event_queue_overflow_drops_oldest)
 		sim_xs_fire(path, w.token);
 	}
 	CHECK(sim_xs_unread() > XENSTORE_RING_SIZE);
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(sim_xs_unread(), 0);
-	CHECK_EQ(xenstore_events_dropped() - dropped, 40 - 16);
+	CHECK_EQ(xs_events_dropped() - dropped, 40 - 16);
 	CHECK_EQ(fired.n, 16); /* the newest, oldest first */
 	for (int i = 0; i < 16; i++) {
 		snprintf(path, sizeof(path), "ev/%02d", 24 + i);
@@ -493,14 +494,14 @@ TEST(xs_full_response_ring_before_a_reply)
 	fired_reset();
 	sim_xs_set("k", "value");
 	CHECK_EQ(xs_watch_add(&w), 0); /* its event stays in the ring */
-	dropped = xenstore_events_dropped();
+	dropped = xs_events_dropped();
 	for (int i = 0; i < 100; i++)
 		sim_xs_fire("ev/x", w.token);
 	CHECK_EQ(xs_read(0, "k", buf, sizeof(buf)), 5); /* behind 3K of events */
 	CHECK_STR(buf, "value");
 	CHECK_EQ(sim_xs_unread(), 0);
-	CHECK_EQ(xenstore_events_dropped() - dropped, 101 - 16);
-	xenstore_poll_events();
+	CHECK_EQ(xs_events_dropped() - dropped, 101 - 16);
+	xs_poll_events();
 	CHECK_EQ(fired.n, 16);
 	CHECK_EQ(xs_watch_remove(&w), 0);
 	sim_clean();
@@ -634,10 +635,10 @@ TEST(xs_ring_random_sizes_10000)
 		CHECK(memcmp(buf, model[k], len + 1) == 0);
 		CHECK_EQ(buf[len + 1], 'Z');
 		if (i % 64 == 0)
-			xenstore_poll_events();
+			xs_poll_events();
 	}
 	memset(&sim_xs_faults, 0, sizeof(sim_xs_faults));
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK(rnd_events > 100);
 	CHECK_EQ(sim_xs_stats.requests, 1 + 10000); /* and the watch */
 	CHECK_EQ(xs_watch_remove(&w), 0);
@@ -673,13 +674,13 @@ TEST(xs_long_event_path_and_token_truncated)
 	sim_xs_boot(NEAR_END);
 	fired_reset();
 	CHECK_EQ(xs_watch_add(&w), 0);
-	xenstore_poll_events();
+	xs_poll_events();
 	fired_reset();
 	memset(path, 'p', sizeof(path) - 1);
 	memcpy(path, "ev/", 3);
 	sim_xs_fire(path, w.token);
 	sim_xs_fire("ev/x", "a-token-far-longer-than-any-slot-for-it");
-	xenstore_poll_events();
+	xs_poll_events();
 	CHECK_EQ(sim_xs_unread(), 0);
 	CHECK_EQ(fired.n, 1); /* the long token matched no watch */
 	CHECK(strncmp(fired.path[0], "ev/ppp", 6) == 0);

@@ -8,7 +8,8 @@
 #include <ballast/platform.h>
 #include <ballast/printk.h>
 #include <ballast/string.h>
-#include <ballast/xen.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/setup.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
 
@@ -162,16 +163,22 @@ static void xen_set_platform(void)
 	static const char *const names[] = { "bare", "hvm", "pvh", "pv" };
 
 	platform.boot_mode = names[xen.mode];
+	platform.legacy_io = xen.mode == XEN_HVM;
 	platform.poweroff = xen_poweroff;
 	platform.reboot = xen_reboot;
-	platform.idle = xen_idle;
+	platform.idle = xen_wait_event;
 	platform.halt = xen_halt;
+	platform.clock_ns = xen_clock_ns;
+	if (xen.mode != XEN_PV)
+		platform.adjust_memory_map = xen_pod_clip_memory_map;
+	/* Until VIRQ_TIMER is bound (drivers/xen/events.c), no timer. */
+	platform.set_timer = NULL;
 }
 
 /*
  * With xen.mode, the hypercall page and (for PV) xen.shared set: map
- * shared_info, name the hypervisor, take over the platform hooks, then
- * bring up events, console and xenstore.
+ * shared_info, name the hypervisor and take over the platform hooks. The
+ * Xen drivers (events, console, xenstore) come up as init hooks.
  */
 void xen_common_init(void)
 {
@@ -184,5 +191,4 @@ void xen_common_init(void)
 	xen.vcpu = &xen.shared->vcpu_info[0];
 	xen_read_version();
 	xen_set_platform();
-	xen_drivers_init();
 }

@@ -7,9 +7,8 @@
  * frame, and `xen p2m` checks that both still agree.
  */
 #include <ballast/errno.h>
-#include <ballast/xen.h>
-
-#define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
+#include <asm/xen/hypercall.h>
+#include <asm/xen/p2m.h>
 
 static xen_pfn_t *p2m;
 static unsigned long p2m_entries;

@@ -13,7 +13,8 @@
  */
 #include <ballast/boot_mem_map.h>
 #include <ballast/printk.h>
-#include <ballast/xen.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/setup.h>
 
 #define POD_SLACK_PAGES 512 /* 2 MiB */
 
@@ -26,7 +27,7 @@ static u64 ram_pages_in_map(void)
 	return n;
 }
 
-void arch_adjust_memory_map(void)
+void xen_pod_clip_memory_map(void)
 {
 	domid_t self = DOMID_SELF;
 	long tot;

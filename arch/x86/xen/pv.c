@@ -17,16 +17,13 @@
 #include <ballast/printk.h>
 #include <ballast/string.h>
 #include <ballast/arch_mm.h>
-#include <ballast/xen.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/p2m.h>
+#include <asm/xen/setup.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/traps.h>
 
-void xen_pv_main(start_info_t *si);
-void xen_pv_failsafe(void);
-extern const char *boot_loader_name;
-
-#define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
 
 static unsigned long nr_pages;     /* populated pfns: [0, nr_pages) */
 static phys_addr_t pml4_phys;

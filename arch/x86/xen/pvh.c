@@ -1,7 +1,7 @@
 /*
- * Xen PVH boot (kmain_pvh, from the shared 32-bit entry) and Xen detection
- * on the multiboot2 path (HVM). Both are HVM containers: hypercall page via
- * MSR, shared_info placed by XENMEM_add_to_physmap, rings from HVM params.
+ * Xen PVH boot: xen_pvh_start, from the 32-bit entry shared with multiboot2
+ * (head32.S), reads hvm_start_info (command line, modules, memory map).
+ * The HVM-container setup it shares with HVM is in hvm.c.
  */
 #include <ballast/boot_mem_map.h>
 #include <ballast/cmdline.h>
@@ -10,73 +10,13 @@
 #include <ballast/printk.h>
 #include <ballast/string.h>
 #include <ballast/arch_mm.h>
-#include <ballast/xen.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/setup.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
 #include <asm/setup.h>
 #include <asm/paging.h>
 #include <asm/traps.h>
-
-extern const char *boot_loader_name;
-
-/* Ring frames and event channels the toolstack set up for us. */
-static void hvm_read_params(void)
-{
-	u64 v;
-
-	if (!xen_hvm_get_param(HVM_PARAM_STORE_PFN, &v) && v)
-		xen.store_pfn = v;
-	if (!xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
-		xen.store_evtchn = (u32)v;
-	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v) && v)
-		xen.console_pfn = v;
-	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
-		xen.console_evtchn = (u32)v;
-	/* The boot page tables map the first 4 GiB, where Xen puts them. */
-	if (xen.store_pfn) {
-		xen.store_ring = phys_to_virt(PFN_PHYS(xen.store_pfn));
-		bootmem_reserve(PFN_PHYS(xen.store_pfn), PAGE_SIZE,
-				"xenstore ring");
-	}
-	if (xen.console_pfn) {
-		xen.console_ring = phys_to_virt(PFN_PHYS(xen.console_pfn));
-		bootmem_reserve(PFN_PHYS(xen.console_pfn), PAGE_SIZE,
-				"xen console ring");
-	}
-}
-
-static int hvm_setup(enum xen_mode mode)
-{
-	int err;
-
-	xen.cpuid_base = xen_cpuid_base();
-	if (!xen.cpuid_base)
-		return -ENODEV;
-	xen.mode = mode;
-	err = xen_hvm_init_hypercall_page();
-	if (err) {
-		xen.mode = XEN_NONE;
-		return err;
-	}
-	hvm_read_params();
-	xen_common_init();
-	return 0;
-}
-
-/* Called at the end of arch_early_init: GRUB under Xen HVM, or bare. */
-void xen_hvm_early_detect(void)
-{
-	int err;
-
-	if (xen.mode != XEN_NONE || !xen_cpuid_base())
-		return;
-	err = hvm_setup(XEN_HVM);
-	if (err)
-		pr_warn("xen: found by CPUID but setup failed: %s\n",
-			errno_name(err));
-}
-
-/* ---- PVH boot information ------------------------------------------- */
 
 static void pvh_memmap_from_xen(void)
 {
@@ -134,12 +74,12 @@ static void pvh_parse(u32 info)
 	pvh_memmap(si);
 }
 
-void kmain_pvh(u32 magic, u32 info)
+void xen_pvh_main(u32 magic, u32 info)
 {
 	gdt_init();
 	idt_init();
 	paging_drop_identity();
-	if (hvm_setup(XEN_PVH))
+	if (xen_hvm_setup(XEN_PVH))
 		halt_forever(); /* no hypercalls: no way to say anything */
 	pvh_parse(info);
 	arch_reserve_kernel_image();

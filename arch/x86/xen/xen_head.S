@@ -53,7 +53,7 @@
 
 /*
  * PVH entry. Xen gives no %eax; supply the magic so the shared 32-bit path
- * hands %ebx to kmain_pvh instead of the multiboot2 parser.
+ * hands %ebx to xen_pvh_main instead of the multiboot2 parser.
  */
 	.section .boot.text, "ax"
 	.code32

@@ -21,6 +21,10 @@ int set_irq_handler(unsigned vector, irq_handler_t fn);
 void pic_init(void);
 void pic_unmask(unsigned irq);
 void dump_backtrace_from(u64 rbp);
+/* Report an exception and stop (traps.c). */
+void exception_report(struct regs *r) __noreturn;
+/* The caller's stack, for panic (platform.backtrace). */
+void dump_backtrace(void);
 
 #define IRQ_BASE 32 /* legacy PIC IRQ 0 */
 

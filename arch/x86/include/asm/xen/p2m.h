@@ -1,0 +1,18 @@
+/* PV physical-to-machine map (arch/x86/xen/p2m.c) and Xen's M2P table. */
+#ifndef ASM_XEN_P2M_H
+#define ASM_XEN_P2M_H
+
+#include <ballast/xen/guest.h>
+
+/* Xen's read-only machine-to-phys table, mapped into every PV guest. */
+#define M2P ((const unsigned long *)MACH2PHYS_VIRT_START)
+
+#define INVALID_P2M_ENTRY (~0ULL)
+void xen_p2m_init(xen_pfn_t *list, unsigned long entries);
+unsigned long xen_p2m_size(void);
+/* INVALID_P2M_ENTRY where no frame backs the pfn. */
+u64 xen_pfn_to_mfn(unsigned long pfn);
+unsigned long xen_mfn_to_pfn(u64 mfn);
+int xen_p2m_check(unsigned long *backed, unsigned long *bad);
+
+#endif
