@@ -49,167 +49,236 @@ static int check_list(struct free_list *fl, unsigned int order, bool iso,
 	return 0;
 }
 
-int mm_check_consistency(void)
+/* What one walk counts, to compare with mm's counters at the end. */
+struct walk {
+	u64 free, iso_free, alloc, poff, resv, online, offline, present,
+	    memmap, mom;
+	u64 blocks[NR_ORDERS], iso_blocks[NR_ORDERS];
+	u64 sresv, spresent; /* the section being walked */
+};
+
+/* A free block's head: its pages, or -EIO. */
+static long check_free_block(unsigned long pfn, unsigned long i,
+			     const struct mm_section *s, struct walk *w)
 {
-	u64 free = 0, iso_free = 0, alloc = 0, poff = 0, resv = 0, online = 0,
-	    offline = 0, present = 0, memmap = 0, mom = 0;
-	u64 blocks[NR_ORDERS] = { 0 }, iso_blocks[NR_ORDERS] = { 0 };
+	const struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
 
-	if (!mm.ready)
-		return 0;
+	if (p->order > MAX_ORDER || (pfn & (n - 1)) || i + n > PAGES_PER_SECTION)
+		FAIL("pfn %#lx: bad free block order %u\n", pfn, p->order);
+	for (unsigned long k = 1; k < n; k++)
+		if (p[k].type != PGTY_FREE)
+			FAIL("pfn %#lx: inside free block at %#lx but %s\n",
+			     pfn + k, pfn, page_type_name(&p[k]));
+	if (p->order < MAX_ORDER) {
+		const struct page *b = pfn_to_page(pfn ^ n);
+
+		if (b->type == PGTY_BUDDY && b->order == p->order)
+			FAIL("pfn %#lx: free buddy %#lx of order %u not merged\n",
+			     pfn, pfn ^ n, p->order);
+	}
+	w->spresent += n - 1;
+	if (s->isolated) {
+		w->iso_free += n;
+		w->iso_blocks[p->order]++;
+	} else {
+		w->free += n;
+		w->blocks[p->order]++;
+	}
+	return (long)n;
+}
+
+/* An allocated block's head: its pages, or -EIO. */
+static long check_alloc_block(unsigned long pfn, unsigned long i,
+			      struct walk *w)
+{
+	const struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
+
+	if (!(p->flags & PG_head) || !p->refcount)
+		FAIL("pfn %#lx: allocated page outside a block (flags %#x refcount %u)\n",
+		     pfn, p->flags, p->refcount);
+	if (p->order > MAX_ORDER || (pfn & (n - 1)) || i + n > PAGES_PER_SECTION)
+		FAIL("pfn %#lx: bad allocated block order %u\n", pfn, p->order);
+	for (unsigned long k = 1; k < n; k++)
+		if (p[k].type != PGTY_ALLOC || p[k].refcount ||
+		    (p[k].flags & PG_head))
+			FAIL("pfn %#lx: inside allocated block at %#lx but %s refcount %u\n",
+			     pfn + k, pfn, page_type_name(&p[k]), p[k].refcount);
+	w->spresent += n - 1;
+	w->alloc += n;
+	return (long)n;
+}
+
+/* A page of an offline section: reserved (hole, memmap) or PageOffline. */
+static int check_offline_page(unsigned long pfn, unsigned long nr,
+			      struct walk *w)
+{
+	const struct page *p = pfn_to_page(pfn);
+
+	if (p->type == PGTY_RESERVED) {
+		if (!(p->flags & (PG_hole | PG_vmemmap)))
+			FAIL("pfn %#lx: reserved page in offline section %lu\n", pfn, nr);
+		if (!(p->flags & PG_hole))
+			w->sresv++;
+	} else if (p->type != PGTY_OFFLINE || p->refcount) {
+		FAIL("pfn %#lx: %s refcount %u in offline section %lu\n",
+		     pfn, page_type_name(p), p->refcount, nr);
+	}
+	return 0;
+}
+
+/* One page (or block head) of an online section: pages it covers, or -EIO. */
+static long check_online_page(unsigned long pfn, unsigned long i,
+			      const struct mm_section *s, struct walk *w)
+{
+	const struct page *p = pfn_to_page(pfn);
+
+	switch (p->type) {
+	case PGTY_RESERVED:
+		if (!(p->flags & PG_hole))
+			w->sresv++;
+		return 1;
+	case PGTY_OFFLINE:
+		w->poff++;
+		return 1;
+	case PGTY_FREE:
+		FAIL("pfn %#lx: free page outside any free block\n", pfn);
+	case PGTY_BUDDY:
+		return check_free_block(pfn, i, s, w);
+	case PGTY_ALLOC:
+		return check_alloc_block(pfn, i, w);
+	default:
+		FAIL("pfn %#lx: bad type %u\n", pfn, p->type);
+	}
+}
+
+static int check_section_header(unsigned long nr, const struct mm_section *s,
+				struct walk *w)
+{
+	if (s->isolated && s->state != SECTION_ONLINE)
+		FAIL("section %lu isolated but not online\n", nr);
+	w->memmap += SECTION_MEMMAP_PAGES;
+	if (s->memmap_src == MEMMAP_ON_MEMORY) {
+		w->mom += SECTION_MEMMAP_PAGES;
+		if (s->memmap_pfn != section_nr_to_pfn(nr))
+			FAIL("section %lu memmap-on-memory at %#x\n", nr, s->memmap_pfn);
+	}
+	return 0;
+}
+
+/* Every page of a present section, then its own counters. */
+static int check_section(unsigned long nr, struct walk *w)
+{
+	const struct mm_section *s = &mm.sections[nr];
+	unsigned long base = section_nr_to_pfn(nr);
+
+	if (check_section_header(nr, s, w))
+		return -EIO;
+	w->sresv = w->spresent = 0;
+	for (unsigned long i = 0; i < PAGES_PER_SECTION;) {
+		unsigned long pfn = base + i;
+		const struct page *p = pfn_to_page(pfn);
+		long n = 1;
+
+		if (!(p->type == PGTY_RESERVED && (p->flags & PG_hole)))
+			w->spresent++;
+		if (s->memmap_src == MEMMAP_ON_MEMORY && i < SECTION_MEMMAP_PAGES &&
+		    (p->type != PGTY_RESERVED || !(p->flags & PG_vmemmap)))
+			FAIL("pfn %#lx: memmap-on-memory page is %s\n", pfn,
+			     page_type_name(p));
+		if (s->state == SECTION_OFFLINE) {
+			if (check_offline_page(pfn, nr, w))
+				return -EIO;
+		} else if ((n = check_online_page(pfn, i, s, w)) < 0) {
+			return -EIO;
+		}
+		i += (unsigned long)n;
+	}
+	if (w->spresent != s->present)
+		FAIL("section %lu: %llu present pages, counted %u\n", nr,
+		     (unsigned long long)w->spresent, s->present);
+	if (w->sresv != s->reserved)
+		FAIL("section %lu: %llu reserved pages, counted %u\n", nr,
+		     (unsigned long long)w->sresv, s->reserved);
+	w->present += s->present;
+	if (s->state == SECTION_ONLINE) {
+		w->online += s->present;
+		w->resv += w->sresv;
+	} else {
+		w->offline += s->present;
+	}
+	return 0;
+}
+
+static int check_sections(struct walk *w)
+{
 	for (unsigned long nr = 0; nr < mm.nr_sections; nr++) {
-		struct mm_section *s = &mm.sections[nr];
-		unsigned long base = section_nr_to_pfn(nr);
-		u64 sresv = 0, spresent = 0;
+		const struct mm_section *s = &mm.sections[nr];
 
-		if (s->state == SECTION_ABSENT) {
-			if (s->present || s->isolated)
-				FAIL("absent section %lu has present=%u isolated=%u\n",
-				     nr, s->present, s->isolated);
-			continue;
-		}
-		if (s->isolated && s->state != SECTION_ONLINE)
-			FAIL("section %lu isolated but not online\n", nr);
-		memmap += SECTION_MEMMAP_PAGES;
-		if (s->memmap_src == MEMMAP_ON_MEMORY) {
-			mom += SECTION_MEMMAP_PAGES;
-			if (s->memmap_pfn != base)
-				FAIL("section %lu memmap-on-memory at %#x\n", nr, s->memmap_pfn);
-		}
-		for (unsigned long i = 0; i < PAGES_PER_SECTION;) {
-			unsigned long pfn = base + i;
-			const struct page *p = pfn_to_page(pfn);
-
-			if (!(p->type == PGTY_RESERVED && (p->flags & PG_hole)))
-				spresent++;
-			if (s->memmap_src == MEMMAP_ON_MEMORY &&
-			    i < SECTION_MEMMAP_PAGES &&
-			    (p->type != PGTY_RESERVED || !(p->flags & PG_vmemmap)))
-				FAIL("pfn %#lx: memmap-on-memory page is %s\n", pfn,
-				     page_type_name(p));
-			if (s->state == SECTION_OFFLINE) {
-				if (p->type == PGTY_RESERVED) {
-					if (!(p->flags & (PG_hole | PG_vmemmap)))
-						FAIL("pfn %#lx: reserved page in offline section %lu\n", pfn, nr);
-					if (!(p->flags & PG_hole))
-						sresv++;
-				} else if (p->type != PGTY_OFFLINE || p->refcount) {
-					FAIL("pfn %#lx: %s refcount %u in offline section %lu\n",
-					     pfn, page_type_name(p), p->refcount, nr);
-				}
-				i++;
-				continue;
-			}
-			switch (p->type) {
-			case PGTY_RESERVED:
-				if (!(p->flags & PG_hole))
-					sresv++;
-				i++;
-				break;
-			case PGTY_OFFLINE:
-				poff++;
-				i++;
-				break;
-			case PGTY_FREE:
-				FAIL("pfn %#lx: free page outside any free block\n", pfn);
-			case PGTY_BUDDY: {
-				unsigned long n = 1UL << p->order;
-
-				if (p->order > MAX_ORDER || (pfn & (n - 1)) ||
-				    i + n > PAGES_PER_SECTION)
-					FAIL("pfn %#lx: bad free block order %u\n", pfn, p->order);
-				for (unsigned long k = 1; k < n; k++)
-					if (p[k].type != PGTY_FREE)
-						FAIL("pfn %#lx: inside free block at %#lx but %s\n",
-						     pfn + k, pfn, page_type_name(&p[k]));
-				if (p->order < MAX_ORDER) {
-					const struct page *b = pfn_to_page(pfn ^ n);
-
-					if (b->type == PGTY_BUDDY && b->order == p->order)
-						FAIL("pfn %#lx: free buddy %#lx of order %u not merged\n",
-						     pfn, pfn ^ n, p->order);
-				}
-				spresent += n - 1;
-				if (s->isolated) {
-					iso_free += n;
-					iso_blocks[p->order]++;
-				} else {
-					free += n;
-					blocks[p->order]++;
-				}
-				i += n;
-				break;
-			}
-			case PGTY_ALLOC: {
-				unsigned long n = 1UL << p->order;
-
-				if (!(p->flags & PG_head) || !p->refcount)
-					FAIL("pfn %#lx: allocated page outside a block (flags %#x refcount %u)\n",
-					     pfn, p->flags, p->refcount);
-				if (p->order > MAX_ORDER || (pfn & (n - 1)) ||
-				    i + n > PAGES_PER_SECTION)
-					FAIL("pfn %#lx: bad allocated block order %u\n", pfn, p->order);
-				for (unsigned long k = 1; k < n; k++)
-					if (p[k].type != PGTY_ALLOC || p[k].refcount ||
-					    (p[k].flags & PG_head))
-						FAIL("pfn %#lx: inside allocated block at %#lx but %s refcount %u\n",
-						     pfn + k, pfn, page_type_name(&p[k]), p[k].refcount);
-				spresent += n - 1;
-				alloc += n;
-				i += n;
-				break;
-			}
-			default:
-				FAIL("pfn %#lx: bad type %u\n", pfn, p->type);
-			}
-		}
-		if (spresent != s->present)
-			FAIL("section %lu: %llu present pages, counted %u\n", nr,
-			     (unsigned long long)spresent, s->present);
-		if (sresv != s->reserved)
-			FAIL("section %lu: %llu reserved pages, counted %u\n", nr,
-			     (unsigned long long)sresv, s->reserved);
-		present += s->present;
-		if (s->state == SECTION_ONLINE) {
-			online += s->present;
-			resv += sresv;
-		} else {
-			offline += s->present;
+		if (s->state != SECTION_ABSENT) {
+			if (check_section(nr, w))
+				return -EIO;
+		} else if (s->present || s->isolated) {
+			FAIL("absent section %lu has present=%u isolated=%u\n",
+			     nr, s->present, s->isolated);
 		}
 	}
-	u64 lfree = 0, liso = 0;
+	return 0;
+}
 
+/* The free lists against what the walk found in the memmap. */
+static int check_free_lists(const struct walk *w, u64 *lfree, u64 *liso)
+{
 	for (unsigned int o = 0; o < NR_ORDERS; o++) {
-		if (check_list(&mm.area[o], o, false, &lfree) ||
-		    check_list(&mm.iso[o], o, true, &liso))
+		if (check_list(&mm.area[o], o, false, lfree) ||
+		    check_list(&mm.iso[o], o, true, liso))
 			return -EIO;
-		if (blocks[o] != mm.area[o].nr || iso_blocks[o] != mm.iso[o].nr)
+		if (w->blocks[o] != mm.area[o].nr || w->iso_blocks[o] != mm.iso[o].nr)
 			FAIL("order %u: %llu+%llu free blocks in the memmap, lists say %llu+%llu\n",
-			     o, (unsigned long long)blocks[o],
-			     (unsigned long long)iso_blocks[o],
+			     o, (unsigned long long)w->blocks[o],
+			     (unsigned long long)w->iso_blocks[o],
 			     (unsigned long long)mm.area[o].nr,
 			     (unsigned long long)mm.iso[o].nr);
 	}
+	return 0;
+}
+
 #define CMP(name, a, b)                                                          \
 	do {                                                                      \
 		if ((a) != (b))                                                   \
 			FAIL("%s: counted %llu, counter %llu\n", name,            \
 			     (unsigned long long)(a), (unsigned long long)(b));   \
 	} while (0)
-	CMP("free pages", free, mm.free);
+
+static int check_counters(const struct walk *w, u64 lfree, u64 liso)
+{
+	CMP("free pages", w->free, mm.free);
 	CMP("free list pages", lfree, mm.free);
-	CMP("isolated free pages", iso_free, mm.isolated_free);
+	CMP("isolated free pages", w->iso_free, mm.isolated_free);
 	CMP("isolated list pages", liso, mm.isolated_free);
-	CMP("managed pages", free + iso_free + alloc, mm.managed);
-	CMP("PageOffline pages", poff, mm.page_offline);
-	CMP("reserved pages", resv, mm.reserved);
-	CMP("online pages", online, mm.online);
-	CMP("offline pages", offline, mm.offline);
-	CMP("present pages", present, mm.present);
-	CMP("memmap pages", memmap, mm.memmap);
-	CMP("memmap-on-memory pages", mom, mm.memmap_on_memory);
-	CMP("online = managed + PageOffline + reserved", online,
+	CMP("managed pages", w->free + w->iso_free + w->alloc, mm.managed);
+	CMP("PageOffline pages", w->poff, mm.page_offline);
+	CMP("reserved pages", w->resv, mm.reserved);
+	CMP("online pages", w->online, mm.online);
+	CMP("offline pages", w->offline, mm.offline);
+	CMP("present pages", w->present, mm.present);
+	CMP("memmap pages", w->memmap, mm.memmap);
+	CMP("memmap-on-memory pages", w->mom, mm.memmap_on_memory);
+	CMP("online = managed + PageOffline + reserved", w->online,
 	    mm.managed + mm.page_offline + mm.reserved);
-#undef CMP
 	return 0;
+}
+#undef CMP
+
+int mm_check_consistency(void)
+{
+	struct walk w = { 0 };
+	u64 lfree = 0, liso = 0;
+
+	if (!mm.ready)
+		return 0;
+	if (check_sections(&w) || check_free_lists(&w, &lfree, &liso))
+		return -EIO;
+	return check_counters(&w, lfree, liso);
 }
