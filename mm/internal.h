@@ -75,8 +75,15 @@ void buddy_take_free_block(struct page *head);
 /* memory_hotplug.c */
 int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);
 
-/* mm_init.c */
+/* Boot allocator (boot_alloc.c), open only inside mm_init. */
 phys_addr_t boot_alloc(u64 size);
+phys_addr_t boot_pgtable_alloc(void);
+/* End of what the memmap can describe (nr_sections * SECTION_SIZE). */
+u64 boot_ram_limit(void);
+/* Usable RAM range i, clipped to boot_ram_limit; false past the last. */
+bool boot_ram_range(int i, u64 *s, u64 *e);
+/* Give [s, e) minus every boot reservation to the buddy; pages freed. */
+u64 boot_free_usable(u64 s, u64 e);
 
 /* Page-table pages from the buddy allocator, once mm is up (page_alloc.c). */
 phys_addr_t buddy_pgtable_alloc(void);
