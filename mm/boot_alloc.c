@@ -26,8 +26,8 @@ bool boot_ram_range(int i, u64 *s, u64 *e)
 
 /*
  * The first range that keeps memory from the allocator overlapping
- * [s, e): boot_mem_map reservations (page rounded outward), what the boot
- * allocator gave out, and page 0 (0 means failure for arch_pgtable_alloc).
+ * [s, e): boot_mem_map reservations and offline ranges (page rounded
+ * outward), what the boot allocator gave out, and page 0 (0 means failure for arch_pgtable_alloc).
  * Returns false when none.
  */
 static bool first_reserved(u64 s, u64 e, u64 *rs, u64 *re)
@@ -54,6 +54,12 @@ static bool first_reserved(u64 s, u64 e, u64 *rs, u64 *re)
 	}
 	for (int i = 0; i < mm.nr_boot_ranges; i++)
 		CONSIDER(mm.boot_ranges[i].start, mm.boot_ranges[i].end);
+	for (int i = 0; i < boot_mem_map.nr_offline; i++) {
+		const struct boot_reserve *r = &boot_mem_map.offline[i];
+
+		CONSIDER(ALIGN_DOWN(r->start, PAGE_SIZE),
+			 ALIGN_UP(r->start + r->size, PAGE_SIZE));
+	}
 #undef CONSIDER
 	*rs = bs;
 	*re = be;
@@ -129,4 +135,20 @@ u64 boot_free_usable(u64 s, u64 e)
 		s = MAX(re, s);
 	}
 	return freed;
+}
+
+/* A boot reservation or a boot allocation covers the page at pa. */
+bool boot_page_reserved(u64 pa)
+{
+	for (int i = 0; i < boot_mem_map.nr_reserved; i++) {
+		const struct boot_reserve *r = &boot_mem_map.resv[i];
+
+		if (r->size && pa + PAGE_SIZE > ALIGN_DOWN(r->start, PAGE_SIZE) &&
+		    pa < ALIGN_UP(r->start + r->size, PAGE_SIZE))
+			return true;
+	}
+	for (int i = 0; i < mm.nr_boot_ranges; i++)
+		if (pa >= mm.boot_ranges[i].start && pa < mm.boot_ranges[i].end)
+			return true;
+	return pa == 0;
 }

@@ -40,6 +40,46 @@ int bootmem_reserve(u64 start, u64 size, const char *what)
 	return 0;
 }
 
+int bootmem_set_offline(u64 start, u64 size, const char *what)
+{
+	struct boot_mem_map *m = &boot_mem_map;
+
+	if (!size || start + size < start)
+		return -EINVAL;
+	if (m->nr_offline == BOOT_OFFLINE_MAX)
+		return -ENOSPC;
+	m->offline[m->nr_offline++] = (struct boot_reserve){ start, size, what };
+	return 0;
+}
+
+/* Clip [s, e) to usable RAM range k; false when nothing is left. */
+static bool clip_to_ram(u64 *s, u64 *e)
+{
+	u64 rs, re;
+
+	for (int k = 0; bootmem_ram_range(k, &rs, &re); k++) {
+		if (*s < re && *e > rs) {
+			*s = MAX(*s, rs);
+			*e = MIN(*e, re);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool bootmem_offline_range(int i, u64 *start, u64 *end)
+{
+	const struct boot_mem_map *m = &boot_mem_map;
+
+	if (i < 0 || i >= m->nr_offline)
+		return false;
+	*start = ALIGN_UP(m->offline[i].start, PAGE_SIZE);
+	*end = ALIGN_DOWN(m->offline[i].start + m->offline[i].size, PAGE_SIZE);
+	if (*end <= *start || !clip_to_ram(start, end))
+		*start = *end = 0; /* nothing usable: an empty range */
+	return true;
+}
+
 void bootmem_apply_limit(u64 limit)
 {
 	struct boot_mem_map *m = &boot_mem_map;
@@ -145,4 +185,9 @@ void bootmem_print(void)
 		       (unsigned long long)m->resv[i].start,
 		       (unsigned long long)(m->resv[i].start + m->resv[i].size - 1),
 		       m->resv[i].what);
+	for (int i = 0; i < m->nr_offline; i++)
+		printk("  offline  %#llx-%#llx %s\n",
+		       (unsigned long long)m->offline[i].start,
+		       (unsigned long long)(m->offline[i].start + m->offline[i].size - 1),
+		       m->offline[i].what);
 }

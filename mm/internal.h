@@ -84,6 +84,8 @@ u64 boot_ram_limit(void);
 bool boot_ram_range(int i, u64 *s, u64 *e);
 /* Give [s, e) minus every boot reservation to the buddy; pages freed. */
 u64 boot_free_usable(u64 s, u64 e);
+/* A boot reservation or boot allocation covers the page at pa. */
+bool boot_page_reserved(u64 pa);
 
 /* Page-table pages from the buddy allocator, once mm is up (page_alloc.c). */
 phys_addr_t buddy_pgtable_alloc(void);

@@ -90,6 +90,31 @@ static void init_boot_memmaps(void)
 			pfn_to_page(pfn)->flags = 0;
 }
 
+/*
+ * RAM the platform has not backed: PageOffline with the reference a driver
+ * will own, never touched. A page a boot reservation also covers stays
+ * Reserved (the reservation wins).
+ */
+static u64 mark_boot_offline(void)
+{
+	u64 s, e, n = 0;
+
+	for (int i = 0; bootmem_offline_range(i, &s, &e); i++) {
+		e = MIN(e, boot_ram_limit());
+		for (unsigned long pfn = PFN_DOWN(s); pfn < PFN_DOWN(e); pfn++) {
+			struct page *p = pfn_to_page(pfn);
+
+			if (p->type != PGTY_RESERVED || p->flags ||
+			    boot_page_reserved(PFN_PHYS(pfn)))
+				continue;
+			p->type = PGTY_OFFLINE;
+			p->refcount = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Close the boot allocator: everything not reserved goes to the buddy. */
 static void free_boot_ram(void)
 {
@@ -101,7 +126,8 @@ static void free_boot_ram(void)
 		mm.managed += boot_free_usable(s, e);
 	}
 	mm.online = mm.present;
-	mm.reserved = mm.present - mm.managed;
+	mm.page_offline = mark_boot_offline();
+	mm.reserved = mm.present - mm.managed - mm.page_offline;
 	for (unsigned long nr = 0; nr < mm.nr_sections; nr++) {
 		struct mm_section *sec = &mm.sections[nr];
 		struct page *p = pfn_to_page(section_nr_to_pfn(nr));

@@ -19,6 +19,7 @@
 
 #define BOOT_MEM_MAX 64
 #define BOOT_RESERVE_MAX 32
+#define BOOT_OFFLINE_MAX 8
 
 struct mem_region {
 	u64 start;
@@ -43,6 +44,9 @@ struct boot_mem_map {
 	u64 ignored_ram;
 	/* Why mem_limit is set: "mem=", or the platform's reason. */
 	const char *limit_reason;
+	/* RAM that is in the map but must not be touched (bootmem_set_offline). */
+	int nr_offline;
+	struct boot_reserve offline[BOOT_OFFLINE_MAX];
 };
 
 extern struct boot_mem_map boot_mem_map;
@@ -59,6 +63,16 @@ void bootmem_apply_limit(u64 limit);
  * HVM/PVH guest in populate-on-demand mode). Lowers mem_limit; never raises.
  */
 void bootmem_limit_pages(u64 pages, const char *reason);
+/*
+ * RAM the map describes but the platform has not backed, or must not be
+ * touched yet: a Xen PV guest's pfns past nr_pages, populate-on-demand
+ * memory beyond the target. mm_init gives these pages a memmap but makes
+ * them PageOffline (refcount 1, not managed, never touched); a driver (the
+ * balloon) takes them over with bootmem_offline_range.
+ */
+int bootmem_set_offline(u64 start, u64 size, const char *what);
+/* The i-th offline range, page aligned inward and clipped to usable RAM. */
+bool bootmem_offline_range(int i, u64 *start, u64 *end);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
 bool bootmem_ram_range(int i, u64 *start, u64 *end);
 const char *e820_type_name(u32 type);

@@ -167,6 +167,10 @@ void host_mm_start(void)
 		if (s < HOST_MAX_PHYS &&
 		    arch_direct_map(s, MIN(e, HOST_MAX_PHYS) - s))
 			die("direct map of boot RAM");
+	/* Offline RAM has no frame behind it (Xen PV): touching it faults. */
+	for (int i = 0; bootmem_offline_range(i, &s, &e); i++)
+		if (e > s && e <= HOST_MAX_PHYS)
+			reserve(direct_map_base + s, e - s);
 	mm_init();
 }
 
@@ -179,4 +183,15 @@ void host_mm_boot_default(void)
 	bootmem_reserve(1 << 20, 2 << 20, "kernel");
 	bootmem_reserve(3 << 20, 256 << 10, "initrd");
 	host_mm_start();
+}
+
+void host_direct_map_page(phys_addr_t pa)
+{
+	if (map_phys(direct_map_base + pa, pa, PAGE_SIZE))
+		die("host_direct_map_page");
+}
+
+void host_direct_unmap_page(phys_addr_t pa)
+{
+	reserve(direct_map_base + pa, PAGE_SIZE);
 }

@@ -31,4 +31,9 @@ extern unsigned long host_pgtables_allocated;
 /* Make the next Nth call of arch_direct_map / arch_map_range fail (1 = next). */
 extern int host_fail_direct_map, host_fail_map_range;
 
+/* Map / unmap one page of the direct map: a frame a balloon backed or gave
+ * back (unmapped, so a touch faults as it would under Xen PV). */
+void host_direct_map_page(phys_addr_t pa);
+void host_direct_unmap_page(phys_addr_t pa);
+
 #endif
