@@ -96,19 +96,23 @@ void bootmem_apply_limit(u64 limit)
 	}
 }
 
-void bootmem_limit_pages(u64 pages, const char *reason)
+int bootmem_offline_beyond(u64 pages, const char *what)
 {
 	u64 s, e;
+	int err = 0;
 
-	for (int i = 0; bootmem_ram_range(i, &s, &e); i++) {
+	for (int i = 0; bootmem_ram_range(i, &s, &e) && !err; i++) {
 		u64 n = (e - s) >> PAGE_SHIFT;
-		if (n >= pages) {
-			bootmem_apply_limit(s + (pages << PAGE_SHIFT));
-			boot_mem_map.limit_reason = reason;
-			return;
+
+		if (n <= pages) {
+			pages -= n;
+			continue;
 		}
-		pages -= n;
+		s += pages << PAGE_SHIFT;
+		pages = 0;
+		err = bootmem_set_offline(s, e - s, what);
 	}
+	return err;
 }
 
 /* The i-th RAM region clipped to mem_limit, page aligned inward. */

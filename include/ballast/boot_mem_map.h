@@ -58,12 +58,6 @@ int bootmem_reserve(u64 start, u64 size, const char *what);
 /* Apply mem= (call after every region is added). */
 void bootmem_apply_limit(u64 limit);
 /*
- * Keep only the first `pages` pages of usable RAM (lowest addresses first):
- * for a platform that backs fewer pages than its map describes (a Xen
- * HVM/PVH guest in populate-on-demand mode). Lowers mem_limit; never raises.
- */
-void bootmem_limit_pages(u64 pages, const char *reason);
-/*
  * RAM the map describes but the platform has not backed, or must not be
  * touched yet: a Xen PV guest's pfns past nr_pages, populate-on-demand
  * memory beyond the target. mm_init gives these pages a memmap but makes
@@ -71,6 +65,12 @@ void bootmem_limit_pages(u64 pages, const char *reason);
  * balloon) takes them over with bootmem_offline_range.
  */
 int bootmem_set_offline(u64 start, u64 size, const char *what);
+/*
+ * Set offline all usable RAM after the first `pages` pages (lowest addresses
+ * first): for a platform that backs fewer pages than its map describes (a
+ * Xen HVM/PVH guest in populate-on-demand mode).
+ */
+int bootmem_offline_beyond(u64 pages, const char *what);
 /* The i-th offline range, page aligned inward and clipped to usable RAM. */
 bool bootmem_offline_range(int i, u64 *start, u64 *end);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */

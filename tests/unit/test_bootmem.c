@@ -29,18 +29,27 @@ TEST(bootmem_sorted_and_limited)
 	CHECK_EQ(bootmem_add_region(0, 0, E820_RAM), -EINVAL);
 }
 
-TEST(bootmem_limit_pages_counts_from_the_bottom)
+TEST(bootmem_offline_beyond_counts_from_the_bottom)
 {
 	u64 s, e;
 
 	reset_map();
 	bootmem_add_region(0, 0xa0000, E820_RAM);		/* 160 pages */
 	bootmem_add_region(0x100000, 0x7f00000, E820_RAM);	/* 32512 pages */
-	bootmem_limit_pages(160 + 1000, "populate-on-demand");
+	bootmem_add_region(0x100000000ULL, 0x100000, E820_RAM); /* 256 pages */
+	CHECK_EQ(bootmem_offline_beyond(160 + 1000, "populate-on-demand"), 0);
+	CHECK(bootmem_offline_range(0, &s, &e));
+	CHECK_EQ(s, 0x100000 + 1000 * 4096);
+	CHECK_EQ(e, 0x8000000);
+	CHECK(bootmem_offline_range(1, &s, &e));
+	CHECK_EQ(s, 0x100000000ULL);
+	CHECK_EQ(e, 0x100100000ULL);
+	CHECK(!bootmem_offline_range(2, &s, &e));
+	/* The map itself is unchanged: all RAM still usable RAM. */
 	CHECK(bootmem_ram_range(1, &s, &e));
-	CHECK_EQ(e, 0x100000 + 1000 * 4096);
-	CHECK_STR(boot_mem_map.limit_reason, "populate-on-demand");
-	/* A later mem= may only lower the limit further... */
-	bootmem_limit_pages(1000000, "more than there is");
-	CHECK_EQ(boot_mem_map.mem_limit, 0x100000 + 1000 * 4096);
+	CHECK_EQ(e, 0x8000000);
+	reset_map();
+	bootmem_add_region(0, 0xa0000, E820_RAM);
+	CHECK_EQ(bootmem_offline_beyond(1000000, "more than there is"), 0);
+	CHECK(!bootmem_offline_range(0, &s, &e));
 }

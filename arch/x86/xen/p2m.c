@@ -3,20 +3,35 @@
  * it the P2M list (start_info.mfn_list, one machine frame number per guest
  * pfn in [0, nr_pages)) and keeps the reverse, the M2P, as a read-only table
  * at MACH2PHYS_VIRT_START. Page tables hold machine frames, so every mapping
- * goes through these two tables; the balloon will change them frame by
- * frame, and `xen p2m` checks that both still agree.
+ * goes through these two tables.
+ *
+ * The balloon needs entries past nr_pages (maxmem > memory, hot-add), so
+ * once mm is up the map becomes two levels: a top array with one pointer
+ * per 512 pfns (a "leaf", one page), the leaves covering [0, nr_pages)
+ * being the pages of Xen's own list, further leaves allocated when an entry
+ * in them is first set. A missing leaf reads as INVALID_P2M_ENTRY.
  */
+#include <ballast/boot_mem_map.h>
 #include <ballast/errno.h>
+#include <ballast/init.h>
+#include <ballast/mm.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/p2m.h>
 
-static xen_pfn_t *p2m;
-static unsigned long p2m_entries;
+#define P2M_PER_LEAF (PAGE_SIZE / sizeof(xen_pfn_t))
+
+static xen_pfn_t *boot_list;        /* Xen's flat list, until the grow */
+static unsigned long boot_entries;  /* nr_pages */
+static xen_pfn_t **top;             /* after xen_p2m_grow */
+static unsigned long top_leaves;    /* leaves the top array can hold */
+static unsigned long p2m_entries;   /* pfns the map covers */
 
 void xen_p2m_init(xen_pfn_t *list, unsigned long entries)
 {
-	p2m = list;
-	p2m_entries = entries;
+	boot_list = list;
+	boot_entries = p2m_entries = entries;
 }
 
 unsigned long xen_p2m_size(void)
@@ -26,12 +41,84 @@ unsigned long xen_p2m_size(void)
 
 u64 xen_pfn_to_mfn(unsigned long pfn)
 {
-	return pfn < p2m_entries ? p2m[pfn] : INVALID_P2M_ENTRY;
+	if (pfn >= p2m_entries)
+		return INVALID_P2M_ENTRY;
+	if (!top)
+		return boot_list[pfn];
+	xen_pfn_t *leaf = top[pfn / P2M_PER_LEAF];
+	return leaf ? leaf[pfn % P2M_PER_LEAF] : INVALID_P2M_ENTRY;
 }
 
 unsigned long xen_mfn_to_pfn(u64 mfn)
 {
 	return M2P[mfn];
+}
+
+static xen_pfn_t *new_leaf(void)
+{
+	xen_pfn_t *leaf = alloc_pages_virt(0);
+
+	if (leaf)
+		for (unsigned long i = 0; i < P2M_PER_LEAF; i++)
+			leaf[i] = INVALID_P2M_ENTRY;
+	return leaf;
+}
+
+/*
+ * Cover pfns up to max_pfn. The first call (after mm_init) builds the top
+ * array, sized for the whole physical address space so that later growth
+ * is only a bound change, and adopts the pages of Xen's list as leaves.
+ */
+int xen_p2m_grow(unsigned long max_pfn)
+{
+	unsigned long want = (PFN_DOWN(arch_max_phys_addr) + P2M_PER_LEAF - 1) / P2M_PER_LEAF;
+
+	if (max_pfn > PFN_DOWN(arch_max_phys_addr))
+		return -ERANGE;
+	if (!top) {
+		unsigned order = 0;
+
+		while ((PAGE_SIZE << order) < want * sizeof(*top))
+			order++;
+		top = alloc_pages_virt(order);
+		if (!top)
+			return -ENOMEM;
+		memset(top, 0, PAGE_SIZE << order);
+		top_leaves = want;
+		for (unsigned long l = 0; l * P2M_PER_LEAF < boot_entries; l++)
+			top[l] = boot_list + l * P2M_PER_LEAF;
+		/* Xen's list ends mid-page: own the last leaf, so entries past
+		 * nr_pages never land in whatever follows the list. */
+		if (boot_entries % P2M_PER_LEAF) {
+			unsigned long l = boot_entries / P2M_PER_LEAF;
+			xen_pfn_t *leaf = new_leaf();
+
+			if (!leaf)
+				return -ENOMEM;
+			memcpy(leaf, top[l], (boot_entries % P2M_PER_LEAF) * sizeof(*leaf));
+			top[l] = leaf;
+		}
+	}
+	if (max_pfn > p2m_entries)
+		p2m_entries = max_pfn;
+	return 0;
+}
+
+int xen_set_p2m(unsigned long pfn, u64 mfn)
+{
+	xen_pfn_t **slot;
+
+	if (!top || pfn >= p2m_entries)
+		return -ERANGE;
+	slot = &top[pfn / P2M_PER_LEAF];
+	if (!*slot) {
+		if (mfn == INVALID_P2M_ENTRY)
+			return 0;
+		if (!(*slot = new_leaf()))
+			return -ENOMEM;
+	}
+	(*slot)[pfn % P2M_PER_LEAF] = mfn;
+	return 0;
 }
 
 /*
@@ -42,7 +129,8 @@ int xen_p2m_check(unsigned long *backed, unsigned long *bad)
 {
 	*backed = 0;
 	for (unsigned long pfn = 0; pfn < p2m_entries; pfn++) {
-		u64 mfn = p2m[pfn];
+		u64 mfn = xen_pfn_to_mfn(pfn);
+
 		if (mfn == INVALID_P2M_ENTRY)
 			continue;
 		(*backed)++;
@@ -53,3 +141,17 @@ int xen_p2m_check(unsigned long *backed, unsigned long *bad)
 	}
 	return 0;
 }
+
+/* Once mm is up: cover every pfn of the memory map (maxmem, not nr_pages). */
+static int xen_p2m_late_init(void)
+{
+	u64 s, e, end = 0;
+
+	if (xen.mode != XEN_PV)
+		return -ENODEV;
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
+		end = MAX(end, e);
+	return xen_p2m_grow(MAX(PFN_DOWN(end), p2m_entries));
+}
+/* Before the balloon (INIT_LEVEL_MM), which sets entries past nr_pages. */
+INIT_HOOK(xen_p2m, xen_p2m_late_init, INIT_LEVEL_MM - 1);

@@ -2,14 +2,14 @@
  * A PVH or HVM guest started with memory < maxmem runs in populate-on-demand
  * mode: its memory map covers maxmem, but only about `memory` worth of pages
  * can ever be backed, and touching more crashes the domain ("out of PoD
- * memory"). Until the balloon driver hands the difference back, ballast
- * treats the RAM beyond what the domain has as not there: it keeps the first
- * tot_pages - POD_SLACK_PAGES pages of RAM of the map.
+ * memory"). So the RAM beyond the first tot_pages - POD_SLACK_PAGES pages
+ * of the map comes up offline (PageOffline, never touched), and the balloon
+ * gives it back to Xen without touching it.
  *
  * tot_pages (XENMEM_current_reservation) also counts frames Xen populated
  * outside the RAM ranges (rings, shared pages, ACPI tables, the low 1 MiB
  * holes that hvmloader fills), so a slack is kept. A PV guest needs none of
- * this: its map is already clipped to start_info's nr_pages.
+ * this: its pfns past start_info's nr_pages are offline already (pv.c).
  */
 #include <ballast/boot_mem_map.h>
 #include <ballast/printk.h>
@@ -40,9 +40,9 @@ void xen_pod_clip_memory_map(void)
 	if (tot <= POD_SLACK_PAGES || (u64)tot >= ram)
 		return;
 	pr_notice("xen: map has %llu KiB of RAM but only %ld KiB are backed "
-		  "(memory < maxmem: populate-on-demand); using %llu KiB\n",
+		  "(memory < maxmem: populate-on-demand); %llu KiB usable\n",
 		  (unsigned long long)(ram << 2), tot << 2,
 		  (unsigned long long)((tot - POD_SLACK_PAGES) << 2));
-	bootmem_limit_pages(tot - POD_SLACK_PAGES,
-			    "Xen populate-on-demand: not backed");
+	bootmem_offline_beyond(tot - POD_SLACK_PAGES,
+			       "xen populate-on-demand: beyond the reservation");
 }

@@ -194,7 +194,8 @@ static void pv_rings(start_info_t *si)
 
 /*
  * libxl describes maxmem as one RAM region, but only [0, nr_pages) has
- * machine frames behind it: clip, and never touch the rest.
+ * machine frames behind it: the rest is offline RAM (PageOffline, never
+ * touched, not in the direct map) that the balloon can populate later.
  */
 static void pv_memmap(void)
 {
@@ -210,10 +211,12 @@ static void pv_memmap(void)
 	for (unsigned i = 0; i < mm.nr_entries; i++) {
 		u64 s = map[i].addr, e = map[i].addr + map[i].size;
 
-		if (map[i].type == E820_RAM)
-			e = MIN(e, top);
-		if (s < e)
-			bootmem_add_region(s, e - s, map[i].type);
+		if (s >= e)
+			continue;
+		bootmem_add_region(s, e - s, map[i].type);
+		if (map[i].type == E820_RAM && e > top)
+			bootmem_set_offline(MAX(s, top), e - MAX(s, top),
+					    "xen pv: no machine frame (past nr_pages)");
 	}
 }
 

@@ -14,5 +14,9 @@ unsigned long xen_p2m_size(void);
 u64 xen_pfn_to_mfn(unsigned long pfn);
 unsigned long xen_mfn_to_pfn(u64 mfn);
 int xen_p2m_check(unsigned long *backed, unsigned long *bad);
+/* After mm_init: make the map two-level and cover pfns below max_pfn. */
+int xen_p2m_grow(unsigned long max_pfn);
+/* Set one entry (INVALID_P2M_ENTRY to clear); -ERANGE past the map. */
+int xen_set_p2m(unsigned long pfn, u64 mfn);
 
 #endif
