@@ -111,6 +111,11 @@ static u64 *walk(uintptr_t va, int level, bool create, int *err)
 	return &table[(va >> level_shift(level)) & 511];
 }
 
+u64 *arch_pte_ptr(uintptr_t va, bool create, int *err)
+{
+	return walk(va, 1, create, err);
+}
+
 static int map_one(uintptr_t va, phys_addr_t pa, int level)
 {
 	u64 flags = PTE_P | PTE_W | (level == 2 ? PTE_PS : 0);

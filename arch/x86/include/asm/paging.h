@@ -27,5 +27,11 @@ struct pv_mmu_ops {
 };
 extern const struct pv_mmu_ops *pv_mmu;
 void paging_drop_identity(void);
+/*
+ * The 4 KiB page-table entry for va, creating the tables above it when
+ * `create` (a 2 MiB mapping there is split). NULL with *err set when absent
+ * or out of memory. For callers that batch their own entry updates (Xen PV).
+ */
+u64 *arch_pte_ptr(uintptr_t va, bool create, int *err);
 
 #endif

@@ -19,4 +19,12 @@ int xen_p2m_grow(unsigned long max_pfn);
 /* Set one entry (INVALID_P2M_ENTRY to clear); -ERANGE past the map. */
 int xen_set_p2m(unsigned long pfn, u64 mfn);
 
+/*
+ * PV frame plumbing for the balloon (pv_frames.c): after populate, set the
+ * P2M and map the frames; before release, collect their machine frames,
+ * unmap them and invalidate the P2M. Batched; negative errno on failure.
+ */
+int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n);
+int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n);
+
 #endif
