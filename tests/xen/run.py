@@ -235,7 +235,7 @@ def main():
     ap.add_argument("--only", help="regex on TYPE/SCENARIO, e.g. 'pvh?/' or 'boot'")
     ap.add_argument("--types", help="comma separated: pv,pvh,hvm")
     ap.add_argument("--timeout", type=float, default=900, help="whole run, seconds")
-    ap.add_argument("--mem", default="2048")
+    ap.add_argument("--mem", default="3072")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", choices=("pv", "pvh", "hvm"),
@@ -277,7 +277,7 @@ def main():
             sys.exit("no scenario selected")
     if not os.path.exists(args.elf):
         print("xen-rig: warning: %s missing; pv/pvh guests cannot be created" % args.elf)
-    if not os.path.exists(args.iso) and (args.console == "hvm" or any(t == "hvm" for t, _ in plan)):
+    if not os.path.exists(args.iso) and (args.console == "hvm" or any(t.startswith("hvm") for t, _ in plan)):
         print("xen-rig: warning: %s missing (make iso); hvm guests cannot be created" % args.iso)
 
     run_dir = os.path.join(args.rig, "run")

@@ -32,10 +32,10 @@ XT_OUT=/run/xt/out
 
 # time limits, seconds; HVM runs nested under software emulation and is slow
 xt_boot_timeout() {
-	case "$1" in hvm) echo ${XT_BOOT_TIMEOUT_HVM:-420};; *) echo ${XT_BOOT_TIMEOUT:-90};; esac
+	case "$(xt_kind $1)" in hvm) echo ${XT_BOOT_TIMEOUT_HVM:-420};; *) echo ${XT_BOOT_TIMEOUT:-90};; esac
 }
 xt_cmd_timeout() {
-	case "$XT_TYPE" in hvm) echo ${XT_CMD_TIMEOUT_HVM:-90};; *) echo ${XT_CMD_TIMEOUT:-20};; esac
+	case "$(xt_kind)" in hvm) echo ${XT_CMD_TIMEOUT_HVM:-90};; *) echo ${XT_CMD_TIMEOUT:-20};; esac
 }
 
 xt_now() { read t _ < /proc/uptime; echo "${t%.*}"; }
@@ -54,8 +54,12 @@ for _c in /xt/cfg/*.cfg; do
 	[ -f "$_c" ] || continue
 	_ty=${_c##*/}; _ty=${_ty%.cfg}
 	eval "XT_DN_$_ty=\$(xt_cfgval name $_ty)"
+	eval "XT_KIND_$_ty=\$(xt_cfgval type $_ty)"
 done
 xt_domname() { eval "echo \$XT_DN_${1:-$XT_TYPE}"; }
+# xt_kind [TYPE]: the guest type of a config (pv, pvh, hvm): config names
+# like pvbal or hvmpodbal are scenarios' guests of those types
+xt_kind() { eval "echo \$XT_KIND_${1:-$XT_TYPE}"; }
 xt_domid() {
 	if [ -s $XT_STATE/${1:-$XT_TYPE}.domid ]; then cat $XT_STATE/${1:-$XT_TYPE}.domid
 	else xl domid "$(xt_domname "${1:-$XT_TYPE}")" 2>/dev/null; fi
@@ -64,8 +68,8 @@ xt_domid() {
 # console log of the guest: its PV console (xenconsoled) or, for HVM, the
 # emulated serial port that the device model exposes as a pty
 xt_conslog() {
-	case "${1:-$XT_TYPE}" in
-	hvm) echo $XT_LOG/serial-$(xt_domname hvm).log;;
+	case "$(xt_kind ${1:-$XT_TYPE})" in
+	hvm) echo $XT_LOG/serial-$(xt_domname ${1:-$XT_TYPE}).log;;
 	*) echo $XT_LOG/guest-$(xt_domname ${1:-$XT_TYPE}).log;;
 	esac
 }
@@ -107,8 +111,8 @@ xt_crash() {
 	echo "  | --- console ($_l), last lines:"
 	if [ -s "$_l" ]; then tail -c 3000 "$_l" | tr -d '\000' | tail -20 | xt_detail
 	else echo "  | (empty)"; fi
-	if [ "$XT_TYPE" = hvm ] && [ -s $XT_LOG/guest-$(xt_domname hvm).log ]; then
-		echo "  | --- PV console:"; tail -10 $XT_LOG/guest-$(xt_domname hvm).log | xt_detail
+	if [ "$(xt_kind)" = hvm ] && [ -s $XT_LOG/guest-$(xt_domname).log ]; then
+		echo "  | --- PV console:"; tail -10 $XT_LOG/guest-$(xt_domname).log | xt_detail
 	fi
 	echo "  | --- xl list: $(xl list 2>&1 | tail -n +2 | tr -s ' ' | tr '\n' ';')"
 	echo "  | --- xl dmesg, last lines:"
@@ -116,7 +120,7 @@ xt_crash() {
 	_x=/var/log/xen/xl-$(xt_domname).log
 	[ -s "$_x" ] && { echo "  | --- $_x:"; tail -5 "$_x" | xt_detail; }
 	_q=/var/log/xen/qemu-dm-$(xt_domname).log
-	[ "$XT_TYPE" = hvm ] && [ -s "$_q" ] && { echo "  | --- $_q:"; tail -5 "$_q" | xt_detail; }
+	[ "$(xt_kind)" = hvm ] && [ -s "$_q" ] && { echo "  | --- $_q:"; tail -5 "$_q" | xt_detail; }
 	exit 0
 }
 
@@ -132,7 +136,7 @@ xt_create() {
 	_n=$(xt_domname $_t)
 	xt_destroy $_t
 	[ -f /xt/cfg/$_t.cfg ] || { echo "xt: no config for $_t"; return 1; }
-	case $_t in
+	case $(xt_kind $_t) in
 	hvm) [ -s /xt/guest/ballast.iso ] || { echo "xt: no /xt/guest/ballast.iso (make iso)"; return 1; };;
 	*) [ -s /xt/guest/ballast.elf ] || { echo "xt: no /xt/guest/ballast.elf"; return 1; };;
 	esac
@@ -152,7 +156,7 @@ xt_create() {
 	echo "xt: created $_n as domain $_id in $(( $(xt_now) - _t0 ))s"
 	# the console pty: xenconsoled's for the PV console, the device
 	# model's for an HVM guest's serial port
-	_key=console/tty; [ $_t = hvm ] && _key=serial/0/tty
+	_key=console/tty; [ "$(xt_kind $_t)" = hvm ] && _key=serial/0/tty
 	_i=0
 	while :; do
 		_pty=$(xenstore-read /local/domain/$_id/$_key 2>/dev/null) && [ -n "$_pty" ] && break
@@ -161,7 +165,7 @@ xt_create() {
 		sleep 0.2
 	done
 	echo "$_pty" > $XT_STATE/$_t.tty
-	if [ $_t = hvm ]; then
+	if [ "$(xt_kind $_t)" = hvm ]; then
 		stty -F "$_pty" raw -echo 2>/dev/null
 		# the reader keeps the slave open; writers use the same path
 		cat "$_pty" >> $XT_LOG/serial-$_n.log 2>/dev/null &
