@@ -3,6 +3,7 @@
 #include <ballast/timer.h>
 
 static struct deferred_call *deferred; /* sorted by deadline */
+static struct deferred_call *due;      /* taken off by run_deferred */
 static struct idle_poll *pollers;
 
 u64 clock_ns(void)
@@ -10,14 +11,21 @@ u64 clock_ns(void)
 	return platform.clock_ns ? platform.clock_ns() : 0;
 }
 
-void defer_cancel(struct deferred_call *d)
+static bool unlink(struct deferred_call **list, struct deferred_call *d)
 {
-	for (struct deferred_call **p = &deferred; *p; p = &(*p)->next) {
+	for (struct deferred_call **p = list; *p; p = &(*p)->next) {
 		if (*p == d) {
 			*p = d->next;
-			break;
+			return true;
 		}
 	}
+	return false;
+}
+
+void defer_cancel(struct deferred_call *d)
+{
+	if (!unlink(&deferred, d))
+		unlink(&due, d);
 	d->queued = false;
 }
 
@@ -44,17 +52,35 @@ void idle_poll_register(struct idle_poll *p)
 	pollers = p;
 }
 
+/*
+ * Only what was due on entry runs: a call that defers itself again (a
+ * balloon doing one batch per call) waits for the next pass, so the idle
+ * pollers and console input get their turn between batches. The due calls
+ * leave the list first; one cancelled by an earlier call of the same pass
+ * is unlinked from `due` by defer_cancel. A call may sleep (and so run
+ * this again, nested): its due calls join the same queue.
+ */
 void run_deferred(void)
 {
 	u64 now = clock_ns();
+	struct deferred_call **tail = &due;
 
+	while (*tail)
+		tail = &(*tail)->next;
 	while (deferred && deferred->deadline <= now) {
 		struct deferred_call *d = deferred;
 
 		deferred = d->next;
+		d->next = NULL;
+		*tail = d;
+		tail = &d->next;
+	}
+	while (due) {
+		struct deferred_call *d = due;
+
+		due = d->next;
 		d->queued = false;
 		d->fn(d->arg);
-		now = clock_ns();
 	}
 	for (struct idle_poll *p = pollers; p; p = p->next)
 		p->fn();

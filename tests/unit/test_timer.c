@@ -89,3 +89,26 @@ TEST(timer_idle_pollers_run_with_deferred_work)
 	run_deferred();
 	CHECK(polled == 1);
 }
+
+static struct deferred_call self_call;
+static int self_runs;
+
+static void rearm_self(void *arg)
+{
+	if (++self_runs < 5)
+		defer_call(&self_call, 0, rearm_self, NULL);
+}
+
+TEST(timer_a_call_that_rearms_itself_runs_once_per_pass)
+{
+	reset();
+	self_runs = 0;
+	defer_call(&self_call, 0, rearm_self, NULL);
+	sim_clock_now += 1; /* the zero-delay call is due */
+	run_deferred();
+	CHECK_EQ(self_runs, 1);
+	sim_clock_now += 1;
+	run_deferred();
+	CHECK_EQ(self_runs, 2);
+	defer_cancel(&self_call);
+}
