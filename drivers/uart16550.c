@@ -101,4 +101,4 @@ static int uart_init(void)
 	pic_unmask(4);
 	return 0;
 }
-INIT_HOOK(uart, uart_init, INIT_LEVEL_CONSOLE);
+INIT_HOOK(uart, uart_init, INIT_LEVEL_EARLYCON);

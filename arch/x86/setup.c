@@ -1,6 +1,7 @@
 /* Early x86 setup shared by the boot paths: traps, PIC, Xen HVM detection. */
 #include <ballast/boot_mem_map.h>
 #include <ballast/console.h>
+#include <ballast/init.h>
 #include <ballast/platform.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
@@ -15,6 +16,7 @@ void arch_early_init(void)
 	idt_init();
 	pic_init();
 	paging_drop_identity();
+	init_hooks_run(INIT_LEVEL_EARLYCON); /* COM1, before anything can fail */
 	xen_hvm_early_detect(); /* Xen HVM: hypercalls, shared_info */
 }
 

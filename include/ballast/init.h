@@ -13,6 +13,8 @@
 #include <ballast/types.h>
 
 enum init_level {
+	INIT_LEVEL_EARLYCON = 5,  /* consoles that need only the CPU (COM1): the
+				   * arch entry runs these as soon as traps work */
 	INIT_LEVEL_PLATFORM = 10, /* hypervisor plumbing: event channels, clock */
 	INIT_LEVEL_CONSOLE = 20,  /* consoles: output is seen from here on */
 	INIT_LEVEL_EARLY = 30,    /* services before mm: xenstore, control */
