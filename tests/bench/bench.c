@@ -5,7 +5,7 @@
  * the client requests do nothing and the wall-clock figures still print.
  */
 #define _GNU_SOURCE
-#include "../unit/host_mm.h"
+#include "../unit/sim_mm.h"
 #include <ballast/memory_hotplug.h>
 #include <ballast/mm.h>
 #include <ballast/printk.h>

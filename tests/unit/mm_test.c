@@ -1,6 +1,6 @@
 /* Helpers shared by the memory hotplug tests: see mm_test.h. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include "mm_test.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>

@@ -1,6 +1,6 @@
 /* Boot-time mm setup and the buddy allocator. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/bootmem.h>
 #include <ballast/mm.h>
 #include <ballast/printk.h>

@@ -1,6 +1,6 @@
 /* The mm shell commands: free, lsmem, chmem, memhotplug, meminfo, memtest. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/errno.h>
 #include <ballast/mm.h>
 #include <ballast/shell.h>

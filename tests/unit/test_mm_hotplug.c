@@ -1,6 +1,6 @@
 /* Memory hotplug: add / online / offline / remove, bad input, unwinding. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include "mm_test.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>

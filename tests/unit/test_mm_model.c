@@ -17,7 +17,7 @@
  * to drop its reference; on failure the lowest busy pfn is named.
  */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>

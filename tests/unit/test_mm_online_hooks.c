@@ -1,6 +1,6 @@
 /* online_page hooks and PageOffline pages across offline and online. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include "mm_test.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>

@@ -1,6 +1,6 @@
-/* Simulated physical memory for the mm unit tests (see host_mm.h). */
+/* Simulated physical memory for the mm unit tests (see sim_mm.h). */
 #define _GNU_SOURCE
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/arch_mm.h>
 #include <ballast/bootmem.h>
 #include <ballast/errno.h>
