@@ -53,7 +53,7 @@ static double now(void)
 
 int main(void)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = false;
 	double t;
 

@@ -21,7 +21,7 @@ void mmt_boot(void)
 {
 	CHECK(SECTION_SIZE * 4 <= (2UL << 20) / sizeof(struct page) * PAGE_SIZE ||
 	      SECTION_SIZE_MB != 128);
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = true;
 }
 
