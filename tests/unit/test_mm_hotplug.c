@@ -1,7 +1,7 @@
 /* Memory hotplug: add / online / offline / remove, bad input, unwinding. */
 #include "unit.h"
 #include "sim_mm.h"
-#include "mm_test.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>

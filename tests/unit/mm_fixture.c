@@ -1,7 +1,7 @@
-/* Helpers shared by the memory hotplug tests: see mm_test.h. */
+/* Helpers shared by the memory hotplug tests: see mm_fixture.h. */
 #include "unit.h"
 #include "sim_mm.h"
-#include "mm_test.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
