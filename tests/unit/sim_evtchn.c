@@ -14,7 +14,9 @@ static struct port {
 
 static struct port *peer_port(evtchn_port_t port)
 {
-	return port < SIM_EVTCHN_PORTS && ports[port].peer ? &ports[port] : NULL;
+	if (port >= SIM_EVTCHN_PORTS || !ports[port].peer)
+		return NULL;
+	return &ports[port];
 }
 
 void sim_evtchn_connect(evtchn_port_t port, const struct sim_evtchn_peer *peer)
@@ -29,7 +31,8 @@ void sim_evtchn_connect(evtchn_port_t port, const struct sim_evtchn_peer *peer)
 void sim_evtchn_raise(evtchn_port_t port)
 {
 	if (!peer_port(port))
-		unit_fail(__FILE__, __LINE__, "sim_evtchn_raise: port %u", port);
+		unit_fail(__FILE__, __LINE__, "sim_evtchn_raise: port %u",
+			  port);
 	ports[port].pending = true;
 }
 
