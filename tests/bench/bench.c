@@ -5,7 +5,7 @@
  * the client requests do nothing and the wall-clock figures still print.
  */
 #define _GNU_SOURCE
-#include "../unit/host_mm.h"
+#include "../unit/sim_mm.h"
 #include <ballast/memory_hotplug.h>
 #include <ballast/mm.h>
 #include <ballast/printk.h>
@@ -53,7 +53,7 @@ static double now(void)
 
 int main(void)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = false;
 	double t;
 

@@ -12,7 +12,7 @@ if ! command -v valgrind >/dev/null 2>&1 || [ ! -f /usr/include/valgrind/callgri
 	apt-get install -y valgrind >/dev/null
 fi
 
-SRCS="tests/bench/bench.c tests/unit/host_mm.c $(ls mm/*.c) kernel/vsprintf.c \
+SRCS="tests/bench/bench.c tests/unit/sim_mm.c $(ls mm/*.c) kernel/vsprintf.c \
 	kernel/string.c kernel/errno.c kernel/parse.c kernel/notifier.c"
 ${HOSTCC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DBALLAST_HOST -DBALLAST_DEBUG=0 -DSECTION_SIZE_MB=$SECTION_SIZE_MB \

@@ -3,8 +3,10 @@
  * in-memory tree, watches and transactions, and the fault knobs.
  */
 #include "sim_xenstore.h"
+#include "sim_evtchn.h"
 #include "unit.h"
 #include <ballast/xen/events.h>
+#include <ballast/xen/guest.h>
 #include <ballast/xen/xenstore.h>
 #include <xen/io/xs_wire.h>
 #include <stdlib.h>
@@ -17,14 +19,10 @@
 #define OUT_MAX (1u << 20)
 #define LOCAL "/local/domain/7" /* SIM_XS_DOMID's home */
 
-struct xen_guest xen;
 struct sim_xs_faults sim_xs_faults;
 struct sim_xs_stats sim_xs_stats;
 
 static struct xenstore_domain_interface ring; /* the shared page */
-static evtchn_handler_t store_fn;
-static void *store_arg;
-static bool pending; /* an event waits for the guest */
 static bool blocked; /* output left over with the ring full: needs a kick */
 
 static char inbuf[HDR + XENSTORE_PAYLOAD_MAX + 1]; /* request coming in */
@@ -57,38 +55,23 @@ static u32 open_tx[8], next_tx;
 static char deny[MAX_DENY][XENSTORE_ABS_PATH_MAX + 1];
 static int ndeny;
 
-/* ---- event channel and scheduler stand-ins ---------------------------- */
-
-static void raise_event(void)
-{
-	pending = true;
-}
-
-int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *arg)
-{
-	if (port != SIM_XS_PORT)
-		return -22;
-	store_fn = fn; /* rebinding is fine: every test runs xs_init */
-	store_arg = arg;
-	return 0;
-}
-
-void evtchn_unmask(evtchn_port_t port)
-{
-}
+/* ---- the event channel's far end (sim_evtchn.h) ----------------------- */
 
 static void consume_req(void);
 static void flush_out(void);
 
-int evtchn_send(evtchn_port_t port)
+static void raise_event(void)
 {
-	if (port != SIM_XS_PORT)
-		unit_fail(__FILE__, __LINE__, "evtchn_send to port %u", port);
+	sim_evtchn_raise(SIM_XS_PORT);
+}
+
+/* The guest kicked us. */
+static void kicked(void)
+{
 	sim_xs_stats.kicks++;
 	blocked = false;
 	consume_req();
 	flush_out();
-	return 0;
 }
 
 static u32 rsp_used(void)
@@ -108,26 +91,32 @@ static bool stalled(void)
 	       ring.req_prod != ring.req_cons;
 }
 
-void xen_wait_event(void)
+/* The guest blocks with nothing pending. */
+static void idle(void)
 {
-	if (!pending && sim_xs_faults.chunk && !blocked)
+	if (sim_xs_faults.chunk && !blocked)
 		flush_out(); /* a slow daemon gets on by itself */
-	if (!pending && stalled()) {
+	if (!sim_evtchn_pending(SIM_XS_PORT) && stalled()) {
 		sim_xs_stats.stalls++;
 		blocked = false;
 		consume_req();
 		flush_out();
 	}
-	if (!pending)
-		unit_fail(__FILE__, __LINE__,
-			  "xenstore sim: guest waits for an event that can never "
-			  "come (req %#x/%#x rsp %#x/%#x, %zu bytes queued)",
-			  ring.req_cons, ring.req_prod, ring.rsp_cons,
-			  ring.rsp_prod, out_len);
-	pending = false;
-	if (store_fn)
-		store_fn(SIM_XS_PORT, store_arg);
 }
+
+static void describe(char *buf, size_t size)
+{
+	snprintf(buf, size, "req %#x/%#x rsp %#x/%#x, %zu bytes queued",
+		 ring.req_cons, ring.req_prod, ring.rsp_cons, ring.rsp_prod,
+		 out_len);
+}
+
+static const struct sim_evtchn_peer xenstored = {
+	.notify = kicked,
+	.idle = idle,
+	.describe = describe,
+	.name = "xenstored",
+};
 
 /* ---- ring transport --------------------------------------------------- */
 
@@ -683,7 +672,8 @@ void sim_xs_reset(u32 ring_start)
 	ring.req_cons = ring.req_prod = ring_start;
 	ring.rsp_cons = ring.rsp_prod = ring_start;
 	inlen = out_head = out_len = 0;
-	pending = blocked = false;
+	blocked = false;
+	sim_evtchn_connect(SIM_XS_PORT, &xenstored);
 	memset(&xen, 0, sizeof(xen));
 	xen.mode = XEN_PVH;
 	xen.store_ring = &ring;

@@ -1,7 +1,7 @@
 /*
  * A simulated xenstored for the host unit tests: it owns the shared ring
- * page that xen.store_ring points at, and provides what drivers/xen/
- * xenstore.c links against (xen, evtchn_send, evtchn_bind, xen_wait_event).
+ * page that xen.store_ring points at and plays the far end of event channel
+ * SIM_XS_PORT (sim_evtchn.h), which is what drivers/xen/xenstore.c talks to.
  *
  * Like the real daemon it acts only when kicked (evtchn_send): it then
  * takes request bytes off the req ring, answers whole requests, and copies
@@ -47,7 +47,8 @@ extern struct sim_xs_faults sim_xs_faults;
 extern struct sim_xs_stats sim_xs_stats;
 
 /* Forget everything: tree (holds only "domid"), watches, transactions,
- * faults, stats; all four ring indexes start at ring_start. */
+ * faults, stats; all four ring indexes start at ring_start. Also resets
+ * xen and connects the daemon to SIM_XS_PORT. */
 void sim_xs_reset(u32 ring_start);
 /* sim_xs_reset, xs_init, drain the client's leftover events, zero the
  * stats: a fresh client/daemon pair for one test. */
@@ -63,8 +64,5 @@ void sim_xs_deny(const char *prefix);
 void sim_xs_fire(const char *path, const char *token);
 /* Bytes the daemon has queued that the client has not read yet. */
 size_t sim_xs_unread(void);
-
-/* Not in xen.h: events.c calls it from the idle loop. */
-void xs_poll_events(void);
 
 #endif

@@ -6,7 +6,7 @@
  */
 #include <ballast/boot_mem_map.h>
 #include <ballast/mm.h>
-#include "host_mm.h"
+#include "sim_mm.h"
 #include "unit.h"
 
 /* Section 1's upper half is "not backed", as a PV guest's pfns past nr_pages. */
@@ -15,12 +15,12 @@
 
 static void boot_with_offline(void)
 {
-	host_mm_reset();
+	sim_mm_reset();
 	bootmem_add_region(0, 640 << 10, E820_RAM);
 	bootmem_add_region(1 << 20, 2 * SECTION_SIZE - (1 << 20), E820_RAM);
 	bootmem_reserve(1 << 20, 2 << 20, "kernel");
 	CHECK_EQ(bootmem_set_offline(OFF_START, OFF_SIZE, "not backed"), 0);
-	host_mm_start();
+	sim_mm_start();
 }
 
 TEST(boot_offline_pages_are_page_offline_and_untouched)
@@ -69,7 +69,7 @@ TEST(boot_offline_page_freed_by_its_driver_becomes_memory)
 	boot_with_offline();
 	mm_get_stats(&a);
 	/* What a balloon does once it backed the frame: hand it over. */
-	host_direct_map_page(OFF_START);
+	sim_mm_direct_map_page(OFF_START);
 	free_offline_page(p);
 	mm_get_stats(&b);
 	CHECK_EQ(b.page_offline, a.page_offline - 1);
@@ -79,7 +79,7 @@ TEST(boot_offline_page_freed_by_its_driver_becomes_memory)
 
 TEST(boot_offline_bad_ranges_refused)
 {
-	host_mm_reset();
+	sim_mm_reset();
 	CHECK(bootmem_set_offline(0, 0, "x") < 0);
 	CHECK(bootmem_set_offline(~0ULL - 10, 100, "x") < 0);
 }

@@ -1,6 +1,6 @@
 /* Boot-time mm setup and the buddy allocator. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/boot_mem_map.h>
 #include <ballast/mm.h>
 #include <ballast/printk.h>
@@ -21,7 +21,7 @@ TEST(mm_struct_page_is_16_bytes)
 
 TEST(mm_boot_default_layout)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct mm_stats st = stats();
 	u64 ram = 2 * PAGES_PER_SECTION - 96; /* all of blocks 0-1 but [640K,1M) */
 
@@ -33,11 +33,11 @@ TEST(mm_boot_default_layout)
 	CHECK_EQ(st.free, st.managed);
 	CHECK_EQ(st.memmap, 2 * section_memmap_pages());
 	CHECK_EQ(st.nr_sections_online, 2);
-	CHECK_EQ(mm_nr_sections(), HOST_MAX_PHYS / SECTION_SIZE);
+	CHECK_EQ(mm_nr_sections(), SIM_MM_MAX_PHYS / SECTION_SIZE);
 	/* page 0, kernel, initrd, section table, memmap, early page tables */
 	CHECK_EQ(st.reserved, 1 + 512 + 64 + st.boot_alloc);
-	CHECK_EQ(st.boot_alloc, 1 + st.memmap + host_pgtables_allocated);
-	CHECK(host_pgtables_allocated >= 1);
+	CHECK_EQ(st.boot_alloc, 1 + st.memmap + sim_mm_pgtables_allocated);
+	CHECK(sim_mm_pgtables_allocated >= 1);
 	CHECK(PageReserved(pfn_to_page(0)));
 	CHECK(PageReserved(pfn_to_page(256)));           /* kernel at 1M */
 	CHECK(pfn_to_page(256)->flags == 0);
@@ -50,13 +50,13 @@ TEST(mm_boot_default_layout)
 
 TEST(mm_boot_mem_limit_and_holes)
 {
-	host_mm_reset();
+	sim_mm_reset();
 	bootmem_add_region(0, 64 << 20, E820_RAM);
 	bootmem_add_region(300 << 20, 100 << 20, E820_RAM);   /* sections 2, 3 partly */
 	bootmem_add_region(3584ULL << 20, 1536ULL << 20, E820_RAM); /* to 5G */
 	bootmem_reserve(1 << 20, 1 << 20, "kernel");
 	bootmem_apply_limit(4608ULL << 20); /* mem=4.5G; max phys is 4G */
-	host_mm_start();
+	sim_mm_start();
 	struct mm_stats st = stats();
 
 	CHECK_EQ(mm_check_consistency(), 0);
@@ -78,7 +78,7 @@ TEST(mm_boot_mem_limit_and_holes)
 
 TEST(mm_alloc_free_order0)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct mm_stats a = stats();
 	struct page *p = alloc_pages(0);
 
@@ -116,7 +116,7 @@ TEST(mm_buddy_split_and_merge)
 {
 	static struct page *held[4096];
 
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	int n = drain_small(held, 4096);
 	struct mm_stats a = stats();
 
@@ -160,7 +160,7 @@ TEST(mm_buddy_split_and_merge)
 
 TEST(mm_get_put_page)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	u64 f = stats().free;
 	struct page *p = alloc_pages(2);
 
@@ -182,7 +182,7 @@ TEST(mm_get_put_page)
 
 TEST(mm_exhaustion_returns_null)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = false; /* speed */
 	struct mm_stats a = stats();
 	u32 head = PFN_NONE;
@@ -213,7 +213,7 @@ TEST(mm_exhaustion_returns_null)
 
 TEST(mm_poison_catches_use_after_free)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	CHECK(page_poisoning == (bool)BALLAST_DEBUG);
 	page_poisoning = true;
 	struct page *p = alloc_pages(0);
@@ -228,7 +228,7 @@ TEST(mm_poison_catches_use_after_free)
 
 TEST(mm_double_free_panics)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct page *p = alloc_pages(0);
 
 	free_pages(p, 0);
@@ -238,7 +238,7 @@ TEST(mm_double_free_panics)
 
 TEST(mm_wrong_order_free_panics)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct page *p = alloc_pages(3);
 
 	unit_expect_panic();
@@ -247,7 +247,7 @@ TEST(mm_wrong_order_free_panics)
 
 TEST(mm_pgtable_hook)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	CHECK(arch_pgtable_alloc != NULL);
 	u64 f = stats().free;
 	phys_addr_t pt = arch_pgtable_alloc();
@@ -263,7 +263,7 @@ TEST(mm_pgtable_hook)
 	CHECK(arch_pgtable_free != NULL);
 	arch_pgtable_free(0);            /* not handed out: ignored */
 	arch_pgtable_free(1ULL << 20);   /* the kernel image: ignored */
-	arch_pgtable_free(HOST_MAX_PHYS - PAGE_SIZE); /* absent: ignored */
+	arch_pgtable_free(SIM_MM_MAX_PHYS - PAGE_SIZE); /* absent: ignored */
 	CHECK_EQ(stats().free, f - 1);
 	arch_pgtable_free(pt);
 	CHECK_EQ(stats().pgtable, 0);
@@ -273,7 +273,7 @@ TEST(mm_pgtable_hook)
 
 TEST(mm_balloon_set_page_offline)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct mm_stats a = stats();
 	struct page *p = alloc_page();
 

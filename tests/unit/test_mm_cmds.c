@@ -1,6 +1,6 @@
 /* The mm shell commands: free, lsmem, chmem, memhotplug, meminfo, memtest. */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/errno.h>
 #include <ballast/mm.h>
 #include <ballast/shell.h>
@@ -13,7 +13,7 @@ static int run(const char *line)
 
 TEST(mm_cmd_meminfo_shows_struct_page)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	CHECK_EQ(run("meminfo"), 0);
 	CHECK(strstr(unit_log(), "sizeof(struct page):          16 bytes"));
 	CHECK(strstr(unit_log(), "MemTotal (managed):"));
@@ -24,7 +24,7 @@ TEST(mm_cmd_meminfo_shows_struct_page)
 
 TEST(mm_cmd_free)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct mm_stats st;
 	char want[128];
 
@@ -42,7 +42,7 @@ TEST(mm_cmd_hotplug_lsmem_chmem)
 {
 	if (SECTION_SIZE_MB != 128) /* the expected output is for 128M blocks */
 		return;
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = false;
 	CHECK_EQ(run("memhotplug add 0x10000000 256M --memmap-on-memory"), 0);
 	CHECK(strstr(unit_log(), "memhotplug: added 0x10000000-0x1fffffff"));
@@ -82,7 +82,7 @@ TEST(mm_cmd_hotplug_lsmem_chmem)
 
 TEST(mm_cmd_memtest)
 {
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	struct mm_stats a, b;
 
 	mm_get_stats(&a);

@@ -1,7 +1,7 @@
 /* Memory hotplug: add / online / offline / remove, bad input, unwinding. */
 #include "unit.h"
-#include "host_mm.h"
-#include "mm_test.h"
+#include "sim_mm.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
@@ -181,8 +181,8 @@ TEST(mm_hotplug_bad_input_changes_nothing)
 		{ B2 + PAGE_SIZE, SECTION_SIZE, 0, -EINVAL },      /* unaligned start */
 		{ 4 * SECTION_SIZE, SECTION_SIZE / 2, 0, -EINVAL },/* unaligned size */
 		{ 4 * SECTION_SIZE, 0, 0, -EINVAL },               /* empty */
-		{ HOST_MAX_PHYS, SECTION_SIZE, 0, -ERANGE },       /* beyond max */
-		{ HOST_MAX_PHYS - SECTION_SIZE, 2 * SECTION_SIZE, 0, -ERANGE },
+		{ SIM_MM_MAX_PHYS, SECTION_SIZE, 0, -ERANGE },       /* beyond max */
+		{ SIM_MM_MAX_PHYS - SECTION_SIZE, 2 * SECTION_SIZE, 0, -ERANGE },
 		{ 4 * SECTION_SIZE, 0ULL - 4 * SECTION_SIZE, 0, -ERANGE }, /* wraps */
 		{ B2, SECTION_SIZE, 0, -EEXIST },                   /* present */
 		{ SECTION_SIZE, SECTION_SIZE, 0, -EEXIST },         /* boot RAM */
@@ -222,11 +222,11 @@ TEST(mm_hotplug_arch_failures_unwind)
 	mmt_boot();
 	struct mm_stats a = mmt_stats();
 
-	host_fail_direct_map = 1;
+	sim_mm_fail_direct_map = 1;
 	CHECK_EQ(add_memory(B2, SECTION_SIZE, MHP_NONE), -ENOMEM);
-	host_fail_map_range = 2; /* the second block's memmap */
+	sim_mm_fail_map_range = 2; /* the second block's memmap */
 	CHECK_EQ(add_memory(B2, 2 * SECTION_SIZE, MHP_NONE), -ENOMEM);
-	host_fail_map_range = 1;
+	sim_mm_fail_map_range = 1;
 	CHECK_EQ(add_memory(B2, SECTION_SIZE, MHP_MEMMAP_ON_MEMORY), -ENOMEM);
 	struct mm_stats b = mmt_stats();
 

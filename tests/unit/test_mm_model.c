@@ -17,7 +17,7 @@
  * to drop its reference; on failure the lowest busy pfn is named.
  */
 #include "unit.h"
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
@@ -574,8 +574,8 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 	rng = s * 0x9E3779B97F4A7C15ULL + 1;
 	step = 0;
 	opname = "boot";
-	host_mm_boot_default();
-	host_sim_pgtables = false; /* page tables are not part of the model */
+	sim_mm_boot_default();
+	sim_mm_pgtables = false; /* page tables are not part of the model */
 	page_poisoning = poison;
 	CHECK_EQ(set_online_page_callback(model_hook), 0);
 	CHECK_EQ(register_memory_notifier(&driver_block), 0);

@@ -1,7 +1,7 @@
 /* The memory notifier chain: order, priorities, vetoes, isolation. */
 #include "unit.h"
-#include "host_mm.h"
-#include "mm_test.h"
+#include "sim_mm.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>

@@ -1,7 +1,7 @@
 /* online_page hooks and PageOffline pages across offline and online. */
 #include "unit.h"
-#include "host_mm.h"
-#include "mm_test.h"
+#include "sim_mm.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>

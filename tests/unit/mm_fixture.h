@@ -2,8 +2,8 @@
  * Helpers shared by the memory hotplug tests (test_mm_hotplug.c,
  * test_mm_online_hooks.c, test_mm_notifiers.c).
  */
-#ifndef MM_TEST_H
-#define MM_TEST_H
+#ifndef MM_FIXTURE_H
+#define MM_FIXTURE_H
 
 #include <ballast/mm.h>
 #include <ballast/page.h>

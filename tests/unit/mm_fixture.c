@@ -1,7 +1,7 @@
-/* Helpers shared by the memory hotplug tests: see mm_test.h. */
+/* Helpers shared by the memory hotplug tests: see mm_fixture.h. */
 #include "unit.h"
-#include "host_mm.h"
-#include "mm_test.h"
+#include "sim_mm.h"
+#include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
@@ -21,7 +21,7 @@ void mmt_boot(void)
 {
 	CHECK(SECTION_SIZE * 4 <= (2UL << 20) / sizeof(struct page) * PAGE_SIZE ||
 	      SECTION_SIZE_MB != 128);
-	host_mm_boot_default();
+	sim_mm_boot_default();
 	page_poisoning = true;
 }
 

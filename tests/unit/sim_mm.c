@@ -1,6 +1,6 @@
-/* Simulated physical memory for the mm unit tests (see host_mm.h). */
+/* Simulated physical memory for the mm unit tests (see sim_mm.h). */
 #define _GNU_SOURCE
-#include "host_mm.h"
+#include "sim_mm.h"
 #include <ballast/arch_mm.h>
 #include <ballast/boot_mem_map.h>
 #include <ballast/errno.h>
@@ -22,11 +22,11 @@ uintptr_t direct_map_base;
 uintptr_t vmemmap_base;
 phys_addr_t arch_max_phys_addr;
 
-bool host_sim_pgtables = true;
-unsigned long host_pgtables_allocated;
-int host_fail_direct_map, host_fail_map_range;
+bool sim_mm_pgtables = true;
+unsigned long sim_mm_pgtables_allocated;
+int sim_mm_fail_direct_map, sim_mm_fail_map_range;
 
-#define VMEMMAP_SIZE ((HOST_MAX_PHYS >> PAGE_SHIFT) * sizeof(struct page))
+#define VMEMMAP_SIZE ((SIM_MM_MAX_PHYS >> PAGE_SHIFT) * sizeof(struct page))
 #define PGT_CHUNK (2UL << 20)
 static int memfd = -1;
 static unsigned char pgt_have[VMEMMAP_SIZE / PGT_CHUNK + 1];
@@ -37,16 +37,16 @@ static void die(const char *what)
 	abort();
 }
 
-static void host_init_once(void)
+static void init_once(void)
 {
 	if (memfd >= 0)
 		return;
 	memfd = memfd_create("ballast-phys", 0);
 	if (memfd < 0)
 		die("memfd_create");
-	if (ftruncate(memfd, HOST_MAX_PHYS))
+	if (ftruncate(memfd, SIM_MM_MAX_PHYS))
 		die("ftruncate");
-	void *d = mmap(NULL, HOST_MAX_PHYS, PROT_NONE,
+	void *d = mmap(NULL, SIM_MM_MAX_PHYS, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	void *v = mmap(NULL, VMEMMAP_SIZE, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -54,7 +54,7 @@ static void host_init_once(void)
 		die("mmap reservation");
 	direct_map_base = (uintptr_t)d;
 	vmemmap_base = (uintptr_t)v;
-	arch_max_phys_addr = HOST_MAX_PHYS;
+	arch_max_phys_addr = SIM_MM_MAX_PHYS;
 }
 
 static void reserve(uintptr_t va, u64 size)
@@ -86,16 +86,16 @@ int arch_prealloc_page_tables(void)
 
 int arch_direct_map(phys_addr_t phys, u64 size)
 {
-	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > HOST_MAX_PHYS)
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
 		return -EINVAL;
-	if (fail_now(&host_fail_direct_map))
+	if (fail_now(&sim_mm_fail_direct_map))
 		return -ENOMEM;
 	return map_phys(direct_map_base + phys, phys, size);
 }
 
 void arch_direct_unmap(phys_addr_t phys, u64 size)
 {
-	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > HOST_MAX_PHYS)
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
 		panic("arch_direct_unmap: bad range %#llx+%#llx",
 		      (unsigned long long)phys, (unsigned long long)size);
 	reserve(direct_map_base + phys, size);
@@ -109,9 +109,9 @@ int arch_map_range(uintptr_t va, phys_addr_t phys, u64 size)
 	if (va < vmemmap_base || va + size > vmemmap_base + VMEMMAP_SIZE ||
 	    !IS_ALIGNED(va | phys | size, PAGE_SIZE))
 		return -EINVAL;
-	if (fail_now(&host_fail_map_range))
+	if (fail_now(&sim_mm_fail_map_range))
 		return -ENOMEM;
-	if (host_sim_pgtables) {
+	if (sim_mm_pgtables) {
 		for (uintptr_t c = (va - vmemmap_base) / PGT_CHUNK;
 		     c <= (va + size - 1 - vmemmap_base) / PGT_CHUNK; c++) {
 			if (pgt_have[c])
@@ -126,7 +126,7 @@ int arch_map_range(uintptr_t va, phys_addr_t phys, u64 size)
 				if (w[i])
 					panic("arch_pgtable_alloc gave a dirty page");
 			pgt_have[c] = 1;
-			host_pgtables_allocated++;
+			sim_mm_pgtables_allocated++;
 		}
 	}
 	return map_phys(va, phys, size);
@@ -139,59 +139,59 @@ void arch_unmap_range(uintptr_t va, u64 size)
 	reserve(va, size);
 }
 
-void host_mm_reset(void)
+void sim_mm_reset(void)
 {
-	host_init_once();
+	init_once();
 #ifdef BALLAST_HOST
 	mm_reset_for_test();
 #endif
-	reserve(direct_map_base, HOST_MAX_PHYS);
+	reserve(direct_map_base, SIM_MM_MAX_PHYS);
 	reserve(vmemmap_base, VMEMMAP_SIZE);
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
-		  (off_t)HOST_MAX_PHYS);
+		  (off_t)SIM_MM_MAX_PHYS);
 	memset(&boot_mem_map, 0, sizeof(boot_mem_map));
 	boot_mem_map.mem_limit = ~0ULL;
 	memset(pgt_have, 0, sizeof(pgt_have));
-	host_pgtables_allocated = 0;
-	host_sim_pgtables = true;
-	host_fail_direct_map = host_fail_map_range = 0;
+	sim_mm_pgtables_allocated = 0;
+	sim_mm_pgtables = true;
+	sim_mm_fail_direct_map = sim_mm_fail_map_range = 0;
 	arch_pgtable_alloc = NULL;
 	arch_pgtable_free = NULL;
 }
 
-void host_mm_start(void)
+void sim_mm_start(void)
 {
 	u64 s, e;
 
 	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		if (s < HOST_MAX_PHYS &&
-		    arch_direct_map(s, MIN(e, HOST_MAX_PHYS) - s))
+		if (s < SIM_MM_MAX_PHYS &&
+		    arch_direct_map(s, MIN(e, SIM_MM_MAX_PHYS) - s))
 			die("direct map of boot RAM");
 	/* Offline RAM has no frame behind it (Xen PV): touching it faults. */
 	for (int i = 0; bootmem_offline_range(i, &s, &e); i++)
-		if (e > s && e <= HOST_MAX_PHYS)
+		if (e > s && e <= SIM_MM_MAX_PHYS)
 			reserve(direct_map_base + s, e - s);
 	mm_init();
 }
 
-void host_mm_boot_default(void)
+void sim_mm_boot_default(void)
 {
-	host_mm_reset();
+	sim_mm_reset();
 	bootmem_add_region(0, 640 << 10, E820_RAM);
 	bootmem_add_region(640 << 10, (1 << 20) - (640 << 10), E820_RESERVED);
 	bootmem_add_region(1 << 20, 2 * SECTION_SIZE - (1 << 20), E820_RAM);
 	bootmem_reserve(1 << 20, 2 << 20, "kernel");
 	bootmem_reserve(3 << 20, 256 << 10, "initrd");
-	host_mm_start();
+	sim_mm_start();
 }
 
-void host_direct_map_page(phys_addr_t pa)
+void sim_mm_direct_map_page(phys_addr_t pa)
 {
 	if (map_phys(direct_map_base + pa, pa, PAGE_SIZE))
-		die("host_direct_map_page");
+		die("sim_mm_direct_map_page");
 }
 
-void host_direct_unmap_page(phys_addr_t pa)
+void sim_mm_direct_unmap_page(phys_addr_t pa)
 {
 	reserve(direct_map_base + pa, PAGE_SIZE);
 }

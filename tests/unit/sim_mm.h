@@ -1,0 +1,40 @@
+/*
+ * Stand-in for the arch side of mm (include/ballast/arch_mm.h) in the host
+ * tests and the bench: "physical memory" is a sparse memfd of SIM_MM_MAX_PHYS
+ * bytes. The direct map and the vmemmap are PROT_NONE reservations;
+ * arch_direct_map and arch_map_range map the memfd into them (MAP_SHARED, so
+ * the vmemmap really lives in the physical pages mm chose for it), and
+ * unmapping puts PROT_NONE back, so touching the memmap of an absent section
+ * faults.
+ */
+#ifndef SIM_MM_H
+#define SIM_MM_H
+
+#include <ballast/types.h>
+
+#define SIM_MM_MAX_PHYS (4ULL << 30)
+
+/* Throw all mm state and simulated memory away; empty boot_mem_map. */
+void sim_mm_reset(void);
+/* After filling boot_mem_map: direct-map its RAM and run mm_init(). */
+void sim_mm_start(void);
+/*
+ * Reset and boot the standard layout: RAM [0,640K) and [1M,2*SECTION_SIZE),
+ * E820 reserved [640K,1M), kernel [1M,3M) and initrd [3M,3M+256K) reserved.
+ * Sections 0 and 1 come up online.
+ */
+void sim_mm_boot_default(void);
+
+/* arch_map_range asks arch_pgtable_alloc for one page per new 2 MiB of
+ * vmemmap (like a real page-table walk would); on by default. */
+extern bool sim_mm_pgtables;
+extern unsigned long sim_mm_pgtables_allocated;
+/* Make the next Nth call of arch_direct_map / arch_map_range fail (1 = next). */
+extern int sim_mm_fail_direct_map, sim_mm_fail_map_range;
+
+/* Map / unmap one page of the direct map: a frame a balloon backed or gave
+ * back (unmapped, so a touch faults as it would under Xen PV). */
+void sim_mm_direct_map_page(phys_addr_t pa);
+void sim_mm_direct_unmap_page(phys_addr_t pa);
+
+#endif
