@@ -38,7 +38,7 @@ KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 # Host-testable code: compiled unchanged into the unit tests (see tests/unit).
 HOST_LIB_SRCS := $(wildcard mm/*.c) kernel/vsprintf.c kernel/parse.c \
 	kernel/lineedit.c kernel/shell.c kernel/string.c kernel/errno.c \
-	kernel/cmdline.c drivers/xen/xenstore.c $(EXTRA_HOST_SRCS)
+	kernel/cmdline.c drivers/xen/xenstore.c $(wildcard drivers/balloon/*.c) $(EXTRA_HOST_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
