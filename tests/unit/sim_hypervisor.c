@@ -237,9 +237,12 @@ void sim_hv_init(u64 extra, u64 headroom)
 {
 	u64 s, e;
 
-	if (!old_segv.sa_sigaction && !old_segv.sa_handler) {
+	static bool handler_installed;
+
+	if (!handler_installed) {
 		struct sigaction sa;
 
+		handler_installed = true;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = on_segv;
 		sa.sa_flags = SA_SIGINFO;
