@@ -25,7 +25,7 @@ static int check_adoptable(unsigned long pfn, unsigned long nr)
 	for (unsigned long i = pfn; i < end; i++) {
 		const struct page *p = pfn_to_page(i);
 
-		if (balloon_owns(p))
+		if (balloon_owns_page(p))
 			return -EBUSY;
 		if (!PageOffline(p) || page_count(p) != 1)
 			return -EINVAL;

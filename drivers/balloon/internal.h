@@ -60,7 +60,6 @@ unsigned long bl_pop(struct balloon_list *l);
 void bl_push_huge(struct balloon_list *l, unsigned long pfn);
 /* Pages of a run (already popped) onto a list of single pages. */
 void bl_push_run(struct balloon_list *l, unsigned long pfn, unsigned long n);
-bool balloon_owns(const struct page *p);
 
 /* balloon.c */
 u64 balloon_current(void);

@@ -49,7 +49,7 @@ void bl_push_run(struct balloon_list *l, unsigned long pfn, unsigned long n)
 		bl_push(l, pfn + i);
 }
 
-bool balloon_owns(const struct page *p)
+bool balloon_owns_page(const struct page *p)
 {
 	u64 tag = p->private & ~BALLOON_PFN_MASK;
 

@@ -157,6 +157,10 @@ void balloon_set_kick(void (*kick)(void));
 /* The kernel's kick (drivers/balloon/sched.c): balloon_work from deferred calls. */
 void balloon_schedule(void);
 
+/* A PageOffline page on one of the balloon's lists (tagged page->private). */
+struct page;
+bool balloon_owns_page(const struct page *page);
+
 void balloon_get_stats(struct balloon_stats *st);
 const char *balloon_state_name(enum balloon_state s);
 const char *balloon_reason_name(enum balloon_reason r);

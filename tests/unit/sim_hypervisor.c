@@ -61,7 +61,8 @@ static void set_access(unsigned long pfn, unsigned long n, bool ok)
 	}
 }
 
-static void set_frames(unsigned long pfn, unsigned long n, enum sim_frame to)
+/* Frame states only; set_access follows for the whole range at once. */
+static void set_states(unsigned long pfn, unsigned long n, enum sim_frame to)
 {
 	for (unsigned long i = 0; i < n; i++) {
 		u8 *f = &sim.frame[pfn + i];
@@ -72,6 +73,11 @@ static void set_frames(unsigned long pfn, unsigned long n, enum sim_frame to)
 		sim.backed += to == SIM_BACKED;
 		sim.pod += to == SIM_POD;
 	}
+}
+
+static void set_frames(unsigned long pfn, unsigned long n, enum sim_frame to)
+{
+	set_states(pfn, n, to);
 	set_access(pfn, n, to == SIM_BACKED);
 }
 
@@ -163,14 +169,15 @@ static bool release_frame(unsigned long pfn)
 {
 	switch (sim.frame[pfn]) {
 	case SIM_POD: /* never touched: costs nothing, needs no scrub */
-		set_frames(pfn, 1, SIM_UNBACKED);
+		set_states(pfn, 1, SIM_UNBACKED);
+		sim.pod_released++;
 		return true;
 	case SIM_BACKED:
 		if (!zeroed(pfn)) {
 			violation("release of pfn %#lx: its contents were not scrubbed", pfn);
 			return false;
 		}
-		set_frames(pfn, 1, SIM_UNBACKED);
+		set_states(pfn, 1, SIM_UNBACKED);
 		sim.tot_pages--;
 		if (sim.free_frames != ~0ULL)
 			sim.free_frames++;
@@ -205,6 +212,8 @@ static long sim_decrease(const unsigned long *pfns, unsigned long nr,
 		for (k = 0; k < take; k++)
 			if (!release_frame(pfn + k))
 				break;
+		if (k)
+			set_access(pfn, k, false);
 		if (k < n) {
 			*partial = k;
 			break;

@@ -43,7 +43,7 @@ struct sim_hv {
 	char what[200];
 	/* Totals: calls, pages, order-9 extents, the smallest and largest
 	 * extent count of a call that moved anything. */
-	u64 calls, populated, released, huge_populated, huge_released;
+	u64 calls, populated, released, pod_released, huge_populated, huge_released;
 	unsigned long max_extents, last_nr, last_done;
 	unsigned int last_order;
 };
