@@ -309,6 +309,32 @@ void free_offline_page(struct page *page)
 	buddy_free_block(pfn, 0);
 }
 
+void free_offline_pages(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), n = 1UL << order;
+
+	BUG_ON(order > MAX_ORDER || (pfn & (n - 1)));
+	BUG_ON(pfn_section(pfn)->state != SECTION_ONLINE);
+	for (unsigned long i = 0; i < n; i++)
+		BUG_ON(page[i].type != PGTY_OFFLINE);
+	mm.page_offline -= n;
+	mm.managed += n;
+	buddy_free_block(pfn, order);
+}
+
+void split_page(struct page *page, unsigned int order)
+{
+	check_alloc_head(page);
+	/* Page-table pages are counted per page: never split. */
+	BUG_ON(page->order != order || page->refcount != 1 ||
+	       (page->flags & PG_pgtable));
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		page[i].order = 0;
+		page[i].flags = PG_head;
+		page[i].refcount = 1;
+	}
+}
+
 void SetPageOfflineSkippable(struct page *p)
 {
 	BUG_ON(p->type != PGTY_OFFLINE);

@@ -41,6 +41,19 @@ void put_page(struct page *page);
  */
 void set_page_offline(struct page *page, bool skippable);
 void free_offline_page(struct page *page);
+/*
+ * Same for a naturally aligned run of 2^order PageOffline pages: one buddy
+ * insertion instead of 2^order, so a driver returning a whole 2 MiB run
+ * gives the allocator its 2 MiB block back at once.
+ */
+void free_offline_pages(struct page *page, unsigned int order);
+
+/*
+ * Turn an allocated order-N block (refcount 1) into 2^N order-0 allocated
+ * pages, each with refcount 1, freed or set offline one by one. Lets a
+ * driver take a whole 2 MiB block at once and still own its pages singly.
+ */
+void split_page(struct page *page, unsigned int order);
 
 /* Counters, in pages. */
 struct mm_stats {

@@ -1,0 +1,210 @@
+/*
+ * The balloon core's state machine: the target, the backend, and
+ * balloon_work, which does one batch per call and says when it wants the
+ * next. Directions are in down.c and up.c, adopted pages in adopt.c.
+ *
+ * Stopping short (no free memory going down, the host out of memory or at
+ * its limit going up) is normal: the balloon goes as far as it can, records
+ * why and by how much, and retries after 1, 2, 4 ... 32 s; after that it
+ * waits for a new target. A retry that moves pages starts the backoff over.
+ */
+#include "internal.h"
+
+struct balloon balloon = {
+	.small = { BALLOON_NO_PFN, 0 },
+	.huge = { BALLOON_NO_PFN, 0 },
+	.pend_small = { BALLOON_NO_PFN, 0 },
+	.pend_huge = { BALLOON_NO_PFN, 0 },
+};
+
+int balloon_register_backend(const struct balloon_backend *be)
+{
+	if (!be || !be->populate || !be->decrease || !be->max_pages ||
+	    !be->current_pages)
+		return -EINVAL;
+	if (balloon.be)
+		return -EBUSY;
+	balloon.be = be;
+	return 0;
+}
+
+void balloon_unregister_backend(void)
+{
+	balloon.be = NULL;
+}
+
+bool balloon_has_backend(void)
+{
+	return balloon.be != NULL;
+}
+
+void balloon_set_kick(void (*kick)(void))
+{
+	balloon.kick = kick;
+}
+
+u64 balloon_current(void)
+{
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	return st.present - balloon.ballooned;
+}
+
+u64 balloon_max_target(void)
+{
+	struct mm_stats st;
+	u64 cur, host_cur, host_max, max;
+
+	if (!balloon.be)
+		return 0;
+	mm_get_stats(&st);
+	cur = st.present - balloon.ballooned;
+	host_cur = balloon.be->current_pages();
+	host_max = balloon.be->max_pages();
+	/*
+	 * The host counts frames the guest does not (rings, tables), a
+	 * constant: the guest may move by what the host still allows.
+	 */
+	if (host_max >= host_cur)
+		max = host_max - host_cur > st.present ? st.present :
+						      cur + (host_max - host_cur);
+	else
+		max = cur > host_cur - host_max ? cur - (host_cur - host_max) : 0;
+	return MIN(max, st.present);
+}
+
+static enum balloon_clamp clamp_target(u64 *pages)
+{
+	struct mm_stats st;
+	u64 max = balloon_max_target();
+
+	mm_get_stats(&st);
+	if (*pages < BALLOON_MIN_TARGET) {
+		*pages = BALLOON_MIN_TARGET;
+		return BALLOON_CLAMP_MIN;
+	}
+	if (*pages > max) {
+		*pages = max;
+		return max < st.present ? BALLOON_CLAMP_HOST_MAX : BALLOON_CLAMP_MAP;
+	}
+	return BALLOON_CLAMP_NONE;
+}
+
+int balloon_set_target(u64 pages)
+{
+	enum balloon_clamp c;
+	u64 cur;
+
+	if (!balloon.be)
+		return -ENODEV;
+	balloon.requested = pages;
+	c = clamp_target(&pages);
+	if (c != BALLOON_CLAMP_NONE)
+		pr_notice("balloon: target %llu KiB clamped to %llu KiB (%s)\n",
+			  (unsigned long long)balloon.requested * 4,
+			  (unsigned long long)pages * 4, balloon_clamp_name(c));
+	balloon.target = pages;
+	balloon.target_set = true;
+	balloon.clamp = c;
+	/* A new target is a fresh start: no backoff, every order allowed. */
+	balloon.gave_up = false;
+	balloon.retries = 0;
+	balloon.retry_at = 0;
+	balloon.huge_up_refused = balloon.huge_down_refused = false;
+	cur = balloon_current();
+	balloon.state = cur > pages ? BALLOON_DOWN :
+			cur < pages ? BALLOON_UP : BALLOON_DONE;
+	if (balloon.kick)
+		balloon.kick();
+	return (int)c;
+}
+
+static u64 distance(void)
+{
+	u64 cur = balloon_current();
+
+	return cur > balloon.target ? cur - balloon.target : balloon.target - cur;
+}
+
+static bool pending(void)
+{
+	return balloon.pend_small.nr || balloon.pend_huge.nr;
+}
+
+/* Stopped short: note why, then back off or give up. */
+static u64 stop_short(enum balloon_reason why, bool moved, u64 now)
+{
+	u64 delay;
+
+	balloon.reason = why;
+	balloon.shortfall = pending() ? balloon.pend_small.nr +
+			balloon.pend_huge.nr * BALLOON_HUGE_PAGES : distance();
+	if (moved)
+		balloon.retries = 0;
+	if (balloon.retries == BALLOON_MAX_RETRIES) {
+		pr_notice("balloon: stopped %llu KiB short (%s); waiting for a new target\n",
+			  (unsigned long long)balloon.shortfall * 4,
+			  balloon_reason_name(why));
+		balloon.state = BALLOON_DONE;
+		balloon.gave_up = true;
+		return 0;
+	}
+	delay = BALLOON_BACKOFF_FIRST_NS << balloon.retries++;
+	balloon.state = BALLOON_WAITING;
+	balloon.retry_at = now + delay;
+	return delay;
+}
+
+static enum balloon_reason step(void)
+{
+	u64 cur;
+
+	if (pending())
+		return balloon_release_pending();
+	cur = balloon_current();
+	if (cur > balloon.target) {
+		balloon.state = BALLOON_DOWN;
+		return balloon_down(cur - balloon.target);
+	}
+	balloon.state = BALLOON_UP;
+	return balloon_up(balloon.target - cur);
+}
+
+static bool at_rest(void)
+{
+	return !pending() &&
+	       (!balloon.target_set || balloon_current() == balloon.target);
+}
+
+u64 balloon_work(u64 now)
+{
+	u64 moved_before;
+	enum balloon_reason why;
+
+	if (!balloon.be)
+		return 0;
+	if (balloon.state == BALLOON_WAITING) {
+		if (now < balloon.retry_at)
+			return balloon.retry_at - now;
+		balloon.huge_up_refused = balloon.huge_down_refused = false;
+	}
+	if (balloon.gave_up)
+		return 0;
+	if (at_rest()) {
+		balloon.state = BALLOON_DONE;
+		balloon.retries = 0;
+		return 0;
+	}
+	moved_before = balloon.pages_up + balloon.pages_down;
+	why = step();
+	if (why != BALLOON_OK)
+		return stop_short(why, balloon.pages_up + balloon.pages_down !=
+					       moved_before, now);
+	balloon.retries = 0;
+	if (at_rest()) {
+		balloon.state = BALLOON_DONE;
+		return 0;
+	}
+	return BALLOON_AGAIN;
+}

@@ -1,0 +1,111 @@
+/*
+ * The `balloon` shell command: what the balloon holds and why, and a target
+ * from the shell. Bad input is refused here with one clear line; the core
+ * itself only clamps.
+ */
+#include <ballast/balloon.h>
+#include <ballast/errno.h>
+#include <ballast/parse.h>
+#include <ballast/printk.h>
+#include <ballast/shell.h>
+#include <ballast/string.h>
+
+static unsigned long long kib(u64 pages)
+{
+	return (unsigned long long)pages * (PAGE_SIZE / KiB);
+}
+
+static void show_target(const struct balloon_stats *st)
+{
+	if (!st->target_set) {
+		printk("target:      none yet\n");
+		return;
+	}
+	printk("target:      %llu KiB", kib(st->target));
+	if (st->clamp != BALLOON_CLAMP_NONE)
+		printk(" (asked %llu KiB: %s)", kib(st->requested),
+		       balloon_clamp_name(st->clamp));
+	printk("\n");
+}
+
+static void show(void)
+{
+	struct balloon_stats st;
+
+	balloon_get_stats(&st);
+	printk("state:       %s\n", balloon_state_name(st.state));
+	show_target(&st);
+	printk("current:     %llu KiB (host: %llu KiB of at most %llu KiB)\n",
+	       kib(st.current), kib(st.host_current), kib(st.host_max));
+	printk("ballooned:   %llu KiB (%llu KiB in 2 MiB runs, %llu KiB to give back)\n",
+	       kib(st.ballooned), kib(st.ballooned_huge), kib(st.pending));
+	printk("retries:     %u\n", st.retries);
+	if (st.reason != BALLOON_OK)
+		printk("last short:  %llu KiB: %s\n", kib(st.shortfall),
+		       balloon_reason_name(st.reason));
+	printk("since boot:  up %llu KiB, down %llu KiB, %llu calls, "
+	       "2 MiB extents up %llu down %llu\n",
+	       kib(st.pages_up), kib(st.pages_down),
+	       (unsigned long long)st.calls, (unsigned long long)st.huge_up,
+	       (unsigned long long)st.huge_down);
+}
+
+/* One line and -EINVAL for a size the target cannot be; 0 and *pages else. */
+static int check_size(const char *arg, u64 *pages)
+{
+	u64 size, max = balloon_max_target();
+	int err = parse_size(arg, &size);
+
+	if (err) {
+		printk("balloon: bad size '%s': %s\n", arg, parse_error(err));
+		return -EINVAL;
+	}
+	if (size == 0 || size % PAGE_SIZE) {
+		printk("balloon: bad size '%s': want a non-zero multiple of 4K\n", arg);
+		return -EINVAL;
+	}
+	*pages = size / PAGE_SIZE;
+	if (*pages > max) {
+		printk("balloon: %s is above the maximum, %llu KiB\n", arg, kib(max));
+		return -EINVAL;
+	}
+	if (*pages < BALLOON_MIN_TARGET) {
+		printk("balloon: %s is below the minimum, %llu KiB\n", arg,
+		       kib(BALLOON_MIN_TARGET));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_balloon(int argc, char **argv)
+{
+	u64 pages;
+	int err;
+
+	if (!balloon_has_backend()) {
+		printk("balloon: no backend (not running under a hypervisor that balloons)\n");
+		return argc == 1 ? 0 : -ENODEV;
+	}
+	if (argc == 1) {
+		show();
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "check") == 0) {
+		err = balloon_check_consistency();
+		printk("balloon check: %s\n", err ? "FAILED" : "ok");
+		return err;
+	}
+	if (argc != 3 || strcmp(argv[1], "target") != 0)
+		return -EINVAL;
+	err = check_size(argv[2], &pages);
+	if (err)
+		return err;
+	err = balloon_set_target(pages);
+	if (err < 0)
+		return err;
+	printk("balloon: target %llu KiB\n", kib(pages));
+	return 0;
+}
+SHELL_COMMAND(balloon, "[target SIZE | check]",
+	      "balloon state, or set its target (memory the guest keeps)",
+	      cmd_balloon);

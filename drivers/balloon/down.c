@@ -1,0 +1,141 @@
+/*
+ * Going down: take pages from the allocator, zero them, hand them to the
+ * host. Whole free 2 MiB blocks first, as order-9 extents (the host keeps
+ * its superpages whole, and one call moves 1 GiB), then single pages.
+ *
+ * Pages stay allocated (the balloon's) while the host decides; only the
+ * ones it took become PageOffline, and the rest go straight back to the
+ * allocator, so a short count leaves nothing half done.
+ */
+#include "internal.h"
+
+/* Pages the allocator can spare now, keeping BALLOON_RESERVE_PAGES free. */
+static u64 down_budget(u64 need)
+{
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	if (st.free <= BALLOON_RESERVE_PAGES)
+		return 0;
+	return MIN(need, st.free - BALLOON_RESERVE_PAGES);
+}
+
+static unsigned long grab(unsigned long nr, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *p = alloc_pages(order);
+
+		if (!p)
+			break;
+		balloon.pfns[i] = page_to_pfn(p);
+	}
+	return i;
+}
+
+/* The host must not see our data: a released frame may go to another guest. */
+static void scrub(unsigned long nr, unsigned int order)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		memset(phys_to_virt(PFN_PHYS(balloon.pfns[i])), 0,
+		       PAGE_SIZE << order);
+}
+
+/* n allocated order-0 pages from pfn, now without frames: ballooned. */
+static void keep_pages(unsigned long pfn, unsigned long n)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	for (unsigned long i = 0; i < n; i++)
+		set_page_offline(&p[i], false);
+	if (n == BALLOON_HUGE_PAGES && !(pfn & (n - 1)))
+		bl_push_huge(&balloon.huge, pfn);
+	else
+		bl_push_run(&balloon.small, pfn, n);
+	balloon.ballooned += n;
+	balloon.pages_down += n;
+}
+
+/* Extent i stopped after `partial` pages: those are gone, the rest stay. */
+static void split_extent(unsigned long pfn, unsigned int order,
+			 unsigned long partial)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	split_page(p, order);
+	keep_pages(pfn, partial);
+	for (unsigned long i = partial; i < (1UL << order); i++)
+		free_page(&p[i]);
+}
+
+static enum balloon_reason release(unsigned long nr, unsigned int order)
+{
+	enum balloon_reason why = BALLOON_OK;
+	unsigned long partial, done, i;
+
+	scrub(nr, order);
+	done = balloon_decrease(nr, order, &partial, &why);
+	for (i = 0; i < done; i++) {
+		if (order)
+			split_page(pfn_to_page(balloon.pfns[i]), order);
+		keep_pages(balloon.pfns[i], 1UL << order);
+	}
+	balloon.huge_down += order ? done : 0;
+	if (done == nr)
+		return BALLOON_OK;
+	if (partial)
+		split_extent(balloon.pfns[i++], order, partial);
+	for (; i < nr; i++)
+		free_pages(pfn_to_page(balloon.pfns[i]), order);
+	if (why != BALLOON_OK)
+		return why;
+	if (order) {
+		/* The host will not take 2 MiB extents: single pages next. */
+		balloon.huge_down_refused = true;
+		return BALLOON_OK;
+	}
+	return BALLOON_HOST_REFUSED;
+}
+
+enum balloon_reason balloon_down(u64 need)
+{
+	u64 budget = down_budget(need);
+	unsigned long n;
+
+	if (!budget)
+		return BALLOON_NO_FREE_MEMORY;
+	if (budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused) {
+		n = grab(MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH),
+			 BALLOON_HUGE_ORDER);
+		if (n)
+			return release(n, BALLOON_HUGE_ORDER);
+	}
+	n = grab(MIN(budget, BALLOON_BATCH), 0);
+	if (!n)
+		return BALLOON_NO_FREE_MEMORY;
+	return release(n, 0);
+}
+
+/*
+ * The one place that calls the backend's decrease: counts the call and
+ * turns a backend that misbehaves into a reason, not a crash.
+ */
+unsigned long balloon_decrease(unsigned long nr, unsigned int order,
+			       unsigned long *partial, enum balloon_reason *why)
+{
+	long done;
+
+	*partial = 0;
+	balloon.calls++;
+	done = balloon.be->decrease(balloon.pfns, nr, order, partial);
+	if (done < 0) {
+		*partial = 0;
+		*why = BALLOON_BACKEND_ERROR;
+		return 0;
+	}
+	BUG_ON((unsigned long)done > nr || *partial >= (1UL << order));
+	if ((unsigned long)done == nr)
+		*partial = 0;
+	return (unsigned long)done;
+}

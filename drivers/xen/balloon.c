@@ -1,0 +1,178 @@
+/*
+ * The Xen backend of the balloon (drivers/balloon/ is the policy): frames go
+ * to and come from Xen through the reservation hypercalls, and the target
+ * comes from the toolstack's xenstore node memory/target (KiB).
+ *
+ * What the toolstack means by the target differs by guest type (see
+ * ../../README.md, "The balloon"). A PV guest's RAM is what Xen counts, so
+ * the target in pages is the target. A PVH/HVM guest sees less RAM than the
+ * toolstack counts (video RAM, the slack libxl adds, holes), so on the first
+ * event the difference between memory/static-max and the guest's RAM pages
+ * is taken as a constant and subtracted from every target: the same rule
+ * Linux follows, so that `xl list` shows the same memory for both.
+ *
+ * At boot, RAM that came up offline (PV pfns past nr_pages, populate-on-
+ * demand memory beyond the reservation) is handed to the balloon: PV as
+ * ballooned already, PoD to be given back untouched.
+ */
+#include <ballast/balloon.h>
+#include <ballast/boot_mem_map.h>
+#include <ballast/errno.h>
+#include <ballast/init.h>
+#include <ballast/mm.h>
+#include <ballast/parse.h>
+#include <ballast/printk.h>
+#include <ballast/xen/guest.h>
+#include <ballast/xen/reservation.h>
+#include <ballast/xen/xenstore.h>
+
+static long xb_populate(const unsigned long *pfns, unsigned long nr,
+			unsigned int order)
+{
+	return xen_populate_physmap(pfns, nr, order);
+}
+
+static long xb_decrease(const unsigned long *pfns, unsigned long nr,
+			unsigned int order, unsigned long *partial)
+{
+	/* Xen does not say how far it got inside an extent; a PV order-9
+	 * extent is only tried when its frames are contiguous. */
+	*partial = 0;
+	return xen_decrease_reservation(pfns, nr, order);
+}
+
+static u64 xb_max_pages(void)
+{
+	long n = xen_maximum_reservation();
+
+	return n < 0 ? 0 : (u64)n;
+}
+
+static u64 xb_current_pages(void)
+{
+	long n = xen_current_reservation();
+
+	return n < 0 ? 0 : (u64)n;
+}
+
+static const struct balloon_backend xen_balloon_backend = {
+	.name = "xen",
+	.populate = xb_populate,
+	.decrease = xb_decrease,
+	.max_pages = xb_max_pages,
+	.current_pages = xb_current_pages,
+};
+
+/* ---- memory/target ----------------------------------------------------- */
+
+static bool have_diff;
+static u64 target_diff; /* pages the toolstack counts beyond the guest's RAM */
+
+/*
+ * A xenstore number in KiB: decimal digits only, no sign, bounded so that
+ * the page count fits with room to spare. Anything else is refused.
+ */
+static int read_kib(const char *path, u64 *kib)
+{
+	char buf[32];
+	int n = xs_read(0, path, buf, sizeof(buf));
+	u64 v = 0;
+
+	if (n < 0)
+		return n;
+	if (n == 0 || n > 19)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (u64)(buf[i] - '0');
+	}
+	*kib = v;
+	return 0;
+}
+
+static void learn_diff(void)
+{
+	struct mm_stats st;
+	u64 static_max;
+
+	have_diff = true;
+	if (xen.mode == XEN_PV || read_kib("memory/static-max", &static_max))
+		return;
+	mm_get_stats(&st);
+	if (static_max / 4 > st.present)
+		target_diff = static_max / 4 - st.present;
+	pr_info("xen balloon: toolstack counts %llu KiB beyond the guest's RAM\n",
+		(unsigned long long)(target_diff * 4));
+}
+
+static void target_fired(struct xs_watch *w, const char *path)
+{
+	u64 kib;
+	int err = read_kib("memory/target", &kib);
+
+	/* A new watch fires at once and events may be spurious: re-read. */
+	if (err == -ENOENT)
+		return;
+	if (err) {
+		pr_warn("xen balloon: memory/target is not a size in KiB (%s): ignored\n",
+			errno_name(err));
+		return;
+	}
+	if (!have_diff)
+		learn_diff();
+	if (kib / 4 <= target_diff) {
+		pr_warn("xen balloon: memory/target %llu KiB is below what the "
+			"toolstack counts outside RAM: ignored\n",
+			(unsigned long long)kib);
+		return;
+	}
+	balloon_set_target(kib / 4 - target_diff);
+}
+
+static struct xs_watch target_watch = {
+	.path = "memory/target",
+	.fn = target_fired,
+};
+
+/* ---- bring-up ---------------------------------------------------------- */
+
+static void adopt_boot_offline(void)
+{
+	enum balloon_adopt how = xen.mode == XEN_PV ? BALLOON_ADOPT_UNBACKED
+						     : BALLOON_ADOPT_POD;
+	u64 s, e;
+
+	for (int i = 0; bootmem_offline_range(i, &s, &e); i++) {
+		int err;
+
+		if (e <= s)
+			continue;
+		err = balloon_adopt(PFN_DOWN(s), PFN_DOWN(e - s), how);
+		if (err)
+			pr_err("xen balloon: cannot take over %#llx-%#llx: %s\n",
+			       (unsigned long long)s, (unsigned long long)e,
+			       errno_name(err));
+	}
+}
+
+static int xen_balloon_init(void)
+{
+	int err;
+
+	if (!xen_present())
+		return -ENODEV;
+	err = balloon_register_backend(&xen_balloon_backend);
+	if (err)
+		return err;
+	adopt_boot_offline();
+	if (!xs_ready())
+		return 0; /* no target from the toolstack; the shell still can */
+	err = xs_watch_add(&target_watch);
+	if (err)
+		return err;
+	/* Toolstacks of the xapi family check that guests follow targets. */
+	xs_write(0, "control/feature-balloon", "1");
+	return 0;
+}
+INIT_HOOK(xen_balloon, xen_balloon_init, INIT_LEVEL_MM);

@@ -1,0 +1,177 @@
+/*
+ * The generic balloon core (drivers/balloon/): follows a memory target by
+ * giving guest pages back to the host (going down) and taking them again
+ * (going up). It owns the policy; a backend (Xen, a simulated hypervisor in
+ * the unit tests) owns the frames' way to the host.
+ *
+ * Ballooned pages are PageOffline pages the core owns (refcount 1), chained
+ * through page->private. Their contents are never touched: under Xen PV they
+ * have no frame behind them.
+ *
+ * Pages are counted in 4 KiB pages everywhere. "current" is what the guest
+ * has: present RAM pages less ballooned ones. The host counts a few more
+ * (frames outside RAM: rings, shared pages, tables); the difference is taken
+ * as a constant when a host limit is turned into a guest target.
+ */
+#ifndef BALLAST_BALLOON_H
+#define BALLAST_BALLOON_H
+
+#include <ballast/types.h>
+
+/* Extents per backend call: 512 extents (2 MiB at order 0, 1 GiB at 9). */
+#define BALLOON_BATCH 512
+/* 2 MiB extents: the largest order a Xen domU may use on x86. */
+#define BALLOON_HUGE_ORDER 9
+#define BALLOON_HUGE_PAGES (1UL << BALLOON_HUGE_ORDER)
+/* Never aim below this (pages): the kernel needs somewhere to live. */
+#define BALLOON_MIN_TARGET (16 * MiB / PAGE_SIZE)
+/* Going down leaves this many pages free in the allocator. */
+#define BALLOON_RESERVE_PAGES (1 * MiB / PAGE_SIZE)
+/* Backoff: 1 s doubling to 32 s, then wait for a new target. */
+#define BALLOON_BACKOFF_FIRST_NS 1000000000ULL
+#define BALLOON_MAX_RETRIES 6
+/* balloon_work's "call me again at once" (after other deferred work). */
+#define BALLOON_AGAIN 1ULL
+
+/*
+ * What the core needs from the host. pfns[] holds the first pfn of each
+ * extent of 2^order pages (order 0 or BALLOON_HUGE_ORDER); extents are
+ * naturally aligned runs of guest pfns. Both calls work from the start of
+ * the list and return the number of extents done, or a negative errno when
+ * nothing was done; a short count is normal (the host is out of memory or at
+ * its limit, or refused the order) and the extents from the count on are
+ * untouched.
+ *
+ *   populate  back the pfns again. The pfns have no frame (the core never
+ *             asks for a backed one); their contents afterwards are
+ *             undefined. A PV backend maps the new frames itself (P2M, M2P,
+ *             direct map) before returning.
+ *   decrease  give the pfns' frames to the host. The core has zeroed them,
+ *             unless they were never touched (adopted populate-on-demand
+ *             pages). A PV backend unmaps them itself. If the host stops
+ *             inside an extent (PV, order > 0), *partial says how many pages
+ *             of extent [return value] it took before stopping (0 otherwise).
+ *   max_pages / current_pages
+ *             the host's limit and count for this guest, in pages
+ *             (Xen: XENMEM_maximum_reservation / current_reservation).
+ */
+struct balloon_backend {
+	const char *name;
+	long (*populate)(const unsigned long *pfns, unsigned long nr,
+			 unsigned int order);
+	long (*decrease)(const unsigned long *pfns, unsigned long nr,
+			 unsigned int order, unsigned long *partial);
+	u64 (*max_pages)(void);
+	u64 (*current_pages)(void);
+};
+
+enum balloon_state {
+	BALLOON_DONE,    /* at target, or stopped short and waiting for a new one */
+	BALLOON_UP,      /* taking pages back from the host */
+	BALLOON_DOWN,    /* giving pages to the host */
+	BALLOON_WAITING, /* stopped short, retrying after a backoff */
+};
+
+/* Why the balloon stopped short of its target (or changed it). */
+enum balloon_reason {
+	BALLOON_OK,
+	BALLOON_NO_FREE_MEMORY,  /* down: the allocator has nothing more to give */
+	BALLOON_HOST_REFUSED,    /* down: the host took fewer frames than asked */
+	BALLOON_HOST_NO_MEMORY,  /* up: the host ran out of memory */
+	BALLOON_HOST_MAX,        /* up: the host's maximum reservation is reached */
+	BALLOON_NO_PAGES,        /* up: nothing ballooned that could come back */
+	BALLOON_BACKEND_ERROR,   /* a backend call failed outright */
+};
+
+/* How balloon_set_target changed the target it was given. */
+enum balloon_clamp {
+	BALLOON_CLAMP_NONE,
+	BALLOON_CLAMP_HOST_MAX, /* above the host's maximum reservation */
+	BALLOON_CLAMP_MAP,      /* above the RAM the guest has struct pages for */
+	BALLOON_CLAMP_MIN,      /* below BALLOON_MIN_TARGET */
+};
+
+/* How pages handed to balloon_adopt stand with the host. */
+enum balloon_adopt {
+	/* No frame behind them (PV pfns past nr_pages): ballooned as they are. */
+	BALLOON_ADOPT_UNBACKED,
+	/*
+	 * Populate-on-demand entries the guest never touched: released to the
+	 * host at once, without scrubbing (touching them would populate them).
+	 */
+	BALLOON_ADOPT_POD,
+};
+
+struct balloon_stats {
+	enum balloon_state state;
+	u64 target, requested;   /* pages: in effect, and as asked */
+	enum balloon_clamp clamp;
+	u64 current;             /* pages the guest has */
+	u64 host_current, host_max; /* pages, from the backend */
+	u64 ballooned;           /* PageOffline pages the balloon holds */
+	u64 ballooned_huge;      /* ...of which in whole 2 MiB runs */
+	u64 pending;             /* ...adopted, still to give back unscrubbed */
+	bool target_set;         /* a target was ever set */
+	unsigned int retries;
+	u64 retry_at_ns;         /* WAITING: when (balloon_work's clock) */
+	u64 shortfall;           /* pages short when it last stopped short */
+	enum balloon_reason reason;
+	/* Totals since boot. */
+	u64 pages_up, pages_down, calls, huge_up, huge_down;
+};
+
+/* Register the backend (one at a time); -EBUSY if there is one. */
+int balloon_register_backend(const struct balloon_backend *be);
+void balloon_unregister_backend(void);
+bool balloon_has_backend(void);
+
+/*
+ * Set the target in pages. Returns the clamp applied (>= 0) or -ENODEV with
+ * no backend. Clamps to [BALLOON_MIN_TARGET, balloon_max_target()]; the
+ * clamp is kept in the stats and logged, it is not retried.
+ */
+int balloon_set_target(u64 pages);
+/* The highest target the host allows (guest pages); 0 with no backend. */
+u64 balloon_max_target(void);
+
+/*
+ * Take over pages that start out ballooned: [pfn, pfn + nr) must all be
+ * PageOffline with refcount 1 (as mm leaves RAM set offline at boot) and not
+ * already the balloon's. -EINVAL / -EBUSY and no change otherwise.
+ */
+int balloon_adopt(unsigned long pfn, unsigned long nr, enum balloon_adopt how);
+
+/*
+ * Do one bounded batch of work. now_ns is a monotonic clock. Returns 0 when
+ * nothing is pending (at target, or given up until a new target), else the
+ * ns until it wants to be called again (BALLOON_AGAIN: at once). Never
+ * spins: the caller schedules the next call.
+ */
+u64 balloon_work(u64 now_ns);
+
+/*
+ * Called by set_target and adopt when there is new work, so the kernel glue
+ * can schedule balloon_work at once; NULL (the default) for none.
+ */
+void balloon_set_kick(void (*kick)(void));
+/* The kernel's kick (drivers/balloon/sched.c): balloon_work from deferred calls. */
+void balloon_schedule(void);
+
+/* A PageOffline page on one of the balloon's lists (tagged page->private). */
+struct page;
+bool balloon_owns_page(const struct page *page);
+
+void balloon_get_stats(struct balloon_stats *st);
+const char *balloon_state_name(enum balloon_state s);
+const char *balloon_reason_name(enum balloon_reason r);
+const char *balloon_clamp_name(enum balloon_clamp c);
+
+/* Walk the lists and check every page and counter; 0, or -EIO and a message. */
+int balloon_check_consistency(void);
+
+#ifdef BALLAST_HOST
+/* Forget everything (the pages themselves belong to the test's mm reset). */
+void balloon_reset_for_test(void);
+#endif
+
+#endif

@@ -1,0 +1,86 @@
+/* Helpers shared by the balloon tests: see balloon_test.h. */
+#include "unit.h"
+#include "balloon_test.h"
+#include "mm_fixture.h"
+#include <ballast/mm.h>
+
+u64 bt_now;
+static u32 held = PFN_NONE;
+static unsigned long nheld;
+static u64 base_alloc; /* pages allocated at boot (page tables...) */
+
+void bt_boot(u64 headroom)
+{
+	mmt_boot();
+	sim_hv_init(HOST_EXTRA, headroom);
+	bt_now = 1000 * SEC;
+	held = PFN_NONE;
+	nheld = 0;
+	struct mm_stats m = mmt_stats();
+
+	base_alloc = m.managed - m.free;
+}
+
+u64 bt_run(unsigned long *steps)
+{
+	for (unsigned long n = 0; n < 1000000; n++) {
+		u64 d = balloon_work(bt_now);
+
+		if (steps)
+			*steps = n + 1;
+		if (d != BALLOON_AGAIN)
+			return d;
+	}
+	unit_fail(__FILE__, __LINE__, "balloon_work never settles");
+}
+
+struct balloon_stats bt_stats(void)
+{
+	struct balloon_stats st;
+
+	balloon_get_stats(&st);
+	return st;
+}
+
+void bt_check(void)
+{
+	struct balloon_stats b = bt_stats();
+	struct mm_stats m = mmt_stats();
+
+	CHECK_EQ(mm_check_consistency(), 0);
+	CHECK_EQ(balloon_check_consistency(), 0);
+	sim_hv_check();
+	CHECK_EQ(m.page_offline, b.ballooned);
+	CHECK_EQ(b.current, m.present - b.ballooned);
+	/* What the host backs is what the guest has, plus a constant. */
+	CHECK_EQ(sim.backed, b.current);
+	CHECK_EQ(sim.pod, b.pending);
+	CHECK_EQ(b.host_current - b.current, HOST_EXTRA);
+	CHECK_EQ(m.managed - m.free, base_alloc + nheld);
+}
+
+unsigned long bt_hold(unsigned long n)
+{
+	unsigned long got = 0;
+	struct page *p;
+
+	while (got < n && (p = alloc_page())) {
+		p->private = held;
+		held = (u32)page_to_pfn(p);
+		got++;
+	}
+	nheld += got;
+	return got;
+}
+
+void bt_release(void)
+{
+	while (held != PFN_NONE) {
+		struct page *p = pfn_to_page(held);
+
+		held = (u32)p->private;
+		p->private = 0;
+		free_page(p);
+	}
+	nheld = 0;
+}
