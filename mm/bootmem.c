@@ -65,14 +65,15 @@ void bootmem_limit_pages(u64 pages, const char *reason)
 		if (n >= pages) {
 			bootmem_apply_limit(s + (pages << PAGE_SHIFT));
 			boot_mem_map.limit_reason = reason;
+			boot_mem_map.unbacked_from = boot_mem_map.mem_limit;
 			return;
 		}
 		pages -= n;
 	}
 }
 
-/* The i-th RAM region clipped to mem_limit, page aligned inward. */
-bool bootmem_ram_range(int i, u64 *start, u64 *end)
+/* The i-th RAM region clipped to limit, page aligned inward. */
+static bool ram_range_below(int i, u64 limit, u64 *start, u64 *end)
 {
 	const struct boot_mem_map *m = &boot_mem_map;
 	int seen = 0;
@@ -80,8 +81,7 @@ bool bootmem_ram_range(int i, u64 *start, u64 *end)
 	for (int k = 0; k < m->nr; k++) {
 		const struct mem_region *r = &m->r[k];
 		u64 s = ALIGN_UP(r->start, PAGE_SIZE);
-		u64 e = ALIGN_DOWN(MIN(r->start + r->size, m->mem_limit),
-				   PAGE_SIZE);
+		u64 e = ALIGN_DOWN(MIN(r->start + r->size, limit), PAGE_SIZE);
 
 		if (r->type != E820_RAM || e <= s)
 			continue;
@@ -92,6 +92,18 @@ bool bootmem_ram_range(int i, u64 *start, u64 *end)
 		}
 	}
 	return false;
+}
+
+bool bootmem_ram_range(int i, u64 *start, u64 *end)
+{
+	return ram_range_below(i, boot_mem_map.mem_limit, start, end);
+}
+
+bool bootmem_hotplug_range(int i, u64 *start, u64 *end)
+{
+	u64 limit = boot_mem_map.unbacked_from ? boot_mem_map.unbacked_from : ~0ULL;
+
+	return ram_range_below(i, limit, start, end);
 }
 
 const char *e820_type_name(u32 type)

@@ -12,8 +12,8 @@
  *                   refcount 0, skipped pages marked PG_offline_skippable
  *   remove_memory   memmap unmapped and freed, section absent
  */
+#include <ballast/bootmem.h>
 #include "internal.h"
-
 
 static int check_range(phys_addr_t start, u64 size, const char *who)
 {
@@ -64,8 +64,75 @@ static int check_state(unsigned long first, unsigned long last, u8 want,
 
 /* ---- add / remove ------------------------------------------------------ */
 
-static int section_add(unsigned long nr, bool on_memory)
+/*
+ * How many pages of [pfn, end) have RAM behind them as the boot map tells
+ * (bootmem_hotplug_range); with p set, those pages of the memmap p (for
+ * pfn onwards) become PageOffline and the rest stay what they were (holes).
+ */
+static unsigned long boot_ram_pages(unsigned long pfn, unsigned long end,
+				    struct page *p)
 {
+	unsigned long n = 0;
+	u64 s, e;
+
+	for (int i = 0; bootmem_hotplug_range(i, &s, &e); i++) {
+		unsigned long a = MAX(pfn, PFN_DOWN(s)), b = MIN(end, PFN_DOWN(e));
+
+		for (unsigned long k = a; p && k < b; k++) {
+			p[k - pfn].type = PGTY_OFFLINE;
+			p[k - pfn].flags = 0;
+		}
+		n += b > a ? b - a : 0;
+	}
+	return n;
+}
+
+/*
+ * Without MHP_BACKED a block needs RAM behind it in the boot map, and with
+ * memmap-on-memory the pages its memmap goes to must be RAM.
+ */
+static int check_backed(unsigned long nr, unsigned int flags)
+{
+	unsigned long pfn = section_nr_to_pfn(nr);
+
+	if (flags & MHP_BACKED)
+		return 0;
+	if (!boot_ram_pages(pfn, pfn + PAGES_PER_SECTION, NULL)) {
+		pr_err("add_memory: memory block %lu (%#llx) has no RAM behind it: the boot memory map calls it reserved or it lies past the end of RAM\n",
+		       nr, (unsigned long long)PFN_PHYS(pfn));
+		return -ENXIO;
+	}
+	if ((flags & MHP_MEMMAP_ON_MEMORY) &&
+	    boot_ram_pages(pfn, pfn + SECTION_MEMMAP_PAGES, NULL) !=
+		    SECTION_MEMMAP_PAGES) {
+		pr_err("add_memory: memory block %lu (%#llx) does not start with %lu pages of RAM for its memmap\n",
+		       nr, (unsigned long long)PFN_PHYS(pfn),
+		       (unsigned long)SECTION_MEMMAP_PAGES);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/* All pages PageOffline when backed, else holes where the boot map has no RAM. */
+static unsigned long init_section_pages(struct page *p, unsigned long start,
+					bool backed)
+{
+	u8 type = backed ? PGTY_OFFLINE : PGTY_RESERVED;
+
+	memset(p, 0, SECTION_MEMMAP_BYTES);
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+		p[i].type = type;
+		p[i].flags = backed ? 0 : PG_hole;
+		p[i].lru.next = p[i].lru.prev = PFN_NONE;
+	}
+	if (backed)
+		return PAGES_PER_SECTION;
+	return boot_ram_pages(start, start + PAGES_PER_SECTION, p);
+}
+
+static int section_add(unsigned long nr, unsigned int flags)
+{
+	bool on_memory = flags & MHP_MEMMAP_ON_MEMORY;
 	struct mm_section *s = &mm.sections[nr];
 	unsigned long start = section_nr_to_pfn(nr), mpfn;
 	struct page *mpage = NULL;
@@ -92,12 +159,8 @@ static int section_add(unsigned long nr, bool on_memory)
 		return ret;
 	}
 	struct page *p = pfn_to_page(start);
+	unsigned long present = init_section_pages(p, start, flags & MHP_BACKED);
 
-	memset(p, 0, SECTION_MEMMAP_BYTES);
-	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-		p[i].type = PGTY_OFFLINE;
-		p[i].lru.next = p[i].lru.prev = PFN_NONE;
-	}
 	if (on_memory)
 		for (unsigned long i = 0; i < SECTION_MEMMAP_PAGES; i++) {
 			p[i].type = PGTY_RESERVED;
@@ -108,10 +171,10 @@ static int section_add(unsigned long nr, bool on_memory)
 	s->boot = 0;
 	s->memmap_src = on_memory ? MEMMAP_ON_MEMORY : MEMMAP_BUDDY;
 	s->memmap_pfn = (u32)mpfn;
-	s->present = PAGES_PER_SECTION;
+	s->present = (u32)present;
 	s->reserved = on_memory ? SECTION_MEMMAP_PAGES : 0;
-	mm.present += PAGES_PER_SECTION;
-	mm.offline += PAGES_PER_SECTION;
+	mm.present += present;
+	mm.offline += present;
 	mm.memmap += SECTION_MEMMAP_PAGES;
 	if (on_memory)
 		mm.memmap_on_memory += SECTION_MEMMAP_PAGES;
@@ -163,7 +226,7 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 
 	if (ret)
 		return ret;
-	if (flags & ~MHP_MEMMAP_ON_MEMORY) {
+	if (flags & ~(MHP_MEMMAP_ON_MEMORY | MHP_BACKED)) {
 		pr_err("add_memory: unknown flags %#x\n", flags);
 		return -EINVAL;
 	}
@@ -175,6 +238,9 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 			       nr, (unsigned long long)(nr * SECTION_SIZE));
 			return -EEXIST;
 		}
+		ret = check_backed(nr, flags);
+		if (ret)
+			return ret;
 	}
 	ret = arch_direct_map(start, size);
 	if (ret) {
@@ -184,7 +250,7 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 		return ret;
 	}
 	for (unsigned long nr = first; nr < last; nr++) {
-		ret = section_add(nr, flags & MHP_MEMMAP_ON_MEMORY);
+		ret = section_add(nr, flags);
 		if (ret) {
 			while (nr-- > first)
 				section_remove(nr);

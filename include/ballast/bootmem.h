@@ -43,6 +43,8 @@ struct boot_mem_map {
 	u64 ignored_ram;
 	/* Why mem_limit is set: "mem=", or the platform's reason. */
 	const char *limit_reason;
+	/* bootmem_limit_pages: nothing backs RAM at or above this (0: none). */
+	u64 unbacked_from;
 };
 
 extern struct boot_mem_map boot_mem_map;
@@ -61,6 +63,12 @@ void bootmem_apply_limit(u64 limit);
 void bootmem_limit_pages(u64 pages, const char *reason);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
 bool bootmem_ram_range(int i, u64 *start, u64 *end);
+/*
+ * RAM a hot-add may bring in (iterate the same way): type RAM, page aligned
+ * inward, including what mem= hid, but not what bootmem_limit_pages found
+ * unbacked.
+ */
+bool bootmem_hotplug_range(int i, u64 *start, u64 *end);
 const char *e820_type_name(u32 type);
 void bootmem_print(void);
 

@@ -37,3 +37,45 @@ def test_ram_above_4g_mem_limit_and_3584m(boot):
     g = boot(mem="3584M")
     assert free_kib(g)[0] > 3400 * 1024
     consistent(g)
+
+
+def readd_cycle(g, block):
+    addr = "%#x" % (block * 128 << 20)
+    for c in ("chmem -d -b %d" % block, "memhotplug remove %s 128M" % addr,
+              "memhotplug add %s 128M" % addr, "chmem -e -b %d" % block):
+        out = g.cmd(c)
+        assert "fail" not in out and "error" not in out.lower(), (c, out)
+
+
+def test_readd_boot_block_keeps_holes_200m(boot):
+    g = boot(mem="200M")
+    before = free_kib(g)
+    readd_cycle(g, 1)
+    out = g.cmd("memtest 256M", 120)
+    assert "(0 bad words)" in out and "Kernel panic" not in out, out
+    assert free_kib(g)[2] == before[2], (before, free_kib(g))
+    consistent(g)
+
+
+def test_readd_boot_block_keeps_firmware_range_512m(boot):
+    g = boot()  # 512M: the firmware keeps 0x1ffe0000-0x1fffffff (block 3)
+    before = free_kib(g)
+    readd_cycle(g, 3)
+    assert free_kib(g)[2] == before[2], (before, free_kib(g))
+    out = g.cmd("memtest 512M", 120)
+    assert "(0 bad words)" in out, out
+    consistent(g)
+
+
+def test_hot_add_without_ram_is_refused(boot):
+    g = boot(mem="1G")
+    before = (free_kib(g), g.cmd("lsmem -a"))
+    for opt in ("", " --memmap-on-memory"):
+        out = g.cmd("memhotplug add 0x40000000 128M" + opt)
+        assert "has no RAM behind it" in out and "ENXIO" in out, out
+    out = g.cmd("chmem -e -b 8")
+    assert "absent" in out, out
+    assert (free_kib(g), g.cmd("lsmem -a")) == before
+    out = g.cmd("memtest 1G", 120)
+    assert "Kernel panic" not in out and "(0 bad words)" in out, out
+    consistent(g)

@@ -19,6 +19,7 @@ void host_mm_reset(void);
 void host_mm_start(void);
 /*
  * Reset and boot the standard layout: RAM [0,640K) and [1M,2*SECTION_SIZE),
+ * more RAM up to HOST_MAX_PHYS that mem=2*SECTION_SIZE hides (hot-add it),
  * E820 reserved [640K,1M), kernel [1M,3M) and initrd [3M,3M+256K) reserved.
  * Sections 0 and 1 come up online.
  */
