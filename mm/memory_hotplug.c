@@ -207,6 +207,7 @@ static void section_remove(unsigned long nr)
 			mm.managed++;
 			buddy_free_block(pfn, 0);
 		}
+		mm.boot_alloc -= SECTION_MEMMAP_PAGES;
 		break;
 	case MEMMAP_ON_MEMORY:
 		mm.memmap_on_memory -= SECTION_MEMMAP_PAGES;

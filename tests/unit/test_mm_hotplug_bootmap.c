@@ -73,6 +73,16 @@ TEST(mm_hotplug_readd_boot_block_keeps_holes)
 	CHECK_EQ(mm_check_consistency(), 0);
 }
 
+TEST(mm_hotplug_readd_frees_boot_memmap_accounting)
+{
+	boot_with_holes();
+	struct mm_stats boot = mmt_stats();
+
+	CHECK_EQ(offline_memory_block(1), 0);
+	CHECK_EQ(remove_memory(B1, SECTION_SIZE), 0);
+	CHECK_EQ(mmt_stats().boot_alloc, boot.boot_alloc - section_memmap_pages());
+}
+
 TEST(mm_hotplug_add_without_ram_is_refused)
 {
 	mmt_boot();
