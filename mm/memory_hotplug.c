@@ -130,32 +130,87 @@ static unsigned long init_section_pages(struct page *p, unsigned long start,
 	return boot_ram_pages(start, start + PAGES_PER_SECTION, p);
 }
 
+/* Give back a buddy memmap: its chunks are chained through head->private. */
+static void memmap_free_chunks(u32 pfn)
+{
+	while (pfn != PFN_NONE) {
+		struct page *head = pfn_to_page(pfn);
+
+		pfn = (u32)head->private;
+		head->private = 0;
+		free_pages(head, head->order);
+	}
+}
+
+/*
+ * A block's memmap from the buddy allocator, mapped at its vmemmap place:
+ * one block when there is one, else smaller chunks one after another (a
+ * memmap bigger than MAX_ORDER, or fragmented memory). Returns the pfn of
+ * the first chunk through *first.
+ */
+static int memmap_alloc_map(unsigned long nr, u32 *first)
+{
+	unsigned int order = MAX_ORDER;
+	struct page *prev = NULL;
+	u64 off = 0;
+	int ret = 0;
+
+	*first = PFN_NONE;
+	while (off < SECTION_MEMMAP_BYTES) {
+		while (order && (PAGE_SIZE << order) > SECTION_MEMMAP_BYTES - off)
+			order--;
+		struct page *p = alloc_pages(order);
+
+		if (!p && order) {
+			order--;
+			continue;
+		}
+		if (!p) {
+			pr_err("add_memory: no memory for the memmap of block %lu (%llu KiB)\n",
+			       nr, (unsigned long long)(SECTION_MEMMAP_BYTES >> 10));
+			ret = -ENOMEM;
+			break;
+		}
+		p->private = PFN_NONE;
+		if (prev)
+			prev->private = page_to_pfn(p);
+		else
+			*first = (u32)page_to_pfn(p);
+		prev = p;
+		ret = arch_map_range(section_memmap_va(nr) + off,
+				     PFN_PHYS(page_to_pfn(p)), PAGE_SIZE << order);
+		if (ret) {
+			pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
+			       nr, ret);
+			break;
+		}
+		off += PAGE_SIZE << order;
+	}
+	if (ret) {
+		if (off)
+			arch_unmap_range(section_memmap_va(nr), off);
+		memmap_free_chunks(*first);
+	}
+	return ret;
+}
+
 static int section_add(unsigned long nr, unsigned int flags)
 {
 	bool on_memory = flags & MHP_MEMMAP_ON_MEMORY;
 	struct mm_section *s = &mm.sections[nr];
-	unsigned long start = section_nr_to_pfn(nr), mpfn;
-	struct page *mpage = NULL;
+	unsigned long start = section_nr_to_pfn(nr);
+	u32 mpfn = (u32)start;
 	int ret;
 
-	if (on_memory) {
-		mpfn = start;
-	} else {
-		mpage = alloc_pages(memmap_order());
-		if (!mpage) {
-			pr_err("add_memory: no memory for the memmap of block %lu (%llu KiB)\n",
-			       nr, (unsigned long long)(SECTION_MEMMAP_BYTES >> 10));
-			return -ENOMEM;
-		}
-		mpfn = page_to_pfn(mpage);
-	}
-	ret = arch_map_range(section_memmap_va(nr), PFN_PHYS(mpfn),
-			     SECTION_MEMMAP_BYTES);
+	if (on_memory)
+		ret = arch_map_range(section_memmap_va(nr), PFN_PHYS(start),
+				     SECTION_MEMMAP_BYTES);
+	else
+		ret = memmap_alloc_map(nr, &mpfn);
 	if (ret) {
-		pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
-		       nr, ret);
-		if (mpage)
-			free_pages(mpage, memmap_order());
+		if (on_memory)
+			pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
+			       nr, ret);
 		return ret;
 	}
 	struct page *p = pfn_to_page(start);
@@ -191,7 +246,7 @@ static void section_remove(unsigned long nr)
 	arch_unmap_range(section_memmap_va(nr), SECTION_MEMMAP_BYTES);
 	switch (s->memmap_src) {
 	case MEMMAP_BUDDY:
-		free_pages(pfn_to_page(mpfn), memmap_order());
+		memmap_free_chunks((u32)mpfn);
 		break;
 	case MEMMAP_BOOT:
 		/* Reserved pages in an online block: they become free memory. */

@@ -79,3 +79,54 @@ def test_hot_add_without_ram_is_refused(boot):
     out = g.cmd("memtest 1G", 120)
     assert "Kernel panic" not in out and "(0 bad words)" in out, out
     consistent(g)
+
+
+def build_variant(section_mb):
+    """Build into one shared directory: the second build must notice the
+    changed SECTION_SIZE_MB (the flags stamp) and rebuild everything."""
+    import os
+    import subprocess
+    import guest
+    d = os.path.join("build", "cfg-section-test")
+    subprocess.run(["make", "-s", "BUILD=" + d, "SECTION_SIZE_MB=%d" % section_mb,
+                    os.path.join(d, "ballast.elf")], cwd=guest.ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(guest.ROOT, d, "ballast.elf")
+
+
+def boot_elf(elf, name, cmdline="", mem="512M"):
+    import os
+    import guest
+    iso = guest.make_iso(elf, cmdline, name)
+    g = guest.Guest(iso, mem, 1, os.path.join(guest.BUILD, name + ".log"))
+    g.wait_prompt(90)
+    return g
+
+
+def test_section_size_rebuild_and_2048m_hot_add(boot):
+    g = boot_elf(build_variant(1024), "section-1024")
+    try:
+        assert "1048576 kB" in g.cmd("meminfo"), "not a 1024 MiB build"
+    finally:
+        g.kill()
+    # 3G guest, mem=2G: block 1 (2-4 GiB) has 1 GiB of RAM mem= hid; its
+    # memmap (8 MiB) is bigger than the largest buddy block (4 MiB).
+    g = boot_elf(build_variant(2048), "section-2048", "mem=2G", "3G")
+    try:
+        assert "2097152 kB" in g.cmd("meminfo"), "flags change did not rebuild"
+        before = free_kib(g)
+        out = g.cmd("memhotplug add 0x80000000 2G")
+        assert "added" in out, out
+        out = g.cmd("chmem -e -b 1")
+        assert "enabled" in out, out
+        assert free_kib(g)[2] > before[2] + 1000 * 1024
+        out = g.cmd("memtest 256M")
+        assert "ok (0 bad words)" in out, out
+        consistent(g)
+        for c in ("chmem -d -b 1", "memhotplug remove 0x80000000 2G"):
+            out = g.cmd(c)
+            assert "disabled" in out or "removed" in out, (c, out)
+        assert free_kib(g)[2] == before[2]
+        consistent(g)
+    finally:
+        g.kill()
