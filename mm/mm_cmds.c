@@ -171,11 +171,10 @@ static int cmd_chmem(int argc, char **argv)
 		printk("chmem: memory management is not initialised\n");
 		return -EAGAIN;
 	}
-	char arg[64];
-	char *dash;
+	/* Split in place: a copy into a fixed buffer could cut the argument. */
+	char *arg = argv[i];
+	char *dash = strchr(arg, '-');
 
-	strlcpy(arg, argv[i], sizeof(arg));
-	dash = strchr(arg, '-');
 	if (by_block) {
 		/* BLOCK or FIRST-LAST */
 		if (dash)

@@ -95,3 +95,21 @@ TEST(mm_cmd_memtest)
 	CHECK(strstr(unit_log(), "could be allocated"));
 	CHECK_EQ(mm_check_consistency(), 0);
 }
+
+TEST(mm_cmd_chmem_long_argument_is_not_cut)
+{
+	host_mm_boot_default();
+	char line[192];
+	struct mm_stats a, b;
+
+	/* block 10 with leading zeros, 65 characters: cut to 64 it was block 1 */
+	snprintf(line, sizeof(line), "chmem -d -b %065d", 10);
+	mm_get_stats(&a);
+	CHECK_EQ(run(line), -ENODEV);
+	CHECK(strstr(unit_log(), "memory block 10 is absent"));
+	snprintf(line, sizeof(line), "chmem -d -b %065d-%065d", 10, 10);
+	CHECK_EQ(run(line), -ENODEV);
+	mm_get_stats(&b);
+	CHECK_EQ(a.online, b.online);
+	CHECK_EQ(b.nr_sections_online, 2);
+}
