@@ -3,6 +3,7 @@
  * it. Host-testable; the interactive loop is in shell_loop.c.
  */
 #include <ballast/shell.h>
+#include <ballast/console.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
 #include <ballast/string.h>
@@ -87,6 +88,7 @@ int shell_run_line(const char *line)
 	if (argc == 0)
 		return 0;
 	argv[argc] = NULL;
+	console_interrupt_clear(); /* a Ctrl-C from now on stops this command */
 	cmd = shell_find(argv[0]);
 	if (!cmd) {
 		printk("unknown command: %s (try 'help')\n", argv[0]);

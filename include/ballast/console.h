@@ -24,6 +24,17 @@ int console_getc(void);
 int console_getc_wait(void);
 void console_flush(void);
 
+/* Ctrl-C: stops a long-running shell command. */
+#define CONSOLE_INTR 0x03
+/*
+ * For long loops (memtest of GiBs, chmem over many blocks): true once a
+ * Ctrl-C came in since console_interrupt_clear. Cheap enough to call every
+ * few MiB; other bytes it reads on the way are kept for console_getc.
+ */
+bool console_interrupted(void);
+/* The shell calls this before each command. */
+void console_interrupt_clear(void);
+
 /* Arch/platform hook: sleep until an interrupt or event may have input. */
 void arch_idle(void);
 

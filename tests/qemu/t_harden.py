@@ -130,3 +130,36 @@ def test_section_size_rebuild_and_2048m_hot_add(boot):
         consistent(g)
     finally:
         g.kill()
+
+
+def test_unbounded_ranges_overflowing_sizes_and_ctrl_c(boot):
+    g = boot()
+    before = (free_kib(g), g.cmd("lsmem -a"))
+    t0 = time.time()
+    out = g.cmd("chmem -e 0x0-0xffffffffffffffff", 10)
+    assert "beyond the highest physical address" in out, out
+    assert time.time() - t0 < 5
+    out = g.cmd("memtest 0xffffffffffffffff")
+    assert "want 1 to" in out and "ok" not in out, out
+    out = g.cmd("memtest 0")
+    assert "want 1 to" in out, out
+    # Ctrl-C stops a memtest of 400M (about 2.5 s under TCG); what was typed
+    # before the Ctrl-C stays for the line editor
+    g.send("memtest 400M")
+    g.expect("memtest 400M\n")
+    g.send(b"echo ty\x03ped\n", raw=True)
+    out = g.wait_prompt(60)
+    assert "memtest: interrupted:" in out and "ok" not in out, out
+    out = g.wait_prompt(10)
+    assert "typed" in out, out
+    assert (free_kib(g), g.cmd("lsmem -a")) == before
+    consistent(g)
+
+
+def test_escape_sequence_then_ctrl_c_then_line(boot):
+    g = boot()
+    g.send(b"\x1b[1\x03echo hello\n", raw=True)
+    out = g.wait_prompt(10) + g.wait_prompt(10)
+    assert "\nhello\n" in out and "unknown command" not in out, out
+    g.send(b"\x1bx\x15echo again\n", raw=True)
+    assert "\nagain\n" in g.wait_prompt(10)
