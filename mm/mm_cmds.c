@@ -44,7 +44,11 @@ SHELL_COMMAND(free, "[-k|-m|-b]", "memory usage like procps free (KiB by default
 
 /* ---- lsmem ---------------------------------------------------------------- */
 
-/* util-linux style: 128M, 1.5G, 0B. */
+/*
+ * util-linux style (size_to_human_string): 128M, 1.5G, 0B. The fraction is
+ * cut to thousandths, then rounded half up to one decimal: 2.875G is 2.9G,
+ * 1.96G is 2G.
+ */
 static const char *human(u64 bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTPE";
@@ -55,11 +59,21 @@ static const char *human(u64 bytes, char *buf, size_t len)
 		div *= 1024;
 		u++;
 	}
-	if (bytes % div == 0 || u == 0)
-		ksnprintf(buf, len, "%llu%c", (unsigned long long)(bytes / div), units[u]);
+	u64 whole = bytes / div, frac = bytes % div, tenths;
+
+	/* frac * 1000 would overflow from 2^54 on: scale both down first */
+	frac = frac >= ~0ULL / 1000 ? frac / 1024 * 1000 / (div / 1024)
+				    : frac * 1000 / div;
+	tenths = (frac + 50) / 100;
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (!tenths)
+		ksnprintf(buf, len, "%llu%c", (unsigned long long)whole, units[u]);
 	else
-		ksnprintf(buf, len, "%llu.%llu%c", (unsigned long long)(bytes / div),
-			  (unsigned long long)((bytes % div) * 10 / div), units[u]);
+		ksnprintf(buf, len, "%llu.%llu%c", (unsigned long long)whole,
+			  (unsigned long long)tenths, units[u]);
 	return buf;
 }
 

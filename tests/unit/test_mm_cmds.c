@@ -177,3 +177,21 @@ TEST(mm_cmd_long_commands_stop_on_ctrl_c)
 	CHECK_EQ(a.free, b.free);
 	CHECK_EQ(mm_check_consistency(), 0);
 }
+
+TEST(mm_cmd_lsmem_rounds_like_util_linux)
+{
+	host_mm_boot_default();
+	/* 21 blocks offline: 2.625G; then 23 online: 2.875G (was 2.8G) */
+	CHECK_EQ(run("memhotplug add 0x10000000 2688M --memmap-on-memory"), 0);
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total offline memory:     2.6G"));
+	CHECK_EQ(run("chmem -e 2688M"), 0);
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total online memory:      2.9G"));
+	CHECK_EQ(run("chmem -d -b 2-22"), 0);
+	CHECK_EQ(run("chmem -e -b 2-6"), 0); /* 896M online: 896M */
+	CHECK_EQ(run("chmem -e -b 7-14"), 0); /* 1.875G: 1.9G */
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total online memory:      1.9G"));
+	CHECK(strstr(unit_log(), "Total offline memory:       1G"));
+}
