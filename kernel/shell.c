@@ -10,6 +10,8 @@
 
 extern const struct shell_cmd __start_shellcmds[], __stop_shellcmds[];
 
+bool shell_in_command;
+
 const struct shell_cmd *shell_cmds_begin(void)
 {
 	return __start_shellcmds;
@@ -94,7 +96,9 @@ int shell_run_line(const char *line)
 		printk("unknown command: %s (try 'help')\n", argv[0]);
 		return -ENOENT;
 	}
+	shell_in_command = true;
 	err = cmd->fn(argc, argv);
+	shell_in_command = false;
 	if (err == -EINVAL)
 		printk("usage: %s %s\n", cmd->name, cmd->usage);
 	return err;

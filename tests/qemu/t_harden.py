@@ -163,3 +163,16 @@ def test_escape_sequence_then_ctrl_c_then_line(boot):
     assert "\nhello\n" in out and "unknown command" not in out, out
     g.send(b"\x1bx\x15echo again\n", raw=True)
     assert "\nagain\n" in g.wait_prompt(10)
+
+
+def test_loglevel_0_still_shows_a_commands_error(boot):
+    g = boot()
+    g.cmd("loglevel 0")
+    g.cmd("memhold 400M")  # pages in use in every block
+    out = g.cmd("chmem -d -b 3")
+    assert "see the reason above" in out and re.search(r"busy: pfn 0x[0-9a-f]+: page in use", out), out
+    g.cmd("memhold release")
+    out = g.cmd("chmem -d -b 3")
+    assert "disabled" in out and "offline_pages" not in out, out
+    out = g.cmd("memhotplug remove 0x18000000 128M")
+    assert "removed" in out and "remove_memory:" not in out, out  # info stays quiet
