@@ -72,8 +72,7 @@ static void parse_tags(u32 info)
 		if (t->type == MB2_TAG_END)
 			break;
 		if (t->type == MB2_TAG_CMDLINE)
-			strlcpy(boot_cmdline, (const char *)(t + 1),
-				sizeof(boot_cmdline));
+			cmdline_set((const char *)(t + 1));
 		else if (t->type == MB2_TAG_MMAP)
 			parse_mmap((const void *)t);
 		else if (t->type == MB2_TAG_MODULE) {
