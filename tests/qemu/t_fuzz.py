@@ -92,8 +92,10 @@ class Model:
     # -- commands --
     def hostile_addr_size(self):
         r = self.rng
-        b = r.choice([r.randrange(0, 12), r.randrange(0, NBLOCKS + 4)])
-        n = r.randrange(1, 4)
+        x = r.random()  # mostly blocks with RAM, so states really change
+        b = r.randrange(1, 9) if x < 0.7 else r.randrange(0, 12) if x < 0.9 \
+            else r.randrange(0, NBLOCKS + 4)
+        n = r.choice([1, 1, 2, 3])
         addr, size = "%#x" % (b * BLOCK), "%dM" % (n * 128)
         k = r.randrange(12)
         if k == 0:
@@ -133,8 +135,8 @@ class Model:
         enable = r.random() < 0.5
         op = "-e" if enable else "-d"
         k = r.randrange(10)
-        a = r.randrange(0, 10)
-        b = a + r.randrange(0, 3)
+        a = r.randrange(1, 9) if r.random() < 0.8 else r.randrange(0, 12)
+        b = a + r.choice([0, 0, 1, 2])
         if k < 5:
             line = "chmem %s -b %d" % (op, a) if a == b else "chmem %s -b %d-%d" % (op, a, b)
         elif k < 8:
