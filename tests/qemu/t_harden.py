@@ -148,6 +148,9 @@ def test_unbounded_ranges_overflowing_sizes_and_ctrl_c(boot):
     assert "want 1 to" in out and "ok" not in out, out
     out = g.cmd("memtest 0")
     assert "want 1 to" in out, out
+    # block 10 in 65 characters: cut to 64 it used to offline block 1
+    out = g.cmd("chmem -d -b " + "0" * 63 + "10")
+    assert "memory block 10 is absent" in out and "disabled" not in out, out
     # Ctrl-C stops a memtest of 400M (about 2.5 s under TCG); what was typed
     # before the Ctrl-C stays for the line editor
     g.send("memtest 400M")
