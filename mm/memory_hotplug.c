@@ -117,6 +117,10 @@ static int check_backed(unsigned long nr, unsigned int flags)
 static unsigned long init_section_pages(struct page *p, unsigned long start,
 					bool backed)
 {
+	/* All RAM (the usual case): one pass, as for a backed block. */
+	if (!backed)
+		backed = boot_ram_pages(start, start + PAGES_PER_SECTION, NULL) ==
+			 PAGES_PER_SECTION;
 	u8 type = backed ? PGTY_OFFLINE : PGTY_RESERVED;
 
 	memset(p, 0, SECTION_MEMMAP_BYTES);
