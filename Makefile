@@ -56,17 +56,23 @@ all: $(BUILD)/ballast.elf
 deps:
 	@tests/deps.sh
 
-$(BUILD)/k/%.c.o: %.c Makefile
+# Objects depend on the flags they were built with: the stamp changes only
+# when SECTION_SIZE_MB, DEBUG or the flags themselves change on the command line.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+FLAGS_NOW := $(KCFLAGS) | $(HOSTCFLAGS)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP); })
+
+$(BUILD)/k/%.c.o: %.c Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.S.o: %.S Makefile
+$(BUILD)/k/%.S.o: %.S Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/k/version.o: $(KOBJS) Makefile
+$(BUILD)/k/version.o: $(KOBJS) Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@printf 'const char ballast_build_id[] = "%s";\nconst char ballast_compiler[] = "%s";\n' \
 		'$(BUILD_ID)' '$(shell $(CC) --version | head -1)' > $(BUILD)/k/version.c
@@ -92,7 +98,7 @@ run: iso
 # ---- tests ---------------------------------------------------------------
 HOST_OBJS := $(patsubst %.c,$(HOSTBUILD)/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 
-$(HOSTBUILD)/%.o: %.c Makefile
+$(HOSTBUILD)/%.o: %.c Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@

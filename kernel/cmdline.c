@@ -4,6 +4,15 @@
 #include <ballast/string.h>
 
 char boot_cmdline[CMDLINE_MAX];
+bool boot_cmdline_dropped;
+
+void cmdline_set(const char *s)
+{
+	if (strlcpy(boot_cmdline, s, sizeof(boot_cmdline)) < sizeof(boot_cmdline))
+		return;
+	boot_cmdline[0] = 0;
+	boot_cmdline_dropped = true;
+}
 
 static bool is_space(char c)
 {

@@ -59,7 +59,12 @@ void console_write(const char *s, size_t n)
 		c->write(s, n);
 }
 
-int console_getc(void)
+/* Bytes console_interrupted read while looking for a Ctrl-C. */
+static char typeahead[256];
+static unsigned int ta_head, ta_tail;
+static bool interrupt_pending;
+
+static int backend_getc(void)
 {
 	for (struct console *c = consoles; c; c = c->next) {
 		int ch = c->getc ? c->getc() : -1;
@@ -67,6 +72,33 @@ int console_getc(void)
 			return ch;
 	}
 	return -1;
+}
+
+int console_getc(void)
+{
+	if (ta_head != ta_tail)
+		return (unsigned char)typeahead[ta_head++ % sizeof(typeahead)];
+	return backend_getc();
+}
+
+bool console_interrupted(void)
+{
+	int ch;
+
+	while (!interrupt_pending &&
+	       ta_tail - ta_head < sizeof(typeahead) &&
+	       (ch = backend_getc()) >= 0) {
+		if (ch == CONSOLE_INTR)
+			interrupt_pending = true;
+		else
+			typeahead[ta_tail++ % sizeof(typeahead)] = (char)ch;
+	}
+	return interrupt_pending;
+}
+
+void console_interrupt_clear(void)
+{
+	interrupt_pending = false;
 }
 
 int console_getc_wait(void)

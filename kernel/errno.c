@@ -14,6 +14,7 @@ static const struct {
 	{ ENOSYS, "ENOSYS" },	  { ENOTEMPTY, "ENOTEMPTY" },
 	{ ENODATA, "ENODATA" },	  { ETIMEDOUT, "ETIMEDOUT" },
 	{ EALREADY, "EALREADY" },
+	{ ENXIO, "ENXIO" },	  { EOVERFLOW, "EOVERFLOW" },
 };
 
 const char *errno_name(int err)

@@ -64,11 +64,20 @@ static void history_move(struct lineedit *le, int dir)
 	replace_line(le, pos == le->hist_n ? "" : le->hist[pos]);
 }
 
-static enum lineedit_result feed_escape(struct lineedit *le, char c)
+/*
+ * One byte after ESC. Returns true when it was part of the sequence; false
+ * for a byte that is not (a control character, executed as ECMA-48 says,
+ * or the key after a lone ESC): the caller handles it as usual.
+ */
+static bool feed_escape(struct lineedit *le, unsigned char c)
 {
+	if (c < 0x20) {
+		le->esc = 0; /* a new ESC below starts a new sequence */
+		return false;
+	}
 	if (le->esc == 1) {
 		le->esc = (c == '[' || c == 'O') ? 2 : 0;
-		return LE_NONE;
+		return le->esc != 0;
 	}
 	/* Inside a CSI: parameters until a final byte 0x40-0x7e. */
 	if (c >= 0x40 && c <= 0x7e) {
@@ -78,7 +87,7 @@ static enum lineedit_result feed_escape(struct lineedit *le, char c)
 		else if (c == 'B')
 			history_move(le, +1);
 	}
-	return LE_NONE;
+	return true;
 }
 
 static enum lineedit_result finish_line(struct lineedit *le)
@@ -108,8 +117,8 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char ch)
 	}
 
 	le->last_cr = (c == '\r');
-	if (le->esc)
-		return feed_escape(le, c);
+	if (le->esc && feed_escape(le, c))
+		return LE_NONE;
 	switch (c) {
 	case '\n':
 		if (after_cr)

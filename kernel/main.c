@@ -22,6 +22,15 @@ static void apply_cmdline(void)
 	char val[32];
 	u64 v;
 
+	if (boot_cmdline_dropped)
+		pr_warn("command line longer than %d characters: ignored\n",
+			CMDLINE_MAX - 1);
+	/* -E2BIG: a value too long for val is refused, never cut */
+	if (cmdline_param(boot_cmdline, "loglevel", val, sizeof(val)) == -E2BIG)
+		pr_warn("loglevel=: value too long, ignored\n");
+	if (cmdline_param(boot_cmdline, "mem", val, sizeof(val)) == -E2BIG)
+		pr_warn("mem=: value too long, ignored\n");
+
 	if (cmdline_param(boot_cmdline, "loglevel", val, sizeof(val)) == 0) {
 		if (parse_u64(val, &v) == 0 && v <= 7)
 			console_loglevel = (int)v;

@@ -1,7 +1,8 @@
 /*
  * printk: format, keep a copy in the log ring (for `dmesg`), and write to
- * every console when the message level passes console_loglevel. Messages
- * without a level marker are shell output and always print.
+ * every console when the message level passes console_loglevel, or is an
+ * error while a shell command runs. Messages without a level marker are
+ * shell output and always print.
  */
 #include <ballast/printk.h>
 #include <ballast/console.h>
@@ -39,7 +40,9 @@ int vprintk(const char *fmt, va_list ap)
 	}
 	if (level >= 0)
 		log_store(p, len);
-	if (level <= console_loglevel)
+	/* The error a command reports is its answer: never hide it. */
+	if (level <= console_loglevel ||
+	    (shell_in_command && level <= LOGLEVEL_ERR))
 		console_write(p, len);
 	return n;
 }

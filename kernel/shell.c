@@ -3,11 +3,14 @@
  * it. Host-testable; the interactive loop is in shell_loop.c.
  */
 #include <ballast/shell.h>
+#include <ballast/console.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
 #include <ballast/string.h>
 
 extern const struct shell_cmd __start_shellcmds[], __stop_shellcmds[];
+
+bool shell_in_command;
 
 const struct shell_cmd *shell_cmds_begin(void)
 {
@@ -87,12 +90,15 @@ int shell_run_line(const char *line)
 	if (argc == 0)
 		return 0;
 	argv[argc] = NULL;
+	console_interrupt_clear(); /* a Ctrl-C from now on stops this command */
 	cmd = shell_find(argv[0]);
 	if (!cmd) {
 		printk("unknown command: %s (try 'help')\n", argv[0]);
 		return -ENOENT;
 	}
+	shell_in_command = true;
 	err = cmd->fn(argc, argv);
+	shell_in_command = false;
 	if (err == -EINVAL)
 		printk("usage: %s %s\n", cmd->name, cmd->usage);
 	return err;

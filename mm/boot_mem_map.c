@@ -115,8 +115,8 @@ int bootmem_offline_beyond(u64 pages, const char *what)
 	return err;
 }
 
-/* The i-th RAM region clipped to mem_limit, page aligned inward. */
-bool bootmem_ram_range(int i, u64 *start, u64 *end)
+/* The i-th RAM region clipped to limit, page aligned inward. */
+static bool ram_range_below(int i, u64 limit, u64 *start, u64 *end)
 {
 	const struct boot_mem_map *m = &boot_mem_map;
 	int seen = 0;
@@ -124,8 +124,7 @@ bool bootmem_ram_range(int i, u64 *start, u64 *end)
 	for (int k = 0; k < m->nr; k++) {
 		const struct mem_region *r = &m->r[k];
 		u64 s = ALIGN_UP(r->start, PAGE_SIZE);
-		u64 e = ALIGN_DOWN(MIN(r->start + r->size, m->mem_limit),
-				   PAGE_SIZE);
+		u64 e = ALIGN_DOWN(MIN(r->start + r->size, limit), PAGE_SIZE);
 
 		if (r->type != E820_RAM || e <= s)
 			continue;
@@ -133,6 +132,57 @@ bool bootmem_ram_range(int i, u64 *start, u64 *end)
 			*start = s;
 			*end = e;
 			return true;
+		}
+	}
+	return false;
+}
+
+bool bootmem_ram_range(int i, u64 *start, u64 *end)
+{
+	return ram_range_below(i, boot_mem_map.mem_limit, start, end);
+}
+
+/* The first offline range overlapping [s, e), page aligned outward. */
+static bool first_offline(u64 s, u64 e, u64 *os, u64 *oe)
+{
+	const struct boot_mem_map *m = &boot_mem_map;
+	bool found = false;
+
+	for (int k = 0; k < m->nr_offline; k++) {
+		u64 a = ALIGN_DOWN(m->offline[k].start, PAGE_SIZE);
+		u64 b = ALIGN_UP(m->offline[k].start + m->offline[k].size, PAGE_SIZE);
+
+		if (a < e && b > s && (!found || a < *os)) {
+			*os = a;
+			*oe = b;
+			found = true;
+		}
+	}
+	return found;
+}
+
+bool bootmem_hotplug_range(int i, u64 *start, u64 *end)
+{
+	u64 s, e;
+	int seen = 0;
+
+	/* RAM regions without mem=, cut around the offline ranges. */
+	for (int k = 0; ram_range_below(k, ~0ULL, &s, &e); k++) {
+		u64 cur = s, os = 0, oe = 0;
+
+		while (cur < e) {
+			u64 stop = e, next = e;
+
+			if (first_offline(cur, e, &os, &oe)) {
+				stop = MAX(os, cur);
+				next = oe;
+			}
+			if (stop > cur && seen++ == i) {
+				*start = cur;
+				*end = stop;
+				return true;
+			}
+			cur = next;
 		}
 	}
 	return false;

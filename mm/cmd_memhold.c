@@ -5,6 +5,7 @@
  * their own memory: each stores the address of the next.
  */
 #include <ballast/arch_mm.h>
+#include <ballast/console.h>
 #include <ballast/errno.h>
 #include <ballast/mm.h>
 #include <ballast/parse.h>
@@ -20,6 +21,8 @@ static void hold(u64 pages)
 	u64 lo = ~0ULL, hi = 0, got = 0;
 
 	for (; got < pages; got++) {
+		if (got % 4096 == 0 && console_interrupted())
+			break;
 		void **p = alloc_pages_virt(0);
 		if (!p)
 			break;
@@ -34,7 +37,8 @@ static void hold(u64 pages)
 		       (unsigned long long)got, (unsigned long long)PFN_DOWN(lo),
 		       (unsigned long long)PFN_DOWN(hi), nheld);
 	if (got < pages)
-		printk("memhold: allocator ran out after %llu of %llu pages\n",
+		printk("memhold: %s after %llu of %llu pages\n",
+		       console_interrupted() ? "interrupted" : "allocator ran out",
 		       (unsigned long long)got, (unsigned long long)pages);
 }
 

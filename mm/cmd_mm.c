@@ -4,6 +4,7 @@
  */
 #include <ballast/shell.h>
 #include <ballast/parse.h>
+#include <ballast/console.h>
 #include "internal.h"
 
 #define KB(pages) ((unsigned long long)((pages) * (PAGE_SIZE >> 10)))
@@ -43,7 +44,11 @@ SHELL_COMMAND(free, "[-k|-m|-b]", "memory usage like procps free (KiB by default
 
 /* ---- lsmem ---------------------------------------------------------------- */
 
-/* util-linux style: 128M, 1.5G, 0B. */
+/*
+ * util-linux style (size_to_human_string): 128M, 1.5G, 0B. The fraction is
+ * cut to thousandths, then rounded half up to one decimal: 2.875G is 2.9G,
+ * 1.96G is 2G.
+ */
 static const char *human(u64 bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTPE";
@@ -54,11 +59,21 @@ static const char *human(u64 bytes, char *buf, size_t len)
 		div *= 1024;
 		u++;
 	}
-	if (bytes % div == 0 || u == 0)
-		ksnprintf(buf, len, "%llu%c", (unsigned long long)(bytes / div), units[u]);
+	u64 whole = bytes / div, frac = bytes % div, tenths;
+
+	/* frac * 1000 would overflow from 2^54 on: scale both down first */
+	frac = frac >= ~0ULL / 1000 ? frac / 1024 * 1000 / (div / 1024)
+				    : frac * 1000 / div;
+	tenths = (frac + 50) / 100;
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (!tenths)
+		ksnprintf(buf, len, "%llu%c", (unsigned long long)whole, units[u]);
 	else
-		ksnprintf(buf, len, "%llu.%llu%c", (unsigned long long)(bytes / div),
-			  (unsigned long long)((bytes % div) * 10 / div), units[u]);
+		ksnprintf(buf, len, "%llu.%llu%c", (unsigned long long)whole,
+			  (unsigned long long)tenths, units[u]);
 	return buf;
 }
 
@@ -145,6 +160,26 @@ static int chmem_block(unsigned long nr, bool enable)
 	return ret;
 }
 
+/* Blocks first..last (bounded by the caller); Ctrl-C stops between blocks. */
+static int chmem_blocks(u64 first, u64 last, bool enable)
+{
+	int ret = 0;
+
+	for (u64 nr = first; nr <= last; nr++) {
+		if (console_interrupted()) {
+			printk("chmem: interrupted: blocks %llu-%llu done, %llu-%llu not tried\n",
+			       (unsigned long long)first, (unsigned long long)nr - 1,
+			       (unsigned long long)nr, (unsigned long long)last);
+			return -EINTR;
+		}
+		int r = chmem_block(nr, enable);
+
+		if (r)
+			ret = r;
+	}
+	return ret;
+}
+
 static int cmd_chmem(int argc, char **argv)
 {
 	bool enable, by_block = false;
@@ -171,11 +206,10 @@ static int cmd_chmem(int argc, char **argv)
 		printk("chmem: memory management is not initialised\n");
 		return -EAGAIN;
 	}
-	char arg[64];
-	char *dash;
+	/* Split in place: a copy into a fixed buffer could cut the argument. */
+	char *arg = argv[i];
+	char *dash = strchr(arg, '-');
 
-	strlcpy(arg, argv[i], sizeof(arg));
-	dash = strchr(arg, '-');
 	if (by_block) {
 		/* BLOCK or FIRST-LAST */
 		if (dash)
@@ -194,13 +228,7 @@ static int cmd_chmem(int argc, char **argv)
 			       mm_nr_sections() - 1);
 			return -ERANGE;
 		}
-		for (u64 nr = a; nr <= b; nr++) {
-			int r = chmem_block(nr, enable);
-
-			if (r)
-				ret = r;
-		}
-		return ret;
+		return chmem_blocks(a, b, enable);
 	}
 	if (dash) {
 		/* START-END, addresses, END inclusive */
@@ -218,13 +246,13 @@ static int cmd_chmem(int argc, char **argv)
 			       (unsigned long long)(SECTION_SIZE >> 20));
 			return -EINVAL;
 		}
-		for (u64 nr = a / SECTION_SIZE; nr <= b / SECTION_SIZE; nr++) {
-			int r = chmem_block(nr, enable);
-
-			if (r)
-				ret = r;
+		if (b / SECTION_SIZE >= mm_nr_sections()) {
+			printk("chmem: range 0x%llx-0x%llx goes beyond the highest physical address 0x%llx\n",
+			       (unsigned long long)a, (unsigned long long)b,
+			       (unsigned long long)mm_nr_sections() * SECTION_SIZE);
+			return -ERANGE;
 		}
-		return ret;
+		return chmem_blocks(a / SECTION_SIZE, b / SECTION_SIZE, enable);
 	}
 	/* SIZE: that much memory changes state, lowest blocks first when
 	 * enabling, highest first when disabling (as util-linux does). */
@@ -247,6 +275,12 @@ static int cmd_chmem(int argc, char **argv)
 
 		if (st != (enable ? SECTION_OFFLINE : SECTION_ONLINE))
 			continue;
+		if (console_interrupted()) {
+			printk("chmem: interrupted after %s %llu of %llu requested blocks\n",
+			       enable ? "enabling" : "disabling",
+			       (unsigned long long)done, (unsigned long long)want);
+			return -EINTR;
+		}
 		if (chmem_block(nr, enable) == 0)
 			done++;
 	}
@@ -357,24 +391,13 @@ static u64 pattern(phys_addr_t pa)
 	return (pa * 0x9e3779b97f4a7c15ULL) ^ 0x5a5aa5a5c3c33c3cULL;
 }
 
-static int cmd_memtest(int argc, char **argv)
+/* Allocate up to size, largest blocks first; chained through page->private. */
+static u32 memtest_alloc(u64 size, u64 *got, unsigned long *blocks)
 {
-	u64 size, got = 0, bad = 0;
-	unsigned long blocks = 0;
 	u32 head = PFN_NONE;
-	int ret;
 
-	if (argc != 2)
-		return -EINVAL;
-	ret = parse_size(argv[1], &size);
-	if (ret) {
-		printk("memtest: bad size %s: %s\n", argv[1], parse_error(ret));
-		return -EINVAL;
-	}
-	size = ALIGN_UP(size, PAGE_SIZE);
-	/* Largest blocks first; chain them through page->private. */
-	for (int order = MAX_ORDER; order >= 0 && got < size;) {
-		if ((PAGE_SIZE << order) > size - got) {
+	for (int order = MAX_ORDER; order >= 0 && *got < size;) {
+		if ((PAGE_SIZE << order) > size - *got) {
 			order--;
 			continue;
 		}
@@ -386,10 +409,19 @@ static int cmd_memtest(int argc, char **argv)
 		}
 		p->private = head;
 		head = (u32)page_to_pfn(p);
-		got += PAGE_SIZE << order;
-		blocks++;
+		*got += PAGE_SIZE << order;
+		(*blocks)++;
 	}
-	for (u32 pfn = head; pfn != PFN_NONE; pfn = (u32)pfn_to_page(pfn)->private) {
+	return head;
+}
+
+/* Write the pattern to every block, Ctrl-C stopping; returns blocks written. */
+static unsigned long memtest_write(u32 head)
+{
+	unsigned long n = 0;
+
+	for (u32 pfn = head; pfn != PFN_NONE && !console_interrupted();
+	     pfn = (u32)pfn_to_page(pfn)->private, n++) {
 		struct page *p = pfn_to_page(pfn);
 		u64 *w = page_address(p);
 		u64 words = (PAGE_SIZE << p->order) / 8;
@@ -397,22 +429,67 @@ static int cmd_memtest(int argc, char **argv)
 		for (u64 k = 0; k < words; k++)
 			w[k] = pattern(PFN_PHYS(pfn) + k * 8);
 	}
+	return n;
+}
+
+/* Check the first `written` blocks (until Ctrl-C) and free them all. */
+static u64 memtest_verify_free(u32 head, unsigned long written, u64 *tested)
+{
+	u64 bad = 0;
+
 	for (u32 pfn = head; pfn != PFN_NONE;) {
 		struct page *p = pfn_to_page(pfn);
 		u64 *w = page_address(p);
 		u64 words = (PAGE_SIZE << p->order) / 8;
 		u32 next = (u32)p->private;
 
-		for (u64 k = 0; k < words; k++) {
-			if (w[k] != pattern(PFN_PHYS(pfn) + k * 8)) {
-				if (bad++ < 8)
+		if (written && !console_interrupted()) {
+			written--;
+			for (u64 k = 0; k < words; k++) {
+				if (w[k] != pattern(PFN_PHYS(pfn) + k * 8) && bad++ < 8)
 					printk("memtest: mismatch at 0x%llx\n",
 					       (unsigned long long)(PFN_PHYS(pfn) + k * 8));
 			}
+			*tested += PAGE_SIZE << p->order;
 		}
 		p->private = 0;
 		free_pages(p, p->order);
 		pfn = next;
+	}
+	return bad;
+}
+
+static int cmd_memtest(int argc, char **argv)
+{
+	u64 size, got = 0, tested = 0, bad;
+	unsigned long blocks = 0;
+	int ret;
+
+	if (argc != 2)
+		return -EINVAL;
+	ret = parse_size(argv[1], &size);
+	if (ret) {
+		printk("memtest: bad size %s: %s\n", argv[1], parse_error(ret));
+		return -EINVAL;
+	}
+	if (!size || size > ALIGN_DOWN(~0ULL, PAGE_SIZE)) {
+		printk("memtest: size %s: want 1 to 0x%llx bytes\n", argv[1],
+		       (unsigned long long)ALIGN_DOWN(~0ULL, PAGE_SIZE));
+		return -ERANGE;
+	}
+	size = ALIGN_UP(size, PAGE_SIZE);
+	u32 head = memtest_alloc(size, &got, &blocks);
+
+	bad = memtest_verify_free(head, memtest_write(head), &tested);
+	if (tested < got) {
+		printk("memtest: interrupted: %llu of %llu KiB allocated were verified (%llu bad words)\n",
+		       (unsigned long long)(tested >> 10),
+		       (unsigned long long)(got >> 10), (unsigned long long)bad);
+		return bad ? -EIO : -EINTR;
+	}
+	if (!got) {
+		printk("memtest: no memory could be allocated: nothing tested\n");
+		return -ENOMEM;
 	}
 	printk("memtest: %llu KiB requested, %llu KiB tested in %lu blocks: %s (%llu bad words)\n",
 	       (unsigned long long)(size >> 10), (unsigned long long)(got >> 10),

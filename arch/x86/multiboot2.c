@@ -50,6 +50,12 @@ static void parse_mmap(const struct mb2_mmap *m)
 	const u8 *p = (const u8 *)m->entries;
 	const u8 *end = (const u8 *)m + m->size;
 
+	/* A size from the loader drives the loop: 0 would never end it. */
+	if (m->entry_size < 24) {
+		pr_warn("e820: multiboot2 memory map entry size %u, ignored\n",
+			m->entry_size);
+		return;
+	}
 	for (; p + m->entry_size <= end; p += m->entry_size) {
 		const u64 *e = (const u64 *)p;
 		u32 type = *(const u32 *)(p + 16);
@@ -70,15 +76,20 @@ static void parse_tags(u32 info)
 		const struct mb2_tag *t = (const void *)p;
 		if (t->type == MB2_TAG_END)
 			break;
+		if (t->size < sizeof(*t)) { /* would never advance */
+			pr_warn("multiboot2: tag %u of size %u, rest ignored\n",
+				t->type, t->size);
+			break;
+		}
 		if (t->type == MB2_TAG_CMDLINE)
-			strlcpy(boot_cmdline, (const char *)(t + 1),
-				sizeof(boot_cmdline));
+			cmdline_set((const char *)(t + 1));
 		else if (t->type == MB2_TAG_MMAP)
 			parse_mmap((const void *)t);
 		else if (t->type == MB2_TAG_MODULE) {
 			const struct mb2_module *m = (const void *)t;
-			bootmem_reserve(m->start, m->end - m->start,
-					"boot module");
+			if (m->end > m->start)
+				bootmem_reserve(m->start, m->end - m->start,
+						"boot module");
 		}
 		p += ALIGN_UP(t->size, 8);
 	}

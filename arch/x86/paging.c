@@ -1,13 +1,15 @@
 /*
  * x86_64 page tables for the direct map and the vmemmap (the arch half of
  * include/ballast/arch_mm.h). The boot code maps the first 4 GiB with 2 MiB
- * pages; everything else is built here with pages from arch_pgtable_alloc.
+ * pages; everything else (boot RAM above 4 GiB too) is built here with pages
+ * from arch_pgtable_alloc.
  *
  * All writes to page-table entries go through pte_write so a paravirtual
  * backend (Xen PV, whose page tables are read-only to the guest) can route
  * them through the hypervisor.
  */
 #include <ballast/arch_mm.h>
+#include <ballast/boot_mem_map.h>
 #include <ballast/page.h>
 #include <ballast/errno.h>
 #include <ballast/printk.h>
@@ -157,6 +159,30 @@ static u64 vmemmap_bytes(void)
 	return PFN_DOWN(arch_max_phys_addr) * (u64)sizeof(struct page);
 }
 
+/* What the entry code (boot_multiboot2.S) maps with its 2 MiB pages. */
+#define BOOT_DIRECT_MAP_END (4 * GiB)
+
+/*
+ * Native boot: the entry code maps only the first 4 GiB, so RAM above it
+ * (QEMU puts RAM there from 3.5 GiB up) gets its direct map here, before
+ * mm_init touches it. Xen PV built its whole direct map in pv.c.
+ */
+static int map_boot_ram_high(void)
+{
+	u64 s, e;
+	int err;
+
+	if (pv_mmu)
+		return 0;
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++) {
+		s = MAX(s, BOOT_DIRECT_MAP_END);
+		e = MIN(e, arch_max_phys_addr);
+		if (s < e && (err = arch_direct_map(s, e - s)))
+			return err;
+	}
+	return 0;
+}
+
 int arch_prealloc_page_tables(void)
 {
 	int err;
@@ -170,7 +196,7 @@ int arch_prealloc_page_tables(void)
 	for (u64 off = 0; off < vmemmap_bytes(); off += 2 * MiB)
 		if (!walk(vmemmap_base + off, 1, true, &err))
 			return err;
-	return 0;
+	return map_boot_ram_high();
 }
 
 /*

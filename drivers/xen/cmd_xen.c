@@ -64,6 +64,11 @@ static int xs_cmd_watch(const char *path)
 	struct xs_watch *w = NULL;
 	int err;
 
+	if (strlen(path) >= sizeof(shell_watch_paths[0])) {
+		printk("xs watch: error E2BIG (path longer than %zu characters)\n",
+		       sizeof(shell_watch_paths[0]) - 1);
+		return -E2BIG;
+	}
 	if (shell_watch_find(path)) {
 		printk("xs watch %s: error EEXIST (already watched)\n", path);
 		return -EEXIST;
@@ -71,7 +76,7 @@ static int xs_cmd_watch(const char *path)
 	for (int i = 0; i < SHELL_WATCHES && !w; i++) {
 		if (!shell_watches[i].path) {
 			w = &shell_watches[i];
-			strlcpy(shell_watch_paths[i], path, 128);
+			strlcpy(shell_watch_paths[i], path, sizeof(shell_watch_paths[i]));
 			w->path = shell_watch_paths[i];
 		}
 	}

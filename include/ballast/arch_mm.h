@@ -47,6 +47,7 @@ extern void (*arch_pgtable_free)(phys_addr_t table);
  * arch_max_phys_addr. Hot-add then takes no page-table page from existing
  * memory (memmap-on-memory really consumes nothing), and remove has no
  * shared table to worry about. Costs about 3 KiB per GiB of address space.
+ * Also maps the boot RAM (bootmem_ram_range) the entry code left unmapped.
  */
 int arch_prealloc_page_tables(void);
 

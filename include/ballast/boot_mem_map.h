@@ -75,6 +75,12 @@ int bootmem_offline_beyond(u64 pages, const char *what);
 bool bootmem_offline_range(int i, u64 *start, u64 *end);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
 bool bootmem_ram_range(int i, u64 *start, u64 *end);
+/*
+ * RAM a hot-add may bring in (iterate the same way): type RAM, page aligned
+ * inward, including what mem= hid, but not the offline ranges (nothing
+ * backs them: only a driver that backed them itself adds them, MHP_BACKED).
+ */
+bool bootmem_hotplug_range(int i, u64 *start, u64 *end);
 const char *e820_type_name(u32 type);
 void bootmem_print(void);
 

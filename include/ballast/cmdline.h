@@ -13,6 +13,14 @@
 #define CMDLINE_MAX 1024
 
 extern char boot_cmdline[CMDLINE_MAX];
+/* The loader's line did not fit: cmdline_set dropped it. */
+extern bool boot_cmdline_dropped;
+
+/*
+ * Take the loader's command line whole or not at all: a cut line could run
+ * a cut autorun command or apply a cut mem=.
+ */
+void cmdline_set(const char *s);
 
 /*
  * Copy the value of key from cmdline into val. Returns 0, -ENOENT when the

@@ -26,4 +26,15 @@ void console_flush(void);
 /* Stop keeping early output for consoles that register later. */
 void console_early_end(void);
 
+/* Ctrl-C: stops a long-running shell command. */
+#define CONSOLE_INTR 0x03
+/*
+ * For long loops (memtest of GiBs, chmem over many blocks): true once a
+ * Ctrl-C came in since console_interrupt_clear. Cheap enough to call every
+ * few MiB; other bytes it reads on the way are kept for console_getc.
+ */
+bool console_interrupted(void);
+/* The shell calls this before each command. */
+void console_interrupt_clear(void);
+
 #endif

@@ -6,6 +6,7 @@
 #define ENOENT 2
 #define EINTR 4
 #define EIO 5
+#define ENXIO 6
 #define E2BIG 7
 #define EAGAIN 11
 #define ENOMEM 12
@@ -20,6 +21,7 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ENODATA 61
+#define EOVERFLOW 75
 #define ETIMEDOUT 110
 #define EALREADY 114
 

@@ -2,7 +2,9 @@
  * The shell's line editor, a pure state machine fed one byte at a time so
  * the host unit tests can drive it: echo, backspace/DEL, Ctrl-U (kill line),
  * Ctrl-C (cancel line), up/down history (ESC [ A / ESC [ B). Other control
- * bytes, bytes >= 0x80 and unknown escape sequences are ignored. A line that
+ * bytes, bytes >= 0x80 and unknown escape sequences are ignored; control
+ * bytes inside an unfinished sequence end it and act as usual (ECMA-48), and
+ * the key after a lone ESC is an ordinary key. A line that
  * would not fit is not truncated: it is rejected whole when Enter comes.
  */
 #ifndef BALLAST_LINEEDIT_H

@@ -19,6 +19,15 @@
 #define MHP_NONE 0
 /* Carve each section's memmap from the start of that section itself. */
 #define MHP_MEMMAP_ON_MEMORY (1u << 0)
+/*
+ * The caller has put memory behind the whole range itself (a balloon driver
+ * that populated it from the hypervisor): every page becomes RAM. Without
+ * it, add_memory lays each block out as the boot memory map describes it
+ * (bootmem_hotplug_range): what the map does not call RAM stays a hole, and
+ * a block with no RAM at all, or (memmap-on-memory) without RAM where its
+ * memmap would go, is refused with -ENXIO.
+ */
+#define MHP_BACKED (1u << 1)
 
 int add_memory(phys_addr_t start, u64 size, unsigned int flags);
 int remove_memory(phys_addr_t start, u64 size);

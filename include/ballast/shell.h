@@ -43,6 +43,11 @@ const struct shell_cmd *shell_cmds_end(void);
 
 /* Split a line in place into argv (whitespace separated, "double quotes"). */
 int shell_split(char *line, char **argv, int max);
+/*
+ * True while a command runs: the errors it reports (pr_err on its behalf,
+ * from mm or a driver) reach the console whatever the log level.
+ */
+extern bool shell_in_command;
 /* Run one command line; returns the command's result or -ENOENT. */
 int shell_run_line(const char *line);
 /* The interactive loop; never returns. */

@@ -53,6 +53,20 @@ int vprintk(const char *fmt, va_list ap)
 	return n;
 }
 
+/* The console's Ctrl-C poll: "interrupted" from the Nth call on (0: never). */
+int unit_interrupt_after;
+static int interrupt_polls;
+
+bool console_interrupted(void)
+{
+	return unit_interrupt_after && ++interrupt_polls >= unit_interrupt_after;
+}
+
+void console_interrupt_clear(void)
+{
+	interrupt_polls = 0;
+}
+
 void unit_expect_panic(void)
 {
 	expect_panic = 1;
@@ -93,6 +107,7 @@ static int run_one(const struct unit_test *t)
 
 	unit_log_clear();
 	expect_panic = 0;
+	unit_interrupt_after = 0;
 	r = setjmp(unit_jmp);
 	if (r == 0) {
 		t->fn();

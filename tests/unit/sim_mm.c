@@ -180,6 +180,10 @@ void sim_mm_boot_default(void)
 	bootmem_add_region(0, 640 << 10, E820_RAM);
 	bootmem_add_region(640 << 10, (1 << 20) - (640 << 10), E820_RESERVED);
 	bootmem_add_region(1 << 20, 2 * SECTION_SIZE - (1 << 20), E820_RAM);
+	/* RAM mem= hides, for the hotplug tests to add (boot map: RAM). */
+	bootmem_add_region(2 * SECTION_SIZE, SIM_MM_MAX_PHYS - 2 * SECTION_SIZE,
+			   E820_RAM);
+	bootmem_apply_limit(2 * SECTION_SIZE);
 	bootmem_reserve(1 << 20, 2 << 20, "kernel");
 	bootmem_reserve(3 << 20, 256 << 10, "initrd");
 	sim_mm_start();

@@ -51,3 +51,19 @@ TEST(cmdline_grub_requoted_words)
 	CHECK_EQ(cmdline_param(cl, "mem", v, sizeof(v)), 0);
 	CHECK_STR(v, "1G");
 }
+
+TEST(cmdline_too_long_is_dropped_not_cut)
+{
+	static char line[CMDLINE_MAX + 16];
+
+	memset(line, 'x', sizeof(line) - 1);
+	memcpy(line + CMDLINE_MAX - 12, " autorun=reboot", 15); /* cut: "reb" */
+	line[sizeof(line) - 1] = 0;
+	boot_cmdline_dropped = false;
+	cmdline_set(line);
+	CHECK(boot_cmdline_dropped);
+	CHECK_STR(boot_cmdline, "");
+	cmdline_set("mem=128M");
+	CHECK_STR(boot_cmdline, "mem=128M");
+	boot_cmdline_dropped = false;
+}

@@ -110,3 +110,30 @@ TEST(lineedit_overflow_rejects_whole_line)
 	CHECK_EQ(feed("\r"), LE_LINE);
 	CHECK_EQ(strlen(le.buf), SHELL_LINE_MAX - 1);
 }
+
+TEST(lineedit_controls_inside_escape_sequence_act)
+{
+	setup();
+	/* ESC [ 1, Ctrl-C, then a line: the Ctrl-C cancels, nothing is eaten */
+	CHECK_EQ(feed("\x1b[1\x03"), LE_CANCEL);
+	CHECK_EQ(feed("echo hello\r"), LE_LINE);
+	CHECK_STR(le.buf, "echo hello");
+	/* Enter inside a sequence finishes the line */
+	CHECK_EQ(feed("ab\x1b[2\r"), LE_LINE);
+	CHECK_STR(le.buf, "ab");
+	CHECK_EQ(feed("x\x1b[\x7f" "y\r"), LE_LINE); /* DEL is not a control */
+	CHECK_STR(le.buf, "x");
+	/* ESC inside a sequence starts a new one */
+	CHECK_EQ(feed("q\x1b[1\x1b[A"), LE_NONE);
+	CHECK_EQ(feed("\x15z\r"), LE_LINE);
+	CHECK_STR(le.buf, "z");
+}
+
+TEST(lineedit_lone_esc_does_not_eat_the_next_key)
+{
+	setup();
+	CHECK_EQ(feed("\x1b" "echo\r"), LE_LINE);
+	CHECK_STR(le.buf, "echo");
+	CHECK_EQ(feed("a\x1b\r"), LE_LINE);
+	CHECK_STR(le.buf, "a");
+}

@@ -95,3 +95,103 @@ TEST(mm_cmd_memtest)
 	CHECK(strstr(unit_log(), "could be allocated"));
 	CHECK_EQ(mm_check_consistency(), 0);
 }
+
+TEST(mm_cmd_chmem_long_argument_is_not_cut)
+{
+	sim_mm_boot_default();
+	char line[192];
+	struct mm_stats a, b;
+
+	/* block 10 with leading zeros, 65 characters: cut to 64 it was block 1 */
+	snprintf(line, sizeof(line), "chmem -d -b %065d", 10);
+	mm_get_stats(&a);
+	CHECK_EQ(run(line), -ENODEV);
+	CHECK(strstr(unit_log(), "memory block 10 is absent"));
+	snprintf(line, sizeof(line), "chmem -d -b %065d-%065d", 10, 10);
+	CHECK_EQ(run(line), -ENODEV);
+	mm_get_stats(&b);
+	CHECK_EQ(a.online, b.online);
+	CHECK_EQ(b.nr_sections_online, 2);
+}
+
+TEST(mm_cmd_ranges_bounded_by_the_address_space)
+{
+	sim_mm_boot_default();
+	struct mm_stats a, b;
+
+	mm_get_stats(&a);
+	CHECK_EQ(run("chmem -e 0x0-0xffffffffffffffff"), -ERANGE);
+	CHECK(strstr(unit_log(), "beyond the highest physical address"));
+	CHECK_EQ(run("chmem -d 0x100000000-0x1ffffffff"), -ERANGE);
+	CHECK_EQ(run("chmem -e -b 0-18446744073709551615"), -ERANGE);
+	mm_get_stats(&b);
+	CHECK_EQ(a.online, b.online);
+	CHECK_EQ(b.nr_sections_online, 2);
+}
+
+TEST(mm_cmd_memtest_refuses_sizes_that_overflow_or_test_nothing)
+{
+	sim_mm_boot_default();
+	CHECK_EQ(run("memtest 0xffffffffffffffff"), -ERANGE);
+	CHECK(!strstr(unit_log(), "ok"));
+	CHECK_EQ(run("memtest 0xfffffffffffff001"), -ERANGE);
+	CHECK_EQ(run("memtest 0"), -ERANGE);
+	CHECK_EQ(run("memtest 0xfffffffffffff000"), -ENOMEM);
+	CHECK(strstr(unit_log(), "could be allocated"));
+	CHECK_EQ(run("memtest 1"), 0);
+	CHECK(strstr(unit_log(), "4 KiB tested in 1 blocks: ok"));
+	CHECK_EQ(mm_check_consistency(), 0);
+}
+
+TEST(mm_cmd_long_commands_stop_on_ctrl_c)
+{
+	sim_mm_boot_default();
+	struct mm_stats a, b;
+
+	mm_get_stats(&a);
+	unit_interrupt_after = 3;
+	CHECK_EQ(run("memtest 64M"), -EINTR);
+	CHECK(strstr(unit_log(), "interrupted: 0 of 65536 KiB allocated were verified"));
+	CHECK(!strstr(unit_log(), ": ok"));
+	unit_interrupt_after = 20; /* 16 blocks written, 3 verified */
+	CHECK_EQ(run("memtest 64M"), -EINTR);
+	CHECK(strstr(unit_log(), "interrupted: 12288 of 65536 KiB"));
+	mm_get_stats(&b);
+	CHECK_EQ(a.free, b.free);
+	CHECK_EQ(run("memhotplug add 0x10000000 1G"), 0);
+	unit_interrupt_after = 3;
+	CHECK_EQ(run("chmem -e -b 2-9"), -EINTR);
+	CHECK(strstr(unit_log(), "interrupted: blocks 2-3 done, 4-9 not tried"));
+	CHECK_EQ(run("chmem -e 1G"), -EINTR);
+	CHECK(strstr(unit_log(), "interrupted after enabling 2 of 8"));
+	unit_interrupt_after = 0;
+	CHECK_EQ(run("chmem -d -b 2-5"), 0);
+	CHECK_EQ(run("memhotplug remove 0x10000000 1G"), 0);
+	mm_get_stats(&a); /* the host keeps the vmemmap tables it simulated */
+	unit_interrupt_after = 2;
+	CHECK_EQ(run("memhold 64M"), 0);
+	CHECK(strstr(unit_log(), "memhold: interrupted after 4096 of 16384 pages"));
+	unit_interrupt_after = 0;
+	CHECK_EQ(run("memhold release"), 0);
+	mm_get_stats(&b);
+	CHECK_EQ(a.free, b.free);
+	CHECK_EQ(mm_check_consistency(), 0);
+}
+
+TEST(mm_cmd_lsmem_rounds_like_util_linux)
+{
+	sim_mm_boot_default();
+	/* 21 blocks offline: 2.625G; then 23 online: 2.875G (was 2.8G) */
+	CHECK_EQ(run("memhotplug add 0x10000000 2688M --memmap-on-memory"), 0);
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total offline memory:     2.6G"));
+	CHECK_EQ(run("chmem -e 2688M"), 0);
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total online memory:      2.9G"));
+	CHECK_EQ(run("chmem -d -b 2-22"), 0);
+	CHECK_EQ(run("chmem -e -b 2-6"), 0); /* 896M online: 896M */
+	CHECK_EQ(run("chmem -e -b 7-14"), 0); /* 1.875G: 1.9G */
+	CHECK_EQ(run("lsmem"), 0);
+	CHECK(strstr(unit_log(), "Total online memory:      1.9G"));
+	CHECK(strstr(unit_log(), "Total offline memory:       1G"));
+}

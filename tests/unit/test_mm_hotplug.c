@@ -290,3 +290,62 @@ TEST(mm_offline_and_remove_boot_block)
 	CHECK_EQ(online_memory_block(1), 0);
 	CHECK_EQ(mm_check_consistency(), 0);
 }
+
+/* Hold every free page; give back only [a, a+n) and [b, b+n). */
+static u32 hold_all_but(unsigned long a, unsigned long b, unsigned long n)
+{
+	u32 head = PFN_NONE;
+	struct page *p;
+
+	while ((p = alloc_page())) {
+		p->private = head;
+		head = (u32)page_to_pfn(p);
+	}
+	u32 kept = PFN_NONE;
+
+	while (head != PFN_NONE) {
+		unsigned long pfn = head;
+
+		p = pfn_to_page(pfn);
+		head = (u32)p->private;
+		if ((pfn >= a && pfn < a + n) || (pfn >= b && pfn < b + n)) {
+			p->private = 0;
+			free_page(p);
+		} else {
+			p->private = kept;
+			kept = (u32)pfn;
+		}
+	}
+	return kept;
+}
+
+TEST(mm_hotplug_memmap_from_chunks_when_no_block_is_big_enough)
+{
+	mmt_boot();
+	page_poisoning = false;
+	unsigned long half = section_memmap_pages() / 2;
+	unsigned long a = NPS, b = NPS + 4 * half; /* not buddies of each other */
+	u32 held = hold_all_but(a, b, half);
+	struct mm_stats st = mmt_stats();
+	struct section_info si;
+
+	CHECK_EQ(st.free, 2 * half);
+	CHECK_EQ(st.free_blocks[memmap_order()], 0);
+	CHECK_EQ(add_memory(B2, SECTION_SIZE, MHP_NONE), 0);
+	CHECK_EQ(mmt_stats().free, 0);
+	CHECK_EQ(mm_section_info(2, &si), 0);
+	CHECK(si.memmap_pfn == a || si.memmap_pfn == b);
+	CHECK_EQ(online_memory_block(2), 0);
+	CHECK_EQ(mm_check_consistency(), 0);
+	CHECK_EQ(offline_memory_block(2), 0);
+	CHECK_EQ(remove_memory(B2, SECTION_SIZE), 0);
+	CHECK_EQ(mmt_stats().free, 2 * half);
+	while (held != PFN_NONE) {
+		struct page *p = pfn_to_page(held);
+
+		held = (u32)p->private;
+		p->private = 0;
+		free_page(p);
+	}
+	CHECK_EQ(mm_check_consistency(), 0);
+}

@@ -56,6 +56,9 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 				  #b, _a, _b);                                \
 	} while (0)
 
+/* console_interrupted() says yes from its Nth call in a command (0: never). */
+extern int unit_interrupt_after;
+
 /* The next panic() is expected: it ends the test as passed. */
 void unit_expect_panic(void);
 

@@ -235,7 +235,7 @@ def main():
     ap.add_argument("--only", help="regex on TYPE/SCENARIO, e.g. 'pvh?/' or 'boot'")
     ap.add_argument("--types", help="comma separated: pv,pvh,hvm")
     ap.add_argument("--timeout", type=float, default=900, help="whole run, seconds")
-    ap.add_argument("--mem", default="3072")
+    ap.add_argument("--mem", default="2048")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", choices=("pv", "pvh", "hvm"),

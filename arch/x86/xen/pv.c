@@ -270,7 +270,7 @@ void xen_pv_main(start_info_t *si)
 	pv_rings(si);
 	xen.cpuid_base = xen_cpuid_base();
 	xen_common_init();
-	strlcpy(boot_cmdline, (const char *)si->cmd_line, sizeof(boot_cmdline));
+	cmdline_set((const char *)si->cmd_line);
 	pte_write = pv_pte_write;
 	pv_mmu = &pv_mmu_ops;
 	pv_memmap();

@@ -63,8 +63,7 @@ static void pvh_parse(u32 info)
 	xen.hvm_start_info = si;
 	bootmem_reserve(info, sizeof(*si), "hvm_start_info");
 	if (si->cmdline_paddr)
-		strlcpy(boot_cmdline, phys_to_virt(si->cmdline_paddr),
-			sizeof(boot_cmdline));
+		cmdline_set(phys_to_virt(si->cmdline_paddr));
 	if (si->nr_modules && si->modlist_paddr) {
 		const struct hvm_modlist_entry *m = phys_to_virt(si->modlist_paddr);
 
