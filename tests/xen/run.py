@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep,-rdtscp"
-XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M "
+XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=640M,max:640M "
                "loglvl=all guest_loglvl=all")
 DOM0_CMDLINE = "console=hvc0 rdinit=/init quiet loglevel=3"
 
