@@ -52,8 +52,9 @@ static long populate_chunk(const unsigned long *pfns, unsigned long n,
 	return done;
 }
 
-long xen_populate_physmap(const unsigned long *pfns, unsigned long n,
-			  unsigned order)
+/* Run one op over the list LIST_MAX extents at a time, until one is short. */
+static long in_chunks(long (*chunk)(const unsigned long *, unsigned long, unsigned),
+		      const unsigned long *pfns, unsigned long n, unsigned order)
 {
 	unsigned long done = 0;
 
@@ -61,7 +62,7 @@ long xen_populate_physmap(const unsigned long *pfns, unsigned long n,
 		return -EINVAL;
 	while (done < n) {
 		unsigned long k = MIN(n - done, (unsigned long)LIST_MAX);
-		long got = populate_chunk(pfns + done, k, order);
+		long got = chunk(pfns + done, k, order);
 
 		if (got < 0)
 			return done ? (long)done : got;
@@ -70,6 +71,12 @@ long xen_populate_physmap(const unsigned long *pfns, unsigned long n,
 			break;
 	}
 	return (long)done;
+}
+
+long xen_populate_physmap(const unsigned long *pfns, unsigned long n,
+			  unsigned order)
+{
+	return in_chunks(populate_chunk, pfns, n, order);
 }
 
 /* PV: one extent's machine frame, after unmapping; -1 when not contiguous. */
@@ -123,19 +130,7 @@ static long decrease_chunk(const unsigned long *pfns, unsigned long n,
 long xen_decrease_reservation(const unsigned long *pfns, unsigned long n,
 			      unsigned order)
 {
-	unsigned long done = 0;
-
-	if (order > XEN_MAX_EXTENT_ORDER)
-		return -EINVAL;
-	while (done < n) {
-		unsigned long k = MIN(n - done, (unsigned long)LIST_MAX);
-		long got = decrease_chunk(pfns + done, k, order);
-
-		done += (unsigned long)got;
-		if ((unsigned long)got < k)
-			break;
-	}
-	return (long)done;
+	return in_chunks(decrease_chunk, pfns, n, order);
 }
 
 long xen_current_reservation(void)

@@ -238,8 +238,9 @@ def main():
     ap.add_argument("--mem", default="2048")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
-    ap.add_argument("--console", choices=("pv", "pvh", "hvm"),
-                    help="interactive: create this guest and attach its console")
+    ap.add_argument("--console", metavar="CFG",
+                    help="interactive: create the guest of tests/xen/cfg/CFG.cfg "
+                         "(pv, pvh, hvm, pvhbal, ...) and attach its console")
     ap.add_argument("--shell", action="store_true", help="interactive dom0 shell")
     ap.add_argument("--cfg-dir", action="append", default=[],
                     help="extra directory of TYPE.cfg files overriding tests/xen/cfg")
@@ -268,6 +269,10 @@ def main():
             args.iso = os.path.join(args.rig, "standin", "standin.iso")
     types = args.types.split(",") if args.types else None
     if args.console:
+        if not re.fullmatch(r"[a-z0-9]+", args.console) or not os.path.exists(
+                os.path.join(os.path.dirname(os.path.abspath(__file__)), "cfg",
+                             args.console + ".cfg")):
+            sys.exit("run-xen: no tests/xen/cfg/%s.cfg" % args.console)
         mode, plan = "console " + args.console, []
     elif args.shell:
         mode, plan = "shell", []
@@ -277,7 +282,7 @@ def main():
             sys.exit("no scenario selected")
     if not os.path.exists(args.elf):
         print("xen-rig: warning: %s missing; pv/pvh guests cannot be created" % args.elf)
-    if not os.path.exists(args.iso) and (args.console == "hvm" or any(t.startswith("hvm") for t, _ in plan)):
+    if not os.path.exists(args.iso) and ((args.console or "").startswith("hvm") or any(t.startswith("hvm") for t, _ in plan)):
         print("xen-rig: warning: %s missing (make iso); hvm guests cannot be created" % args.iso)
 
     run_dir = os.path.join(args.rig, "run")

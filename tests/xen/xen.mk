@@ -2,7 +2,7 @@
 # as a PV, PVH and HVM guest. See tests/xen/README.md.
 #
 #   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=900] [XEN_V=1]
-#   make run-xen [TYPE=pv|pvh|hvm]     guest console on this terminal (xl console)
+#   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest of tests/xen/cfg/TYPE.cfg on this terminal
 #   make xen-rig                       just build/refresh build/xen-rig
 #   make xen-shell                     Xen + dom0, a dom0 shell
 #   make test-xen-standin              rig self-test with a Linux stand-in guest
@@ -27,7 +27,7 @@ test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
 
 run-xen: $(BUILD)/ballast.elf xen-rig
-	@if [ "$(TYPE)" = hvm ]; then $(MAKE) --no-print-directory xen-iso; fi
+	@case "$(TYPE)" in hvm*) $(MAKE) --no-print-directory xen-iso;; esac
 	$(XEN_RUN) --no-build --console $(TYPE)
 
 xen-shell: xen-rig
