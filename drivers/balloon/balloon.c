@@ -112,6 +112,8 @@ int balloon_set_target(u64 pages)
 	balloon.retries = 0;
 	balloon.retry_at = 0;
 	balloon.huge_up_refused = balloon.huge_down_refused = false;
+	balloon.timing = true;
+	balloon.work_started = 0;
 	cur = balloon_current();
 	balloon.state = cur > pages ? BALLOON_DOWN :
 			cur < pages ? BALLOON_UP : BALLOON_DONE;
@@ -191,9 +193,15 @@ u64 balloon_work(u64 now)
 	}
 	if (balloon.gave_up)
 		return 0;
+	if (balloon.timing && !balloon.work_started)
+		balloon.work_started = now ? now : 1;
 	if (at_rest()) {
 		balloon.state = BALLOON_DONE;
 		balloon.retries = 0;
+		if (balloon.timing) {
+			balloon.last_took_ns = now - MIN(now, balloon.work_started);
+			balloon.timing = false;
+		}
 		return 0;
 	}
 	moved_before = balloon.pages_up + balloon.pages_down;

@@ -48,6 +48,8 @@ static void show(void)
 	       kib(st.pages_up), kib(st.pages_down),
 	       (unsigned long long)st.calls, (unsigned long long)st.huge_up,
 	       (unsigned long long)st.huge_down);
+	printk("last target: reached in %llu ms\n",
+	       (unsigned long long)(st.last_took_ns / 1000000));
 }
 
 /* One line and -EINVAL for a size the target cannot be; 0 and *pages else. */

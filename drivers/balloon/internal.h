@@ -48,6 +48,9 @@ struct balloon {
 	u64 shortfall;
 	enum balloon_reason reason;
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
+	bool timing;           /* a target change not yet reached */
+	u64 work_started;      /* clock of its first batch (0: none yet) */
+	u64 last_took_ns;
 	unsigned long pfns[BALLOON_BATCH]; /* the extent list of one call */
 };
 

@@ -23,6 +23,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->reason = balloon.reason;
 	st->target_set = balloon.target_set;
 	st->pages_up = balloon.pages_up;
+	st->last_took_ns = balloon.last_took_ns;
 	st->pages_down = balloon.pages_down;
 	st->calls = balloon.calls;
 	st->huge_up = balloon.huge_up;

@@ -118,6 +118,8 @@ struct balloon_stats {
 	enum balloon_reason reason;
 	/* Totals since boot. */
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
+	/* From the first batch after the last target change to done (ns). */
+	u64 last_took_ns;
 };
 
 /* Register the backend (one at a time); -EBUSY if there is one. */

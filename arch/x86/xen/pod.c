@@ -16,7 +16,7 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
 
-#define POD_SLACK_PAGES 512 /* 2 MiB */
+#define POD_SLACK_PAGES 2048 /* 8 MiB: HVM firmware populates more than PVH */
 
 static u64 ram_pages_in_map(void)
 {

@@ -23,6 +23,8 @@ for t in 128 900 256; do
 	took=$(( $(xt_now) - t0 ))
 	xt_cmd "balloon" || xt_crash "no prompt after balloon"
 	xt_expect "state: *done" || xt_fail "balloon not done at $t MiB"
+	ms=$(awk '/^last target: reached in/ { print $5 }' $XT_OUT)
+	totals=$(grep "^since boot:" $XT_OUT | sed 's/^since boot: *//')
 	xt_cmd "free" || xt_crash "no prompt after free"
 	free=$(awk '/^Mem:/ {print $4}' $XT_OUT)
 	[ -n "$free" ] || xt_fail "free printed no Mem: line"
@@ -31,6 +33,6 @@ for t in 128 900 256; do
 	xt_expect "ok \(0 bad words\)" || xt_fail "memtest ${test_kib}K at $t MiB did not pass"
 	xt_cmd "meminfo -c" || xt_crash "no prompt after meminfo -c"
 	xt_expect "FAIL" && xt_fail "mm consistency check failed at $t MiB"
-	summary="$summary $t:${got}MiB/${took}s"
+	summary="$summary $t:${got}MiB/${took}s/guest ${ms}ms"
 done
-xt_pass "xl list after mem-set (target:shown/time):$summary"
+xt_pass "xl list after mem-set (target:shown/wall/guest):$summary; since boot: $totals"
