@@ -492,29 +492,11 @@ static const char *page_busy_reason(const struct page *p, char *buf, size_t len)
 	return "unknown page state";
 }
 
-int offline_pages(unsigned long pfn, unsigned long nr_pages)
+/* Every page of the isolated range must be free or let go; -EBUSY names one. */
+static int check_offlinable(unsigned long pfn, unsigned long end)
 {
-	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "offline_pages");
-
-	if (ret)
-		return ret;
-	unsigned long first = pfn_to_section_nr(pfn),
-		      last = pfn_to_section_nr(pfn + nr_pages),
-		      end = pfn + nr_pages;
 	char buf[96];
 
-	ret = check_state(first, last, SECTION_ONLINE, "offline_pages");
-	if (ret)
-		return ret;
-	for (unsigned long nr = first; nr < last; nr++)
-		buddy_isolate_section(nr);
-	ret = memory_notify(MEM_GOING_OFFLINE, pfn, nr_pages);
-	if (ret) {
-		pr_err("offline_pages: %#llx-%#llx: a memory notifier refused (%s)\n",
-		       (unsigned long long)PFN_PHYS(pfn),
-		       (unsigned long long)PFN_PHYS(end) - 1, errno_name(ret));
-		goto cancel;
-	}
 	for (unsigned long i = pfn; i < end;) {
 		const struct page *p = pfn_to_page(i);
 		const char *why = page_busy_reason(p, buf, sizeof(buf));
@@ -523,13 +505,16 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 			pr_err("offline_pages: %#llx-%#llx busy: pfn %#lx: %s\n",
 			       (unsigned long long)PFN_PHYS(pfn),
 			       (unsigned long long)PFN_PHYS(end) - 1, i, why);
-			ret = -EBUSY;
-			goto cancel;
+			return -EBUSY;
 		}
 		i += p->type == PGTY_BUDDY ? 1UL << p->order : 1;
 	}
+	return 0;
+}
 
-	/* Nothing can fail from here on. */
+/* Free blocks leave the allocator; skipped PageOffline pages are remembered. */
+static void take_offline_pages(unsigned long pfn, unsigned long end)
+{
 	for (unsigned long i = pfn; i < end;) {
 		struct page *p = pfn_to_page(i);
 
@@ -550,6 +535,10 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 		}
 		i++;
 	}
+}
+
+static void set_sections_offline(unsigned long first, unsigned long last)
+{
 	for (unsigned long nr = first; nr < last; nr++) {
 		struct mm_section *s = &mm.sections[nr];
 
@@ -559,14 +548,40 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 		mm.offline += s->present;
 		mm.reserved -= s->reserved;
 	}
+}
+
+int offline_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "offline_pages");
+	unsigned long first, last, end = pfn + nr_pages;
+
+	if (ret)
+		return ret;
+	first = pfn_to_section_nr(pfn);
+	last = pfn_to_section_nr(end);
+	ret = check_state(first, last, SECTION_ONLINE, "offline_pages");
+	if (ret)
+		return ret;
+	for (unsigned long nr = first; nr < last; nr++)
+		buddy_isolate_section(nr);
+	ret = memory_notify(MEM_GOING_OFFLINE, pfn, nr_pages);
+	if (ret)
+		pr_err("offline_pages: %#llx-%#llx: a memory notifier refused (%s)\n",
+		       (unsigned long long)PFN_PHYS(pfn),
+		       (unsigned long long)PFN_PHYS(end) - 1, errno_name(ret));
+	else
+		ret = check_offlinable(pfn, end);
+	if (ret) {
+		memory_notify(MEM_CANCEL_OFFLINE, pfn, nr_pages);
+		for (unsigned long nr = first; nr < last; nr++)
+			buddy_unisolate_section(nr);
+		return ret;
+	}
+	/* Nothing can fail from here on. */
+	take_offline_pages(pfn, end);
+	set_sections_offline(first, last);
 	memory_notify(MEM_OFFLINE, pfn, nr_pages);
 	return 0;
-
-cancel:
-	memory_notify(MEM_CANCEL_OFFLINE, pfn, nr_pages);
-	for (unsigned long nr = first; nr < last; nr++)
-		buddy_unisolate_section(nr);
-	return ret;
 }
 
 bool is_memory_block_removable(unsigned long block)
