@@ -61,6 +61,10 @@ deps:
 FLAGS_STAMP := $(BUILD)/flags.stamp
 FLAGS_NOW := $(KCFLAGS) | $(HOSTCFLAGS)
 $(shell mkdir -p $(BUILD) && { [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || printf '%s\n' '$(FLAGS_NOW)' > $(FLAGS_STAMP); })
+# Likewise the lists of sources: a file deleted or renamed relinks.
+SRCS_STAMP := $(BUILD)/srcs.stamp
+SRCS_NOW := $(sort $(KSRCS)) | $(sort $(HOST_LIB_SRCS) $(UNIT_SRCS))
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(SRCS_STAMP) 2>/dev/null)" = '$(SRCS_NOW)' ] || printf '%s\n' '$(SRCS_NOW)' > $(SRCS_STAMP); })
 
 $(BUILD)/k/%.c.o: %.c Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -80,7 +84,7 @@ $(BUILD)/k/version.o: $(KOBJS) Makefile $(FLAGS_STAMP)
 
 # Two passes: the second adds the symbol table (kernel/ksyms.sh) for
 # backtraces; it goes after all code, so no function moves between passes.
-$(BUILD)/ballast.elf: $(KOBJS) $(BUILD)/k/version.o linker.ld kernel/ksyms.sh
+$(BUILD)/ballast.elf: $(KOBJS) $(BUILD)/k/version.o linker.ld kernel/ksyms.sh $(SRCS_STAMP)
 	@$(LD) $(KLDFLAGS) -o $@.pass1 $(KOBJS) $(BUILD)/k/version.o
 	@kernel/ksyms.sh $@.pass1 > $(BUILD)/k/ksyms.S
 	@$(CC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $(BUILD)/k/ksyms.o
@@ -103,7 +107,7 @@ $(HOSTBUILD)/%.o: %.c Makefile $(FLAGS_STAMP)
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
 
-$(HOSTBUILD)/unit_tests: $(HOST_OBJS)
+$(HOSTBUILD)/unit_tests: $(HOST_OBJS) $(SRCS_STAMP)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(HOST_OBJS)
 
 check: deps $(HOSTBUILD)/unit_tests lint
