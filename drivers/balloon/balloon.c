@@ -8,6 +8,7 @@
  * why and by how much, and retries after 1, 2, 4 ... 32 s; after that it
  * waits for a new target. A retry that moves pages starts the backoff over.
  */
+#include <ballast/timer.h>
 #include "internal.h"
 
 struct balloon balloon = {
@@ -113,7 +114,7 @@ int balloon_set_target(u64 pages)
 	balloon.retry_at = 0;
 	balloon.huge_up_refused = balloon.huge_down_refused = false;
 	balloon.timing = true;
-	balloon.work_started = 0;
+	balloon.work_started = clock_ns();
 	cur = balloon_current();
 	balloon.state = cur > pages ? BALLOON_DOWN :
 			cur < pages ? BALLOON_UP : BALLOON_DONE;
@@ -179,6 +180,15 @@ static bool at_rest(void)
 	       (!balloon.target_set || balloon_current() == balloon.target);
 }
 
+/* Reached the target: how long it took since the target changed. */
+static void note_done(void)
+{
+	if (balloon.timing) {
+		balloon.last_took_ns = clock_ns() - balloon.work_started;
+		balloon.timing = false;
+	}
+}
+
 u64 balloon_work(u64 now)
 {
 	u64 moved_before;
@@ -193,15 +203,10 @@ u64 balloon_work(u64 now)
 	}
 	if (balloon.gave_up)
 		return 0;
-	if (balloon.timing && !balloon.work_started)
-		balloon.work_started = now ? now : 1;
 	if (at_rest()) {
 		balloon.state = BALLOON_DONE;
 		balloon.retries = 0;
-		if (balloon.timing) {
-			balloon.last_took_ns = now - MIN(now, balloon.work_started);
-			balloon.timing = false;
-		}
+		note_done();
 		return 0;
 	}
 	moved_before = balloon.pages_up + balloon.pages_down;
@@ -212,6 +217,7 @@ u64 balloon_work(u64 now)
 	balloon.retries = 0;
 	if (at_rest()) {
 		balloon.state = BALLOON_DONE;
+		note_done();
 		return 0;
 	}
 	return BALLOON_AGAIN;

@@ -49,7 +49,7 @@ struct balloon {
 	enum balloon_reason reason;
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
 	bool timing;           /* a target change not yet reached */
-	u64 work_started;      /* clock of its first batch (0: none yet) */
+	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;
 	unsigned long pfns[BALLOON_BATCH]; /* the extent list of one call */
 };

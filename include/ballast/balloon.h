@@ -118,7 +118,7 @@ struct balloon_stats {
 	enum balloon_reason reason;
 	/* Totals since boot. */
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
-	/* From the first batch after the last target change to done (ns). */
+	/* From the last target change to done (ns, clock_ns). */
 	u64 last_took_ns;
 };
 

@@ -1,6 +1,7 @@
 /* The balloon core against the simulated hypervisor: the main paths. */
 #include "unit.h"
 #include "balloon_test.h"
+#include "sim_platform.h"
 #include "mm_fixture.h"
 #include <ballast/errno.h>
 #include <ballast/mm.h>
@@ -392,4 +393,18 @@ TEST(balloon_kicks_on_new_work)
 	balloon_set_target(bt_stats().current - 10);
 	CHECK_EQ(kicks, 1);
 	balloon_set_kick(NULL);
+}
+
+TEST(balloon_times_a_target_from_its_change_to_done)
+{
+	bt_boot(MB(64));
+	u64 start = bt_stats().current;
+
+	sim_clock_now = 5 * SEC;
+	balloon_set_target(start - MB(8));
+	sim_clock_now = 5 * SEC + 1234567; /* the batches took 1.23 ms */
+	CHECK_EQ(bt_run(NULL), 0);
+	CHECK_EQ(bt_stats().state, BALLOON_DONE);
+	CHECK_EQ(bt_stats().last_took_ns, 1234567);
+	bt_check();
 }
