@@ -147,7 +147,16 @@ xt_create() {
 	: > $XT_LOG/serial-$_n.log
 	: > /var/log/xen/xl-$_n.log
 	_t0=$(xt_now)
-	if ! xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; then
+	# xl itself sometimes dies of a segfault in this nested dom0 (issue 10
+	# tracks why): try once more, and say so
+	xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+	if [ $_rc != 0 ] && grep -q "Segmentation fault" $XT_LOG/create-$_n.log; then
+		echo "xt: xl create $_t: xl crashed (Segmentation fault); retrying once"
+		xt_destroy $_t
+		_t0=$(xt_now)
+		xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+	fi
+	if [ $_rc != 0 ]; then
 		echo "xt: xl create $_t failed:"; sed 's/^/xt:   /' $XT_LOG/create-$_n.log | tail -15
 		return 1
 	fi
