@@ -229,6 +229,15 @@ xt_cmd() {
 	# the echo of the line comes first, then output, then a new prompt
 	xt_wait "^$XT_PROMPT_RE" "${2:-$(xt_cmd_timeout)}"
 	_r=$?
+	# The line never echoed: it did not reach the guest (seen now and then
+	# in this nested rig after heavy guest activity). Type it once more.
+	if [ $_r = 1 ] && ! xt_since | grep -qF -- "$1"; then
+		echo "xt: [$XT_NAME] '$1' was not echoed: typing it again"
+		xt_mark
+		xt_type "$1" || return 1
+		xt_wait "^$XT_PROMPT_RE" "${2:-$(xt_cmd_timeout)}"
+		_r=$?
+	fi
 	xt_since > $XT_OUT.raw
 	# drop the first line (the echo) and the last partial line (the prompt)
 	awk -v p="$XT_PROMPT" 'NR == 1 { next } index($0, p) == 1 { exit } { print }' \
