@@ -247,6 +247,9 @@ static void section_remove(unsigned long nr)
 	unsigned long mpfn = s->memmap_pfn;
 
 	BUG_ON(s->state != SECTION_OFFLINE || s->isolated);
+	/* Its frames may go back to a hypervisor next: leave nothing in them. */
+	if (s->memmap_src == MEMMAP_ON_MEMORY)
+		memset((void *)section_memmap_va(nr), 0, SECTION_MEMMAP_BYTES);
 	arch_unmap_range(section_memmap_va(nr), SECTION_MEMMAP_BYTES);
 	switch (s->memmap_src) {
 	case MEMMAP_BUDDY:

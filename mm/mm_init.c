@@ -40,7 +40,26 @@ static void alloc_sections_and_page_tables(void)
 		      (unsigned long long)(arch_max_phys_addr >> 30));
 }
 
-/* Which sections have RAM, and how much. */
+/* Pages of [pfn, end) inside the boot map's offline ranges. */
+static unsigned long offline_pages_in(unsigned long pfn, unsigned long end)
+{
+	unsigned long n = 0;
+	u64 s, e;
+
+	for (int i = 0; bootmem_offline_range(i, &s, &e); i++) {
+		unsigned long a = MAX(pfn, PFN_DOWN(s)), b = MIN(end, PFN_DOWN(e));
+
+		n += b > a ? b - a : 0;
+	}
+	return n;
+}
+
+/*
+ * Which sections have RAM, and how much. A section whose RAM is all
+ * offline (no frame behind it: PV pfns past nr_pages, populate-on-demand
+ * memory) gets no memmap: it stays absent until a driver backs it and adds
+ * it, so the memmap grows with the memory the guest has, not with maxmem.
+ */
 static void count_boot_sections(void)
 {
 	u64 s, e;
@@ -52,9 +71,23 @@ static void count_boot_sections(void)
 
 			mm.sections[nr].boot = 1;
 			mm.sections[nr].present += end - pfn;
+			mm.sections[nr].reserved += offline_pages_in(pfn, end);
 			pfn = end;
 		}
 	}
+	for (unsigned long nr = 0; nr < mm.nr_sections; nr++) {
+		struct mm_section *sec = &mm.sections[nr];
+
+		if (sec->boot && sec->reserved == sec->present)
+			sec->boot = 0, sec->present = 0;
+		sec->reserved = 0; /* borrowed as the offline count above */
+		mm.present += sec->present;
+	}
+}
+
+static bool pfn_has_memmap(unsigned long pfn)
+{
+	return pfn_section(pfn)->boot;
 }
 
 /* A boot section's memmap, every page a Reserved hole to begin with. */
@@ -87,7 +120,8 @@ static void init_boot_memmaps(void)
 			init_boot_memmap(nr);
 	for (int i = 0; boot_ram_range(i, &s, &e); i++)
 		for (unsigned long pfn = PFN_DOWN(s); pfn < PFN_DOWN(e); pfn++)
-			pfn_to_page(pfn)->flags = 0;
+			if (pfn_has_memmap(pfn))
+				pfn_to_page(pfn)->flags = 0;
 }
 
 /*
@@ -102,6 +136,8 @@ static u64 mark_boot_offline(void)
 	for (int i = 0; bootmem_offline_range(i, &s, &e); i++) {
 		e = MIN(e, boot_ram_limit());
 		for (unsigned long pfn = PFN_DOWN(s); pfn < PFN_DOWN(e); pfn++) {
+			if (!pfn_has_memmap(pfn))
+				continue; /* a section left absent */
 			struct page *p = pfn_to_page(pfn);
 
 			if (p->type != PGTY_RESERVED || p->flags ||
@@ -121,10 +157,8 @@ static void free_boot_ram(void)
 	u64 s, e;
 
 	mm.boot_open = false;
-	for (int i = 0; boot_ram_range(i, &s, &e); i++) {
-		mm.present += PFN_DOWN(e) - PFN_DOWN(s);
+	for (int i = 0; boot_ram_range(i, &s, &e); i++)
 		mm.managed += boot_free_usable(s, e);
-	}
 	mm.online = mm.present;
 	mm.page_offline = mark_boot_offline();
 	mm.reserved = mm.present - mm.managed - mm.page_offline;

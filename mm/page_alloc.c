@@ -198,6 +198,21 @@ void buddy_unisolate_section(unsigned long nr)
 	move_section_blocks(nr, false);
 }
 
+/* [pfn, pfn + 2^order), off the free lists already, becomes allocated. */
+static struct page *take_block(unsigned long pfn, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+	struct page *p = pfn_to_page(pfn);
+
+	mm.free -= n;
+	check_poison(pfn, n);
+	reset_pages(p, n, PGTY_ALLOC);
+	p->order = (u8)order;
+	p->flags = PG_head;
+	p->refcount = 1;
+	return p;
+}
+
 struct page *alloc_pages(unsigned int order)
 {
 	unsigned int o;
@@ -211,7 +226,6 @@ struct page *alloc_pages(unsigned int order)
 		return NULL;
 
 	unsigned long pfn = mm.area[o].head;
-	struct page *p = pfn_to_page(pfn);
 
 	fl_del(&mm.area[o], pfn);
 	while (o > order) { /* split: the upper halves go back */
@@ -223,15 +237,63 @@ struct page *alloc_pages(unsigned int order)
 		b->order = (u8)o;
 		fl_add(&mm.area[o], bpfn);
 	}
-	unsigned long n = 1UL << order;
+	return take_block(pfn, order);
+}
 
-	mm.free -= n;
-	check_poison(pfn, n);
-	reset_pages(p, n, PGTY_ALLOC);
-	p->order = (u8)order;
-	p->flags = PG_head;
-	p->refcount = 1;
-	return p;
+/* The free block (head pfn, order) that holds pfn, or false. */
+static bool free_block_of(unsigned long pfn, unsigned long *head,
+			  unsigned int *order)
+{
+	for (unsigned int k = 0; k <= MAX_ORDER; k++) {
+		unsigned long h = pfn & ~((1UL << k) - 1);
+		const struct page *p = pfn_to_page(h);
+
+		if (pfn_section(h)->state != SECTION_ONLINE)
+			return false;
+		if (p->type == PGTY_BUDDY) {
+			if (h + (1UL << p->order) <= pfn)
+				return false;
+			*head = h;
+			*order = p->order;
+			return true;
+		}
+		if (p->type != PGTY_FREE)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Allocate exactly [pfn, pfn + 2^order) when all of it is free (a driver
+ * emptying one memory block). The buddy allocator merges every free pair,
+ * so a free range lies inside one free block: take that block and give the
+ * halves around the range back.
+ */
+struct page *alloc_pages_at(unsigned long pfn, unsigned int order)
+{
+	unsigned long n = 1UL << order, head;
+	unsigned int o;
+
+	if (!mm.ready || order > MAX_ORDER || (pfn & (n - 1)) ||
+	    pfn_to_section_nr(pfn) >= mm.nr_sections ||
+	    pfn_section(pfn)->state != SECTION_ONLINE ||
+	    pfn_section(pfn)->isolated)
+		return NULL;
+	if (!free_block_of(pfn, &head, &o) || o < order)
+		return NULL;
+	fl_del(&mm.area[o], head);
+	while (o > order) {
+		unsigned long half;
+
+		o--;
+		half = pfn < head + (1UL << o) ? head + (1UL << o) : head;
+		if (half == head)
+			head += 1UL << o;
+		pfn_to_page(half)->type = PGTY_BUDDY;
+		pfn_to_page(half)->order = (u8)o;
+		fl_add(&mm.area[o], half);
+	}
+	return take_block(pfn, order);
 }
 
 static void check_alloc_head(const struct page *page)
@@ -425,6 +487,7 @@ int mm_section_info(unsigned long nr, struct section_info *info)
 	info->memmap_pfn = s->memmap_pfn;
 	info->memmap_pages = s->state ? SECTION_MEMMAP_PAGES : 0;
 	info->present = s->present;
+	info->reserved = s->reserved;
 	return 0;
 }
 

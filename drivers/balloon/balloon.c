@@ -12,10 +12,10 @@
 #include "internal.h"
 
 struct balloon balloon = {
-	.small = { BALLOON_NO_PFN, 0 },
-	.huge = { BALLOON_NO_PFN, 0 },
 	.pend_small = { BALLOON_NO_PFN, 0 },
 	.pend_huge = { BALLOON_NO_PFN, 0 },
+	.removing = -1,
+	.adding = -1,
 };
 
 int balloon_register_backend(const struct balloon_backend *be)
@@ -25,6 +25,13 @@ int balloon_register_backend(const struct balloon_backend *be)
 		return -EINVAL;
 	if (balloon.be)
 		return -EBUSY;
+	int err = bal_blocks_init();
+
+	if (!err)
+		err = balloon_hotplug_init();
+	if (err && err != -EEXIST)
+		return err;
+	balloon_scan_reset();
 	balloon.be = be;
 	return 0;
 }
@@ -52,15 +59,22 @@ u64 balloon_current(void)
 	return st.present - balloon.ballooned;
 }
 
-u64 balloon_max_target(void)
+/* Pages the guest could have: its RAM and the blocks it may still add. */
+static u64 reach(void)
 {
 	struct mm_stats st;
+
+	mm_get_stats(&st);
+	return st.present + balloon_addable_pages();
+}
+
+u64 balloon_max_target(void)
+{
 	u64 cur, host_cur, host_max, max;
 
 	if (!balloon.be)
 		return 0;
-	mm_get_stats(&st);
-	cur = st.present - balloon.ballooned;
+	cur = balloon_current();
 	host_cur = balloon.be->current_pages();
 	host_max = balloon.be->max_pages();
 	/*
@@ -68,26 +82,23 @@ u64 balloon_max_target(void)
 	 * constant: the guest may move by what the host still allows.
 	 */
 	if (host_max >= host_cur)
-		max = host_max - host_cur > st.present ? st.present :
-						      cur + (host_max - host_cur);
+		max = cur + (host_max - host_cur);
 	else
 		max = cur > host_cur - host_max ? cur - (host_cur - host_max) : 0;
-	return MIN(max, st.present);
+	return MIN(max, reach());
 }
 
 static enum balloon_clamp clamp_target(u64 *pages)
 {
-	struct mm_stats st;
 	u64 max = balloon_max_target();
 
-	mm_get_stats(&st);
 	if (*pages < BALLOON_MIN_TARGET) {
 		*pages = BALLOON_MIN_TARGET;
 		return BALLOON_CLAMP_MIN;
 	}
 	if (*pages > max) {
 		*pages = max;
-		return max < st.present ? BALLOON_CLAMP_HOST_MAX : BALLOON_CLAMP_MAP;
+		return max < reach() ? BALLOON_CLAMP_HOST_MAX : BALLOON_CLAMP_MAP;
 	}
 	return BALLOON_CLAMP_NONE;
 }
@@ -115,6 +126,7 @@ int balloon_set_target(u64 pages)
 	balloon.huge_up_refused = balloon.huge_down_refused = false;
 	balloon.timing = true;
 	balloon.work_started = clock_ns();
+	balloon_scan_reset();
 	cur = balloon_current();
 	balloon.state = cur > pages ? BALLOON_DOWN :
 			cur < pages ? BALLOON_UP : BALLOON_DONE;
@@ -130,9 +142,20 @@ static u64 distance(void)
 	return cur > balloon.target ? cur - balloon.target : balloon.target - cur;
 }
 
+/* Frames to give back before anything else: adopted PoD, strays. */
 static bool pending(void)
 {
-	return balloon.pend_small.nr || balloon.pend_huge.nr;
+	return balloon.pend_small.nr || balloon.pend_huge.nr ||
+	       balloon.pod_absent[0].nr || balloon_has_strays();
+}
+
+static u64 pending_pages(void)
+{
+	u64 n = balloon.pend_small.nr + balloon.pend_huge.nr * BALLOON_HUGE_PAGES;
+
+	for (int i = 0; i < BALLOON_STRAY_MAX; i++)
+		n += balloon.pod_absent[i].nr + balloon.stray[i].nr;
+	return n;
 }
 
 /* Stopped short: note why, then back off or give up. */
@@ -141,8 +164,7 @@ static u64 stop_short(enum balloon_reason why, bool moved, u64 now)
 	u64 delay;
 
 	balloon.reason = why;
-	balloon.shortfall = pending() ? balloon.pend_small.nr +
-			balloon.pend_huge.nr * BALLOON_HUGE_PAGES : distance();
+	balloon.shortfall = pending() ? pending_pages() : distance();
 	if (moved)
 		balloon.retries = 0;
 	if (balloon.retries == BALLOON_MAX_RETRIES) {
@@ -163,6 +185,8 @@ static enum balloon_reason step(void)
 {
 	u64 cur;
 
+	if (balloon_has_strays())
+		return balloon_release_strays();
 	if (pending())
 		return balloon_release_pending();
 	cur = balloon_current();

@@ -50,9 +50,9 @@ static void keep_pages(unsigned long pfn, unsigned long n)
 	for (unsigned long i = 0; i < n; i++)
 		set_page_offline(&p[i], false);
 	if (n == BALLOON_HUGE_PAGES && !(pfn & (n - 1)))
-		bl_push_huge(&balloon.huge, pfn);
+		bal_keep_run(pfn);
 	else
-		bl_push_run(&balloon.small, pfn, n);
+		bal_keep_pages(pfn, n);
 	balloon.ballooned += n;
 	balloon.pages_down += n;
 }
@@ -69,7 +69,7 @@ static void split_extent(unsigned long pfn, unsigned int order,
 		free_page(&p[i]);
 }
 
-static enum balloon_reason release(unsigned long nr, unsigned int order)
+enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 {
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long partial, done, i;
@@ -98,23 +98,67 @@ static enum balloon_reason release(unsigned long nr, unsigned int order)
 	return BALLOON_HOST_REFUSED;
 }
 
+/*
+ * Free pages of the blocks the balloon added, newest first, so that going
+ * down empties whole blocks it can then remove. Up to max extents of
+ * 2^order pages; the cursor remembers where the last scan stopped.
+ */
+static unsigned long grab_in_added(unsigned long max, unsigned int order)
+{
+	struct balloon_scan *sc = &balloon.scan[order != 0];
+	unsigned long i = 0;
+
+	while (i < max) {
+		long nr = balloon_newest_block(sc);
+
+		if (nr < 0)
+			break;
+		unsigned long end = section_nr_to_pfn(nr + 1);
+		unsigned long pfn = ALIGN_UP(sc->pfn, 1UL << order);
+
+		for (; pfn < end && i < max; pfn += 1UL << order)
+			if (alloc_pages_at(pfn, order))
+				balloon.pfns[i++] = pfn;
+		sc->pfn = pfn;
+	}
+	return i;
+}
+
+static unsigned long grab_any(unsigned long max, unsigned int order)
+{
+	unsigned long n = grab_in_added(max, order);
+
+	if (n)
+		return n;
+	return grab(max, order);
+}
+
+static enum balloon_reason down_batch(u64 budget)
+{
+	unsigned long n;
+
+	if (budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused) {
+		n = grab_any(MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH),
+			     BALLOON_HUGE_ORDER);
+		if (n)
+			return balloon_release_list(n, BALLOON_HUGE_ORDER);
+	}
+	n = grab_any(MIN(budget, BALLOON_BATCH), 0);
+	if (!n)
+		return BALLOON_NO_FREE_MEMORY;
+	return balloon_release_list(n, 0);
+}
+
 enum balloon_reason balloon_down(u64 need)
 {
 	u64 budget = down_budget(need);
-	unsigned long n;
+	enum balloon_reason why;
 
 	if (!budget)
 		return BALLOON_NO_FREE_MEMORY;
-	if (budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused) {
-		n = grab(MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH),
-			 BALLOON_HUGE_ORDER);
-		if (n)
-			return release(n, BALLOON_HUGE_ORDER);
-	}
-	n = grab(MIN(budget, BALLOON_BATCH), 0);
-	if (!n)
-		return BALLOON_NO_FREE_MEMORY;
-	return release(n, 0);
+	why = down_batch(budget);
+	balloon_remove_empty();
+	return why;
 }
 
 /*

@@ -27,6 +27,31 @@ struct balloon_list {
 #define BALLOON_TAG_LINK (0xba11ULL << 48) /* on a list: low bits = next */
 #define BALLOON_TAG_TAIL (0xba12ULL << 48) /* inside a 2 MiB run: low bits = head */
 
+/*
+ * The ballooned pages of one memory block (section): single pages and
+ * whole 2 MiB runs. Per block, so a block the balloon empties can be
+ * offlined and removed by dropping its lists, without searching.
+ */
+struct balloon_block {
+	struct balloon_list small, huge;
+	u64 pages;   /* on these two lists */
+	u32 seq;     /* added by the balloon: the n-th block it added; else 0 */
+	u32 backed;  /* while being onlined: pages from its start with a frame */
+};
+
+/* Where going down looks for free pages in added blocks, newest first. */
+struct balloon_scan {
+	long nr;           /* block being scanned, -1: none */
+	u32 seq;           /* its seq; the next block scanned has a lower one */
+	unsigned long pfn; /* next pfn to look at */
+};
+
+/* Memmap frames of removed blocks the host did not take back yet. */
+#define BALLOON_STRAY_MAX 8
+struct balloon_stray {
+	unsigned long pfn, nr;
+};
+
 struct balloon {
 	const struct balloon_backend *be;
 	void (*kick)(void);
@@ -34,11 +59,18 @@ struct balloon {
 	bool target_set;       /* no target yet: only pending pages move */
 	u64 target, requested;
 	enum balloon_clamp clamp;
-	/* Ballooned pages: single pages, whole naturally aligned 2 MiB runs
-	 * (head pfn listed), and adopted populate-on-demand pages still to be
-	 * given back unscrubbed. All count in `ballooned`. */
-	struct balloon_list small, huge, pend_small, pend_huge;
+	/* Ballooned pages, per block, plus adopted populate-on-demand pages
+	 * still to be given back unscrubbed. All count in `ballooned`. */
+	struct balloon_block *blocks;
+	unsigned long nr_blocks;
+	unsigned long lo_small, lo_huge; /* no entries in blocks below these */
+	u64 nr_small, nr_huge;           /* entries over all blocks */
+	struct balloon_list pend_small, pend_huge;
 	u64 ballooned;
+	/* Populate-on-demand ranges in blocks left absent at boot: given back
+	 * by pfn (no struct page), before anything else. */
+	struct balloon_stray pod_absent[BALLOON_STRAY_MAX];
+	struct balloon_stray stray[BALLOON_STRAY_MAX];
 	/* The host answered short for order 9: order 0 until the next target
 	 * or retry. */
 	bool huge_up_refused, huge_down_refused;
@@ -48,6 +80,12 @@ struct balloon {
 	u64 shortfall;
 	enum balloon_reason reason;
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
+	u64 blocks_added, blocks_removed;
+	u32 add_seq;           /* seq of the last block added */
+	long removing;         /* block being offlined by the balloon, or -1 */
+	long adding;           /* block being onlined by the balloon, or -1 */
+	struct balloon_scan scan[2]; /* [0]: single pages, [1]: 2 MiB runs */
+	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;
@@ -63,6 +101,15 @@ unsigned long bl_pop(struct balloon_list *l);
 void bl_push_huge(struct balloon_list *l, unsigned long pfn);
 /* Pages of a run (already popped) onto a list of single pages. */
 void bl_push_run(struct balloon_list *l, unsigned long pfn, unsigned long n);
+/* Ballooned pages onto / off their block's lists (not `ballooned`). */
+int bal_blocks_init(void);
+struct balloon_block *bal_block(unsigned long pfn);
+void bal_keep_pages(unsigned long pfn, unsigned long n);
+void bal_keep_run(unsigned long pfn);
+bool bal_take_run(unsigned long *pfn);  /* lowest block first */
+bool bal_take_page(unsigned long *pfn); /* splits a run when no single */
+/* Forget a removed block's lists; returns the pages they held. */
+u64 bal_drop_block(unsigned long nr);
 
 /* balloon.c */
 u64 balloon_current(void);
@@ -71,6 +118,26 @@ u64 balloon_current(void);
 enum balloon_reason balloon_down(u64 need);
 enum balloon_reason balloon_up(u64 need);
 enum balloon_reason balloon_release_pending(void);
+/* up.c: populate the extents in balloon.pfns; returns extents done. */
+unsigned long balloon_populate(unsigned long nr, unsigned int order,
+			       enum balloon_reason *why);
+/* up.c: why the host stopped short: its limit, or its memory. */
+enum balloon_reason balloon_host_reason(void);
+/* hotplug.c */
+enum balloon_reason balloon_add_block(void);
+int balloon_hotplug_init(void);
+/* Offline and remove blocks the balloon emptied; blocks removed. */
+unsigned long balloon_remove_empty(void);
+/* Ballooned pages the backend could still bring in by hot-add. */
+u64 balloon_addable_pages(void);
+enum balloon_reason balloon_release_strays(void);
+bool balloon_has_strays(void);
+/* The added block a scan is in, moving to the next newest when it is
+ * done; -1 when every added block was scanned. */
+long balloon_newest_block(struct balloon_scan *sc);
+void balloon_scan_reset(void);
+/* down.c */
+enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order);
 /* Hand the host the extents in balloon.pfns; returns extents done. */
 unsigned long balloon_decrease(unsigned long nr, unsigned int order,
 			       unsigned long *partial, enum balloon_reason *why);

@@ -56,3 +56,113 @@ bool balloon_owns_page(const struct page *p)
 	return PageOffline(p) &&
 	       (tag == BALLOON_TAG_LINK || tag == BALLOON_TAG_TAIL);
 }
+
+/* ---- per-block lists ----------------------------------------------------- */
+
+/* One entry per section, from the allocator once mm is up. */
+int bal_blocks_init(void)
+{
+	unsigned long n = mm_nr_sections();
+	unsigned int order = 0;
+
+	if (balloon.blocks)
+		return 0;
+	if (!mm_ready() || !n)
+		return -EAGAIN;
+	while ((PAGE_SIZE << order) < n * sizeof(struct balloon_block))
+		order++;
+	balloon.blocks = alloc_pages_virt(order);
+	if (!balloon.blocks)
+		return -ENOMEM;
+	memset(balloon.blocks, 0, PAGE_SIZE << order);
+	for (unsigned long i = 0; i < n; i++)
+		balloon.blocks[i].small.head = balloon.blocks[i].huge.head =
+			BALLOON_NO_PFN;
+	balloon.nr_blocks = n;
+	balloon.lo_small = balloon.lo_huge = n;
+	return 0;
+}
+
+struct balloon_block *bal_block(unsigned long pfn)
+{
+	unsigned long nr = pfn_to_section_nr(pfn);
+
+	BUG_ON(nr >= balloon.nr_blocks);
+	return &balloon.blocks[nr];
+}
+
+void bal_keep_pages(unsigned long pfn, unsigned long n)
+{
+	struct balloon_block *b = bal_block(pfn);
+
+	bl_push_run(&b->small, pfn, n);
+	b->pages += n;
+	balloon.nr_small += n;
+	balloon.lo_small = MIN(balloon.lo_small, pfn_to_section_nr(pfn));
+}
+
+void bal_keep_run(unsigned long pfn)
+{
+	struct balloon_block *b = bal_block(pfn);
+
+	bl_push_huge(&b->huge, pfn);
+	b->pages += BALLOON_HUGE_PAGES;
+	balloon.nr_huge++;
+	balloon.lo_huge = MIN(balloon.lo_huge, pfn_to_section_nr(pfn));
+}
+
+/* The lowest block from *lo whose list (small or huge) has an entry. */
+static struct balloon_block *lowest(unsigned long *lo, bool huge)
+{
+	for (; *lo < balloon.nr_blocks; (*lo)++) {
+		struct balloon_block *b = &balloon.blocks[*lo];
+
+		if (huge ? b->huge.nr : b->small.nr)
+			return b;
+	}
+	return NULL;
+}
+
+bool bal_take_run(unsigned long *pfn)
+{
+	struct balloon_block *b;
+
+	if (!balloon.nr_huge)
+		return false;
+	b = lowest(&balloon.lo_huge, true);
+	BUG_ON(!b);
+	*pfn = bl_pop(&b->huge);
+	b->pages -= BALLOON_HUGE_PAGES;
+	balloon.nr_huge--;
+	return true;
+}
+
+bool bal_take_page(unsigned long *pfn)
+{
+	struct balloon_block *b;
+	unsigned long run;
+
+	if (!balloon.nr_small) {
+		if (!bal_take_run(&run))
+			return false;
+		bal_keep_pages(run, BALLOON_HUGE_PAGES);
+	}
+	b = lowest(&balloon.lo_small, false);
+	BUG_ON(!b);
+	*pfn = bl_pop(&b->small);
+	b->pages--;
+	balloon.nr_small--;
+	return true;
+}
+
+u64 bal_drop_block(unsigned long nr)
+{
+	struct balloon_block *b = &balloon.blocks[nr];
+	u64 pages = b->pages;
+
+	balloon.nr_small -= b->small.nr;
+	balloon.nr_huge -= b->huge.nr;
+	memset(b, 0, sizeof(*b));
+	b->small.head = b->huge.head = BALLOON_NO_PFN;
+	return pages;
+}

@@ -14,9 +14,20 @@ void balloon_get_stats(struct balloon_stats *st)
 		st->host_max = balloon.be->max_pages();
 	}
 	st->ballooned = balloon.ballooned;
-	st->ballooned_huge = balloon.huge.nr * BALLOON_HUGE_PAGES;
+	st->ballooned_huge = balloon.nr_huge * BALLOON_HUGE_PAGES;
 	st->pending = balloon.pend_small.nr +
 		      balloon.pend_huge.nr * BALLOON_HUGE_PAGES;
+	for (int i = 0; i < BALLOON_STRAY_MAX; i++) {
+		st->pending += balloon.pod_absent[i].nr;
+		st->stray += balloon.stray[i].nr;
+	}
+	st->blocks_added = balloon.blocks_added;
+	st->blocks_removed = balloon.blocks_removed;
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
+		st->blocks_now += balloon.blocks[nr].seq != 0;
+	st->add_ns = balloon.add_ns;
+	st->populate_ns = balloon.populate_ns;
+	st->remove_ns = balloon.remove_ns;
 	st->retries = balloon.retries;
 	st->retry_at_ns = balloon.state == BALLOON_WAITING ? balloon.retry_at : 0;
 	st->shortfall = balloon.shortfall;
@@ -47,6 +58,7 @@ const char *balloon_reason_name(enum balloon_reason r)
 		"the host's maximum reservation is reached",
 		"no ballooned pages to bring back",
 		"the backend call failed",
+		"adding a memory block failed",
 	};
 
 	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "?";
@@ -57,7 +69,7 @@ const char *balloon_clamp_name(enum balloon_clamp c)
 	static const char *const names[] = {
 		"none",
 		"above the host's maximum reservation",
-		"above the guest's RAM (no hot-add yet)",
+		"above the memory blocks the guest can add",
 		"below the minimum",
 	};
 
@@ -110,12 +122,44 @@ static int check_list(const struct balloon_list *l, bool huge, u64 *pages)
 	return 0;
 }
 
+/* Every block's lists, and the block counts against the totals. */
+static int check_blocks(u64 *pages)
+{
+	u64 small = 0, huge = 0;
+
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++) {
+		const struct balloon_block *b = &balloon.blocks[nr];
+		u64 n = 0;
+
+		if (check_list(&b->small, false, &n) || check_list(&b->huge, true, &n))
+			return -EIO;
+		if (n != b->pages)
+			FAIL("block %lu lists hold %llu pages, its count says %llu\n",
+			     nr, (unsigned long long)n, (unsigned long long)b->pages);
+		if (b->small.head != BALLOON_NO_PFN &&
+		    pfn_to_section_nr(b->small.head) != nr)
+			FAIL("block %lu lists pfn %#lx of another block\n", nr,
+			     b->small.head);
+		if ((b->small.nr && nr < balloon.lo_small) ||
+		    (b->huge.nr && nr < balloon.lo_huge))
+			FAIL("block %lu has pages below the lowest-block hint\n", nr);
+		small += b->small.nr;
+		huge += b->huge.nr;
+		*pages += n;
+	}
+	if (small != balloon.nr_small || huge != balloon.nr_huge)
+		FAIL("blocks hold %llu pages and %llu runs, totals say %llu and %llu\n",
+		     (unsigned long long)small, (unsigned long long)huge,
+		     (unsigned long long)balloon.nr_small,
+		     (unsigned long long)balloon.nr_huge);
+	return 0;
+}
+
 int balloon_check_consistency(void)
 {
 	u64 pages = 0;
 
-	if (check_list(&balloon.small, false, &pages) ||
-	    check_list(&balloon.huge, true, &pages) ||
+	if (check_blocks(&pages) ||
 	    check_list(&balloon.pend_small, false, &pages) ||
 	    check_list(&balloon.pend_huge, true, &pages))
 		return -EIO;
@@ -130,7 +174,7 @@ int balloon_check_consistency(void)
 void balloon_reset_for_test(void)
 {
 	memset(&balloon, 0, sizeof(balloon));
-	balloon.small.head = balloon.huge.head = BALLOON_NO_PFN;
 	balloon.pend_small.head = balloon.pend_huge.head = BALLOON_NO_PFN;
+	balloon.removing = balloon.adding = -1;
 }
 #endif

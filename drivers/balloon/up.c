@@ -6,23 +6,27 @@
  * ballooned pfns are ever asked for, so a backed frame is never populated
  * twice (under Xen that would orphan the old frame).
  */
+#include <ballast/timer.h>
 #include "internal.h"
 
 /* Why the host stopped short: its limit, or its memory. */
-static enum balloon_reason host_reason(void)
+enum balloon_reason balloon_host_reason(void)
 {
 	if (balloon.be->current_pages() >= balloon.be->max_pages())
 		return BALLOON_HOST_MAX;
 	return BALLOON_HOST_NO_MEMORY;
 }
 
-static unsigned long populate(unsigned long nr, unsigned int order,
-			      enum balloon_reason *why)
+/* The one place that calls the backend's populate (counted, timed). */
+unsigned long balloon_populate(unsigned long nr, unsigned int order,
+			       enum balloon_reason *why)
 {
+	u64 t0 = clock_ns();
 	long done;
 
 	balloon.calls++;
 	done = balloon.be->populate(balloon.pfns, nr, order);
+	balloon.populate_ns += clock_ns() - t0;
 	if (done < 0) {
 		*why = BALLOON_BACKEND_ERROR;
 		return 0;
@@ -45,12 +49,12 @@ static enum balloon_reason up_huge(unsigned long runs, u64 *pages)
 	unsigned long i, done;
 
 	for (i = 0; i < runs; i++)
-		balloon.pfns[i] = bl_pop(&balloon.huge);
-	done = populate(runs, BALLOON_HUGE_ORDER, &why);
+		BUG_ON(!bal_take_run(&balloon.pfns[i]));
+	done = balloon_populate(runs, BALLOON_HUGE_ORDER, &why);
 	for (i = 0; i < done; i++)
 		unballoon(balloon.pfns[i], BALLOON_HUGE_ORDER);
 	for (; i < runs; i++)
-		bl_push_run(&balloon.small, balloon.pfns[i], BALLOON_HUGE_PAGES);
+		bal_keep_pages(balloon.pfns[i], BALLOON_HUGE_PAGES);
 	if (done < runs)
 		balloon.huge_up_refused = true;
 	balloon.huge_up += done;
@@ -61,31 +65,36 @@ static enum balloon_reason up_huge(unsigned long runs, u64 *pages)
 static enum balloon_reason up_small(u64 need)
 {
 	enum balloon_reason why = BALLOON_OK;
-	unsigned long i, n, done;
+	unsigned long i, n = (unsigned long)MIN(need, (u64)BALLOON_BATCH);
+	unsigned long done;
 
-	if (!balloon.small.nr && balloon.huge.nr)
-		bl_push_run(&balloon.small, bl_pop(&balloon.huge),
-			    BALLOON_HUGE_PAGES);
-	if (!balloon.small.nr)
-		return BALLOON_NO_PAGES;
-	n = (unsigned long)MIN(MIN(need, (u64)BALLOON_BATCH), balloon.small.nr);
 	for (i = 0; i < n; i++)
-		balloon.pfns[i] = bl_pop(&balloon.small);
-	done = populate(n, 0, &why);
+		if (!bal_take_page(&balloon.pfns[i]))
+			break;
+	n = i;
+	if (!n)
+		return BALLOON_NO_PAGES;
+	done = balloon_populate(n, 0, &why);
 	for (i = 0; i < done; i++)
 		unballoon(balloon.pfns[i], 0);
 	for (; i < n; i++)
-		bl_push(&balloon.small, balloon.pfns[i]);
+		bal_keep_pages(balloon.pfns[i], 1);
 	if (done < n && why == BALLOON_OK)
-		why = host_reason();
+		why = balloon_host_reason();
 	return why;
 }
 
+/*
+ * Nothing ballooned left to bring back: add a memory block (hotplug.c),
+ * whose pages come up ballooned, and carry on with them next time.
+ */
 enum balloon_reason balloon_up(u64 need)
 {
-	u64 runs = MIN(MIN(need / BALLOON_HUGE_PAGES, balloon.huge.nr),
+	u64 runs = MIN(MIN(need / BALLOON_HUGE_PAGES, balloon.nr_huge),
 		       (u64)BALLOON_BATCH);
 
+	if (!balloon.nr_small && !balloon.nr_huge)
+		return balloon_add_block();
 	if (runs && !balloon.huge_up_refused) {
 		u64 got;
 		enum balloon_reason why = up_huge((unsigned long)runs, &got);

@@ -63,6 +63,12 @@ struct balloon_backend {
 			 unsigned int order, unsigned long *partial);
 	u64 (*max_pages)(void);
 	u64 (*current_pages)(void);
+	/*
+	 * Optional: the lowest physical address where the core may add memory
+	 * blocks beyond the boot memory map (0: nowhere). Blocks the boot map
+	 * calls RAM but that came up absent (no frames) may always be added.
+	 */
+	u64 (*hotplug_base)(void);
 };
 
 enum balloon_state {
@@ -81,13 +87,14 @@ enum balloon_reason {
 	BALLOON_HOST_MAX,        /* up: the host's maximum reservation is reached */
 	BALLOON_NO_PAGES,        /* up: nothing ballooned that could come back */
 	BALLOON_BACKEND_ERROR,   /* a backend call failed outright */
+	BALLOON_ADD_FAILED,      /* up: adding or onlining a memory block failed */
 };
 
 /* How balloon_set_target changed the target it was given. */
 enum balloon_clamp {
 	BALLOON_CLAMP_NONE,
 	BALLOON_CLAMP_HOST_MAX, /* above the host's maximum reservation */
-	BALLOON_CLAMP_MAP,      /* above the RAM the guest has struct pages for */
+	BALLOON_CLAMP_MAP,      /* above what memory blocks the guest can add hold */
 	BALLOON_CLAMP_MIN,      /* below BALLOON_MIN_TARGET */
 };
 
@@ -118,6 +125,11 @@ struct balloon_stats {
 	enum balloon_reason reason;
 	/* Totals since boot. */
 	u64 pages_up, pages_down, calls, huge_up, huge_down;
+	/* Memory blocks: added and removed by the balloon since boot, added
+	 * and present now; time spent adding, populating, removing (ns). */
+	u64 blocks_added, blocks_removed, blocks_now;
+	u64 add_ns, populate_ns, remove_ns;
+	u64 stray;               /* memmap frames of removed blocks not given back yet */
 	/* From the last target change to done (ns, clock_ns). */
 	u64 last_took_ns;
 };
@@ -133,7 +145,10 @@ bool balloon_has_backend(void);
  * clamp is kept in the stats and logged, it is not retried.
  */
 int balloon_set_target(u64 pages);
-/* The highest target the host allows (guest pages); 0 with no backend. */
+/*
+ * The highest target the host allows (guest pages), counting blocks the
+ * balloon may still add; 0 with no backend.
+ */
 u64 balloon_max_target(void);
 
 /*

@@ -20,8 +20,11 @@
 /* Carve each section's memmap from the start of that section itself. */
 #define MHP_MEMMAP_ON_MEMORY (1u << 0)
 /*
- * The caller has put memory behind the whole range itself (a balloon driver
- * that populated it from the hypervisor): every page becomes RAM. Without
+ * The caller answers for the whole range (a balloon driver that populates
+ * it from the hypervisor as it goes): every page becomes RAM, PageOffline
+ * until onlined; with memmap-on-memory the memmap pages must already have
+ * memory behind them, the rest need not (the driver's online_page hook
+ * keeps those PageOffline). Without
  * it, add_memory lays each block out as the boot memory map describes it
  * (bootmem_hotplug_range): what the map does not call RAM stays a hole, and
  * a block with no RAM at all, or (memmap-on-memory) without RAM where its

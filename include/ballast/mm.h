@@ -21,6 +21,11 @@ bool mm_ready(void);
 /* Buddy allocator. NULL when nothing fits (never panics); order > MAX_ORDER is NULL. */
 struct page *alloc_pages(unsigned int order);
 static inline struct page *alloc_page(void) { return alloc_pages(0); }
+/*
+ * Exactly the naturally aligned block at pfn, if every page of it is free
+ * in an online block; NULL otherwise (a driver emptying one memory block).
+ */
+struct page *alloc_pages_at(unsigned long pfn, unsigned int order);
 /* Free a block from alloc_pages (its reference must be the last one). */
 void free_pages(struct page *page, unsigned int order);
 static inline void free_page(struct page *page) { free_pages(page, 0); }
@@ -85,6 +90,7 @@ struct section_info {
 	unsigned long memmap_pfn;  /* first pfn of its memmap */
 	unsigned long memmap_pages;
 	unsigned long present;     /* RAM pages in it */
+	unsigned long reserved;    /* Reserved RAM pages in it (own memmap too) */
 };
 unsigned long mm_nr_sections(void); /* sections below arch_max_phys_addr */
 int mm_section_info(unsigned long nr, struct section_info *info);

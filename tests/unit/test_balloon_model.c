@@ -60,6 +60,14 @@ static u64 below(u64 n)
 	return n ? rnd() % n : 0;
 }
 
+static bool section_present(unsigned long pfn)
+{
+	struct section_info si;
+
+	return !mm_section_info(pfn_to_section_nr(pfn), &si) &&
+	       si.state != SECTION_ABSENT;
+}
+
 static void boot(void)
 {
 	sim_mm_reset();
@@ -76,6 +84,10 @@ static void boot(void)
 	adopted = 0;
 	now = 0;
 	memset(is_held, 0, SIM_NPFN);
+	/* What boot allocated (the balloon's block table): held, never freed. */
+	for (unsigned long pfn = 0; pfn < PFN_DOWN(RAM_END); pfn++)
+		if (section_present(pfn) && PageAllocated(pfn_to_page(pfn)))
+			is_held[pfn] = 2;
 }
 
 static void hold(struct page *p, unsigned int order)
@@ -209,7 +221,7 @@ static void check_pages(void)
 			const struct page *p = pfn_to_page(pfn);
 			bool off = PageOffline(p);
 
-			if (is_held[pfn] != PageAllocated(p))
+			if (!!is_held[pfn] != PageAllocated(p))
 				MFAIL("pfn %#lx: %s, guest holds it: %d", pfn,
 				      page_type_name(p), is_held[pfn]);
 			if (off != (sim.frame[pfn] != SIM_BACKED) ||

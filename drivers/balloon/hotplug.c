@@ -1,0 +1,388 @@
+/*
+ * Memory blocks that come and go with the target, through the same mm
+ * hooks any driver uses (add_memory with memmap-on-memory, the online_page
+ * hook, a memory notifier, offline_pages, remove_memory).
+ *
+ * Adding, when nothing ballooned is left to bring back: populate the frames
+ * the block's memmap goes to (2 MiB extents, else single pages), add the
+ * block with its memmap on itself, online it with our online_page hook,
+ * which frees the pages that have frames and keeps every other page
+ * ballooned. The guest gives nothing of what it had: the memmap lives in
+ * the new block.
+ *
+ * Removing, when a block holds nothing but ballooned pages (and its own
+ * memmap): our notifier lets offlining skip our pages, the block goes
+ * offline and away, and its memmap frames go back to the host. A block
+ * still holding a used page stays online.
+ */
+#include <ballast/boot_mem_map.h>
+#include <ballast/memory.h>
+#include <ballast/memory_hotplug.h>
+#include <ballast/timer.h>
+#include "internal.h"
+
+static unsigned long memmap_pages(void)
+{
+	return section_memmap_pages();
+}
+
+/* The whole block is RAM in the boot map (whether it came up or not). */
+static bool boot_ram_block(unsigned long nr)
+{
+	u64 bs = (u64)nr * SECTION_SIZE, be = bs + SECTION_SIZE, n = 0, s, e;
+
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
+		if (s < be && e > bs)
+			n += MIN(e, be) - MAX(s, bs);
+	return n == SECTION_SIZE;
+}
+
+static bool addable(unsigned long nr, u64 base)
+{
+	struct section_info si;
+
+	if (mm_section_info(nr, &si) || si.state != SECTION_ABSENT)
+		return false;
+	if (boot_ram_block(nr))
+		return true;
+	return base && (u64)nr * SECTION_SIZE >= base;
+}
+
+static u64 hotplug_base(void)
+{
+	return balloon.be->hotplug_base ? balloon.be->hotplug_base() : 0;
+}
+
+static long next_addable(void)
+{
+	u64 base = hotplug_base();
+
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
+		if (addable(nr, base))
+			return (long)nr;
+	return -1;
+}
+
+u64 balloon_addable_pages(void)
+{
+	u64 base, n = 0;
+
+	if (!balloon.be || !balloon.blocks)
+		return 0;
+	base = hotplug_base();
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
+		if (addable(nr, base))
+			n += PAGES_PER_SECTION;
+	return n;
+}
+
+/* ---- frames by pfn: memmap frames, and what the host did not take ------ */
+
+static bool strays_full(void)
+{
+	return balloon.stray[BALLOON_STRAY_MAX - 1].nr != 0;
+}
+
+static void add_stray(unsigned long pfn, unsigned long nr)
+{
+	for (int i = 0; i < BALLOON_STRAY_MAX; i++) {
+		if (!balloon.stray[i].nr) {
+			balloon.stray[i].pfn = pfn;
+			balloon.stray[i].nr = nr;
+			return;
+		}
+	}
+	BUG_ON(1); /* callers check strays_full first */
+}
+
+/* Give the host [pfn, pfn + nr) (frames, no struct page needed). */
+static enum balloon_reason give_back(unsigned long pfn, unsigned long nr)
+{
+	enum balloon_reason why = BALLOON_OK;
+
+	while (nr) {
+		unsigned long n = MIN(nr, (unsigned long)BALLOON_BATCH), done, partial;
+
+		for (unsigned long i = 0; i < n; i++)
+			balloon.pfns[i] = pfn + i;
+		done = balloon_decrease(n, 0, &partial, &why);
+		balloon.pages_down += done;
+		pfn += done;
+		nr -= done;
+		if (done < n) {
+			add_stray(pfn, nr);
+			return why == BALLOON_OK ? BALLOON_HOST_REFUSED : why;
+		}
+	}
+	return BALLOON_OK;
+}
+
+bool balloon_has_strays(void)
+{
+	return balloon.stray[0].nr != 0;
+}
+
+enum balloon_reason balloon_release_strays(void)
+{
+	struct balloon_stray s = balloon.stray[0];
+
+	memmove(&balloon.stray[0], &balloon.stray[1],
+		sizeof(balloon.stray[0]) * (BALLOON_STRAY_MAX - 1));
+	memset(&balloon.stray[BALLOON_STRAY_MAX - 1], 0, sizeof(s));
+	return give_back(s.pfn, s.nr);
+}
+
+/* ---- adding ------------------------------------------------------------ */
+
+/* Frames for the memmap at the start of block nr; *backed: pages that got one. */
+static enum balloon_reason populate_memmap(unsigned long nr, unsigned long *backed)
+{
+	unsigned long start = section_nr_to_pfn(nr), i, done;
+	unsigned long huge = (memmap_pages() + BALLOON_HUGE_PAGES - 1) / BALLOON_HUGE_PAGES;
+	enum balloon_reason why = BALLOON_OK;
+
+	if (PAGES_PER_SECTION >= BALLOON_HUGE_PAGES && !balloon.huge_up_refused) {
+		for (i = 0; i < huge; i++)
+			balloon.pfns[i] = start + i * BALLOON_HUGE_PAGES;
+		done = balloon_populate(huge, BALLOON_HUGE_ORDER, &why);
+		if (done == huge) {
+			*backed = huge * BALLOON_HUGE_PAGES;
+			return BALLOON_OK;
+		}
+		if (done) /* untouched frames: straight back */
+			give_back(start, done * BALLOON_HUGE_PAGES);
+		if (why != BALLOON_OK)
+			return why;
+		balloon.huge_up_refused = true;
+	}
+	for (i = 0; i < memmap_pages(); i++)
+		balloon.pfns[i] = start + i;
+	done = balloon_populate(memmap_pages(), 0, &why);
+	if (done == memmap_pages()) {
+		*backed = done;
+		return BALLOON_OK;
+	}
+	if (done)
+		give_back(start, done);
+	return why != BALLOON_OK ? why : balloon_host_reason();
+}
+
+/*
+ * The online_page hook, installed only while the balloon onlines its own
+ * block: pages with a frame go to the allocator, the rest stay ballooned.
+ */
+static void online_page_hook(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
+	struct balloon_block *b = bal_block(pfn);
+	unsigned long backed_end;
+
+	if (balloon.adding < 0 || b != &balloon.blocks[balloon.adding]) {
+		generic_online_page(page, order);
+		return;
+	}
+	backed_end = section_nr_to_pfn(balloon.adding) + b->backed;
+	if (end <= backed_end) {
+		generic_online_page(page, order);
+		return;
+	}
+	while (pfn < end) {
+		if (pfn < backed_end) {
+			generic_online_page(pfn_to_page(pfn++), 0);
+		} else if (!(pfn & (BALLOON_HUGE_PAGES - 1)) &&
+			   end - pfn >= BALLOON_HUGE_PAGES) {
+			bal_keep_run(pfn);
+			balloon.ballooned += BALLOON_HUGE_PAGES;
+			pfn += BALLOON_HUGE_PAGES;
+		} else {
+			bal_keep_pages(pfn++, 1);
+			balloon.ballooned++;
+		}
+	}
+}
+
+static int online_block(unsigned long nr, unsigned long backed)
+{
+	int err = set_online_page_callback(online_page_hook);
+
+	if (err) {
+		pr_err("balloon: another driver's online_page hook is installed: cannot online block %lu\n",
+		       nr);
+		return -EBUSY;
+	}
+	balloon.adding = (long)nr;
+	balloon.blocks[nr].backed = (u32)backed;
+	err = online_pages(section_nr_to_pfn(nr), PAGES_PER_SECTION);
+	balloon.adding = -1;
+	restore_online_page_callback(online_page_hook);
+	return err;
+}
+
+enum balloon_reason balloon_add_block(void)
+{
+	u64 t0 = clock_ns();
+	long nr = next_addable();
+	unsigned long backed = 0;
+	enum balloon_reason why;
+	int err;
+
+	if (nr < 0)
+		return BALLOON_NO_PAGES;
+	if (balloon.be->current_pages() + memmap_pages() > balloon.be->max_pages())
+		return BALLOON_HOST_MAX;
+	why = populate_memmap((unsigned long)nr, &backed);
+	if (why != BALLOON_OK)
+		return why;
+	err = add_memory((u64)nr * SECTION_SIZE, SECTION_SIZE,
+			 MHP_MEMMAP_ON_MEMORY | MHP_BACKED);
+	if (!err) {
+		err = online_block((unsigned long)nr, backed);
+		if (err)
+			BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
+	}
+	if (err) {
+		pr_err("balloon: adding memory block %ld failed (%s)\n", nr,
+		       errno_name(err));
+		give_back(section_nr_to_pfn(nr), backed);
+		balloon.add_ns += clock_ns() - t0;
+		return BALLOON_ADD_FAILED;
+	}
+	balloon.blocks[nr].seq = ++balloon.add_seq;
+	balloon.blocks_added++;
+	balloon.pages_up += backed;
+	balloon_scan_reset();
+	balloon.add_ns += clock_ns() - t0;
+	return BALLOON_OK;
+}
+
+/* ---- removing ---------------------------------------------------------- */
+
+/* Nothing in block nr but ballooned pages and its own memmap. */
+static bool block_empty(unsigned long nr)
+{
+	const struct balloon_block *b = &balloon.blocks[nr];
+	struct section_info si;
+
+	if (b->pages + memmap_pages() < PAGES_PER_SECTION ||
+	    mm_section_info(nr, &si) || si.state != SECTION_ONLINE ||
+	    si.present != PAGES_PER_SECTION)
+		return false;
+	if (si.memmap_src == MEMMAP_ON_MEMORY)
+		return si.reserved == memmap_pages() &&
+		       b->pages == PAGES_PER_SECTION - memmap_pages();
+	return si.reserved == 0 && b->pages == PAGES_PER_SECTION;
+}
+
+/* Our pages in the block get (MEM_GOING_OFFLINE) or lose (cancel) a pass. */
+static void set_refs(unsigned long nr, u32 ref)
+{
+	unsigned long pfn = section_nr_to_pfn(nr), end = pfn + PAGES_PER_SECTION;
+
+	for (; pfn < end; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (balloon_owns_page(p))
+			p->refcount = ref;
+	}
+}
+
+static int memory_event(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	const struct memory_notify *arg = data;
+	unsigned long first = pfn_to_section_nr(arg->start_pfn);
+	unsigned long last = pfn_to_section_nr(arg->start_pfn + arg->nr_pages);
+
+	(void)nb;
+	for (unsigned long nr = first; nr < last && nr < balloon.nr_blocks; nr++) {
+		bool ours = balloon.removing == (long)nr;
+
+		if (action == MEM_GOING_OFFLINE && !ours && balloon.blocks[nr].pages) {
+			pr_err("balloon: memory block %lu holds %llu KiB of ballooned memory\n",
+			       nr, (unsigned long long)balloon.blocks[nr].pages * 4);
+			return notifier_from_errno(-EBUSY);
+		}
+		if (ours && action == MEM_GOING_OFFLINE)
+			set_refs(nr, 0);
+		if (ours && action == MEM_CANCEL_OFFLINE)
+			set_refs(nr, 1);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block memory_nb = { .notifier_call = memory_event };
+
+int balloon_hotplug_init(void)
+{
+	return register_memory_notifier(&memory_nb);
+}
+
+static int remove_block(unsigned long nr)
+{
+	struct section_info si;
+	u64 t0 = clock_ns();
+	int err;
+
+	mm_section_info(nr, &si);
+	if (si.memmap_src == MEMMAP_ON_MEMORY && strays_full())
+		return -EBUSY;
+	balloon.removing = (long)nr;
+	err = offline_pages(section_nr_to_pfn(nr), PAGES_PER_SECTION);
+	balloon.removing = -1;
+	if (err) {
+		pr_warn("balloon: emptied memory block %lu did not go offline (%s)\n",
+			nr, errno_name(err));
+		return err;
+	}
+	BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
+	balloon.ballooned -= bal_drop_block(nr);
+	if (si.memmap_src == MEMMAP_ON_MEMORY)
+		give_back(section_nr_to_pfn(nr), memmap_pages());
+	balloon.blocks_removed++;
+	balloon_scan_reset();
+	balloon.remove_ns += clock_ns() - t0;
+	return 0;
+}
+
+unsigned long balloon_remove_empty(void)
+{
+	unsigned long removed = 0;
+
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
+		if (block_empty(nr) && !remove_block(nr))
+			removed++;
+	return removed;
+}
+
+/* ---- which added block going down empties first ------------------------ */
+
+long balloon_newest_block(struct balloon_scan *sc)
+{
+	u32 best = 0;
+	long bn = -1;
+
+	if (sc->nr >= 0 && balloon.blocks[sc->nr].seq == sc->seq &&
+	    sc->pfn < section_nr_to_pfn(sc->nr + 1))
+		return sc->nr;
+	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++) {
+		u32 s = balloon.blocks[nr].seq;
+
+		if (s && s < sc->seq && s > best) {
+			best = s;
+			bn = (long)nr;
+		}
+	}
+	sc->nr = bn;
+	sc->seq = best;
+	sc->pfn = bn >= 0 ? section_nr_to_pfn(bn) : 0;
+	return bn;
+}
+
+void balloon_scan_reset(void)
+{
+	for (int i = 0; i < 2; i++) {
+		balloon.scan[i].nr = -1;
+		balloon.scan[i].seq = 0xffffffffu;
+		balloon.scan[i].pfn = 0;
+	}
+}
