@@ -54,6 +54,35 @@ static void lsmem_line(unsigned long first, unsigned long last, u8 state,
 	       removable ? "yes" : "no", blk);
 }
 
+/* Block numbers as ranges ("16-25 30"), and how many. */
+static void print_history(const char *what, bool added)
+{
+	unsigned long n = mm_nr_sections(), count = 0, start = 0;
+	bool in = false;
+	char line[160];
+	size_t len = 0;
+
+	line[0] = 0;
+	for (unsigned long nr = 0; nr <= n; nr++) {
+		bool hit = nr < n &&
+			   (added ? mm.sections[nr].state != SECTION_ABSENT &&
+					    !mm.sections[nr].boot
+				  : mm.sections[nr].state == SECTION_ABSENT &&
+					    (mm.history[nr] & SECTION_WAS_REMOVED));
+
+		count += hit;
+		if (hit && !in)
+			start = nr;
+		if (!hit && in && len < sizeof(line) - 24)
+			len += ksnprintf(line + len, sizeof(line) - len,
+					 start == nr - 1 ? " %lu" : " %lu-%lu",
+					 start, nr - 1);
+		in = hit;
+	}
+	if (count)
+		printk("%s %lu (block%s%s)\n", what, count, line, "");
+}
+
 static int cmd_lsmem(int argc, char **argv)
 {
 	bool all = false;
@@ -100,6 +129,8 @@ static int cmd_lsmem(int argc, char **argv)
 	printk("\nMemory block size:    %8s\n", human(SECTION_SIZE, sz, sizeof(sz)));
 	printk("Total online memory:  %8s\n", human(on, sz, sizeof(sz)));
 	printk("Total offline memory: %8s\n", human(off, sz, sizeof(sz)));
+	print_history("Hot-added blocks:    ", true);
+	print_history("Removed since boot:  ", false);
 	return 0;
 }
 SHELL_COMMAND(lsmem, "[-a]", "list memory blocks like util-linux lsmem", cmd_lsmem);

@@ -24,6 +24,10 @@ struct mm_section {
 	u32 reserved;  /* Reserved, non-hole pages (counted while online) */
 };
 
+/* Per-section history, kept across remove (for lsmem). */
+#define SECTION_WAS_ADDED 0x1   /* hot-added at least once */
+#define SECTION_WAS_REMOVED 0x2 /* removed since boot (absent or re-added) */
+
 struct free_list {
 	u32 head;      /* pfn of the first block, PFN_NONE when empty */
 	u64 nr;        /* blocks on it */
@@ -35,6 +39,7 @@ struct mm_state {
 	bool ready;
 	unsigned long nr_sections;
 	struct mm_section *sections;
+	u8 *history;   /* SECTION_WAS_* per section */
 	/* Buddy free lists; iso[] holds the free blocks of isolated sections. */
 	struct free_list area[NR_ORDERS];
 	struct free_list iso[NR_ORDERS];

@@ -321,6 +321,8 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 			return ret;
 		}
 	}
+	for (unsigned long nr = first; nr < last; nr++)
+		mm.history[nr] |= SECTION_WAS_ADDED;
 	pr_info("add_memory: %#llx-%#llx added, %lu block(s) offline%s\n",
 		(unsigned long long)start, (unsigned long long)(start + size - 1),
 		last - first,
@@ -339,8 +341,10 @@ int remove_memory(phys_addr_t start, u64 size)
 	ret = check_state(first, last, SECTION_OFFLINE, "remove_memory");
 	if (ret)
 		return ret;
-	for (unsigned long nr = first; nr < last; nr++)
+	for (unsigned long nr = first; nr < last; nr++) {
 		section_remove(nr);
+		mm.history[nr] |= SECTION_WAS_REMOVED;
+	}
 	arch_direct_unmap(start, size);
 	pr_info("remove_memory: %#llx-%#llx removed\n",
 		(unsigned long long)start, (unsigned long long)(start + size - 1));

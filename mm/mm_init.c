@@ -33,8 +33,10 @@ static void alloc_sections_and_page_tables(void)
 	mm.boot_open = true;
 	arch_pgtable_alloc = boot_pgtable_alloc;
 	arch_pgtable_free = NULL; /* boot page tables are never given back */
+	/* The history bytes follow the table, in the same allocation. */
 	mm.sections = phys_to_virt(
-		boot_alloc(mm.nr_sections * sizeof(struct mm_section)));
+		boot_alloc(mm.nr_sections * (sizeof(struct mm_section) + 1)));
+	mm.history = (u8 *)(mm.sections + mm.nr_sections);
 	if (arch_prealloc_page_tables())
 		panic("mm: cannot build the page tables for %llu GiB",
 		      (unsigned long long)(arch_max_phys_addr >> 30));

@@ -154,9 +154,25 @@ int arch_map_range(uintptr_t va, phys_addr_t pa, u64 size)
 	return 0;
 }
 
+/*
+ * How far the tables built at boot reach: the boot memory map's top (for
+ * Xen that is maxmem), in whole GiB. Hot-add beyond builds its tables from
+ * the allocator and gives them back when the block goes.
+ */
+static u64 prealloc_reach;
+
 static u64 vmemmap_bytes(void)
 {
-	return PFN_DOWN(arch_max_phys_addr) * (u64)sizeof(struct page);
+	return PFN_DOWN(prealloc_reach) * (u64)sizeof(struct page);
+}
+
+static u64 boot_map_top(void)
+{
+	u64 top = 0;
+
+	for (int i = 0; i < boot_mem_map.nr; i++)
+		top = MAX(top, boot_mem_map.r[i].start + boot_mem_map.r[i].size);
+	return MIN(ALIGN_UP(MAX(top, GiB), GiB), arch_max_phys_addr);
 }
 
 /* What the entry code (boot_multiboot2.S) maps with its 2 MiB pages. */
@@ -187,8 +203,9 @@ int arch_prealloc_page_tables(void)
 {
 	int err;
 
+	prealloc_reach = boot_map_top();
 	/* Direct map: page directories (2 MiB entries) for every GiB. */
-	for (u64 pa = 0; pa < arch_max_phys_addr; pa += GiB)
+	for (u64 pa = 0; pa < prealloc_reach; pa += GiB)
 		if (!walk(direct_map_base + pa, 2, true, &err))
 			return err;
 	/* vmemmap: 4 KiB page tables, as 16-byte struct pages of one
@@ -199,32 +216,72 @@ int arch_prealloc_page_tables(void)
 	return map_boot_ram_high();
 }
 
-/*
- * After an unmap: give back a 4 KiB table that splitting a 2 MiB direct-map
- * page created, once nothing is left in it. The vmemmap's tables were built
- * at boot and stay.
- */
-static void free_empty_pt(uintptr_t va)
+/* Built at boot (never given back): below the reach, or the entry code's. */
+static bool boot_table(uintptr_t va)
 {
-	int err;
-	u64 *pde = walk(va, 2, false, &err);
-	u64 *pt;
-	phys_addr_t pa;
-
 	if (va >= vmemmap_base && va < vmemmap_base + vmemmap_bytes())
-		return;
-	if (!pde || !(*pde & PTE_P) || (*pde & PTE_PS) || !arch_pgtable_free)
-		return;
-	pt = table_virt(*pde);
+		return true;
+	if (va >= direct_map_base && va < direct_map_base + prealloc_reach)
+		return true;
+	return !pv_mmu && va >= direct_map_base &&
+	       va < direct_map_base + BOOT_DIRECT_MAP_END;
+}
+
+/* The table an entry points to, when every entry of it is empty. */
+static u64 *empty_table(u64 *entry)
+{
+	u64 *t;
+
+	if (!entry || !(*entry & PTE_P) || (*entry & PTE_PS))
+		return NULL;
+	t = table_virt(*entry);
 	for (int i = 0; i < 512; i++)
-		if (pt[i])
-			return;
-	pa = virt_to_phys(pt); /* under Xen PV the entry holds a machine frame */
-	pte_write(pde, 0);
+		if (t[i])
+			return NULL;
+	return t;
+}
+
+static void free_table(u64 *entry, u64 *table, uintptr_t va)
+{
+	phys_addr_t pa = virt_to_phys(table); /* Xen PV: the entry is a machine frame */
+
+	pte_write(entry, 0);
 	flush_va(va); /* also drops paging-structure caches */
 	if (pv_mmu)
 		pv_mmu->table_release(pa);
 	arch_pgtable_free(pa);
+}
+
+/*
+ * After an unmap: give back a 4 KiB table that nothing is left in (one
+ * that splitting a 2 MiB direct-map page created, or one beyond the boot
+ * reach), and beyond the reach its page directory too, so add/remove
+ * cycles leave free memory exactly as it was.
+ */
+static void free_empty_pd(uintptr_t va)
+{
+	int err;
+	u64 *pdpte, *t;
+
+	if (!arch_pgtable_free || boot_table(va))
+		return;
+	pdpte = walk(va, 3, false, &err);
+	if ((t = empty_table(pdpte)))
+		free_table(pdpte, t, va);
+}
+
+static void free_empty_pt(uintptr_t va)
+{
+	int err;
+	u64 *pde, *t;
+
+	if (!arch_pgtable_free || (boot_table(va) &&
+	    va >= vmemmap_base && va < vmemmap_base + vmemmap_bytes()))
+		return;
+	pde = walk(va, 2, false, &err);
+	if ((t = empty_table(pde)))
+		free_table(pde, t, va);
+	free_empty_pd(va);
 }
 
 void arch_unmap_range(uintptr_t va, u64 size)
@@ -238,6 +295,8 @@ void arch_unmap_range(uintptr_t va, u64 size)
 			pte_write(pde, 0);
 			flush_va(va + off);
 			off += 2 * MiB;
+			if (IS_ALIGNED(va + off, GiB) || off >= size)
+				free_empty_pd(va + off - 2 * MiB);
 			continue;
 		}
 		u64 *pte = NULL;

@@ -48,6 +48,18 @@ static void show(void)
 	       kib(st.pages_up), kib(st.pages_down),
 	       (unsigned long long)st.calls, (unsigned long long)st.huge_up,
 	       (unsigned long long)st.huge_down);
+	printk("blocks:      %llu added, %llu removed since boot, %llu added now;"
+	       " %llu KiB ballooned inside online blocks\n",
+	       (unsigned long long)st.blocks_added,
+	       (unsigned long long)st.blocks_removed,
+	       (unsigned long long)st.blocks_now, kib(st.ballooned_online));
+	if (st.stray)
+		printk("stray:       %llu KiB of removed blocks' memmap not given back yet\n",
+		       kib(st.stray));
+	printk("time:        add %llu ms, populate %llu ms, remove %llu ms (since boot)\n",
+	       (unsigned long long)(st.add_ns / 1000000),
+	       (unsigned long long)(st.populate_ns / 1000000),
+	       (unsigned long long)(st.remove_ns / 1000000));
 	printk("last target: reached in %llu ms\n",
 	       (unsigned long long)(st.last_took_ns / 1000000));
 }

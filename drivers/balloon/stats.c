@@ -17,6 +17,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->ballooned_huge = balloon.nr_huge * BALLOON_HUGE_PAGES;
 	st->pending = balloon.pend_small.nr +
 		      balloon.pend_huge.nr * BALLOON_HUGE_PAGES;
+	st->ballooned_online = balloon.ballooned - st->pending;
 	for (int i = 0; i < BALLOON_STRAY_MAX; i++) {
 		st->pending += balloon.pod_absent[i].nr;
 		st->stray += balloon.stray[i].nr;

@@ -25,6 +25,7 @@
 #include <ballast/xen/guest.h>
 #include <ballast/xen/reservation.h>
 #include <ballast/xen/xenstore.h>
+#include <asm/pci.h>
 
 static long xb_populate(const unsigned long *pfns, unsigned long nr,
 			unsigned int order)
@@ -55,12 +56,47 @@ static u64 xb_current_pages(void)
 	return n < 0 ? 0 : (u64)n;
 }
 
+/* End of the highest boot memory map entry, whatever its type. */
+static u64 memmap_top(void)
+{
+	u64 top = 0;
+
+	for (int i = 0; i < boot_mem_map.nr; i++)
+		top = MAX(top, boot_mem_map.r[i].start + boot_mem_map.r[i].size);
+	return top;
+}
+
+/*
+ * Where blocks beyond the boot map go. PV: right above it (a PV guest's
+ * pfn space is its own; the P2M grows to cover them). PVH and HVM: above
+ * 4 GiB and above the map, and under HVM above every PCI memory BAR too
+ * (hvmloader puts 64-bit BARs right above the top of RAM), read from PCI
+ * configuration space once: BARs do not move after boot.
+ */
+static u64 xb_hotplug_base(void)
+{
+	static u64 base;
+
+	if (base)
+		return base;
+	base = memmap_top();
+	if (xen.mode != XEN_PV)
+		base = MAX(base, 4 * GiB);
+	if (xen.mode == XEN_HVM)
+		base = MAX(base, pci_mem_bars_end());
+	base = ALIGN_UP(base, SECTION_SIZE);
+	pr_info("xen balloon: memory blocks are added from %#llx\n",
+		(unsigned long long)base);
+	return base;
+}
+
 static const struct balloon_backend xen_balloon_backend = {
 	.name = "xen",
 	.populate = xb_populate,
 	.decrease = xb_decrease,
 	.max_pages = xb_max_pages,
 	.current_pages = xb_current_pages,
+	.hotplug_base = xb_hotplug_base,
 };
 
 /* ---- memory/target ----------------------------------------------------- */
@@ -91,17 +127,25 @@ static int read_kib(const char *path, u64 *kib)
 	return 0;
 }
 
+/* RAM pages of the boot map, with blocks that came up absent (PoD). */
+static u64 boot_ram_pages(void)
+{
+	u64 s, e, n = 0;
+
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
+		n += PFN_DOWN(e) - PFN_DOWN(s);
+	return n;
+}
+
 static void learn_diff(void)
 {
-	struct mm_stats st;
-	u64 static_max;
+	u64 static_max, ram = boot_ram_pages();
 
 	have_diff = true;
 	if (xen.mode == XEN_PV || read_kib("memory/static-max", &static_max))
 		return;
-	mm_get_stats(&st);
-	if (static_max / 4 > st.present)
-		target_diff = static_max / 4 - st.present;
+	if (static_max / 4 > ram)
+		target_diff = static_max / 4 - ram;
 	pr_info("xen balloon: toolstack counts %llu KiB beyond the guest's RAM\n",
 		(unsigned long long)(target_diff * 4));
 }

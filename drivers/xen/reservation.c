@@ -38,6 +38,15 @@ static long populate_chunk(const unsigned long *pfns, unsigned long n,
 
 	for (unsigned long i = 0; i < n; i++)
 		list[i] = pfns[i];
+	if (xen.mode == XEN_PV) {
+		unsigned long end = 0;
+
+		for (unsigned long i = 0; i < n; i++)
+			end = MAX(end, pfns[i] + (1ul << order));
+		/* Hot-added blocks lie past the P2M: cover them first. */
+		if (end > xen_p2m_size() && xen_p2m_grow(end))
+			return -ENOMEM;
+	}
 	done = memory_op(XENMEM_populate_physmap, n, order);
 	if (done <= 0 || xen.mode != XEN_PV)
 		return done;

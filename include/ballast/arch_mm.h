@@ -43,11 +43,12 @@ extern void (*arch_pgtable_free)(phys_addr_t table);
 
 /*
  * Called once by mm_init while the boot allocator runs: build, up front,
- * every page table the direct map and the vmemmap could ever need below
- * arch_max_phys_addr. Hot-add then takes no page-table page from existing
- * memory (memmap-on-memory really consumes nothing), and remove has no
- * shared table to worry about. Costs about 3 KiB per GiB of address space.
- * Also maps the boot RAM (bootmem_ram_range) the entry code left unmapped.
+ * the page tables the direct map and the vmemmap need below the domain's
+ * reach (the top of the boot memory map, which under Xen covers maxmem,
+ * rounded up to a GiB), about 3 KiB per GiB. Hot-add within that reach
+ * takes no page-table page; beyond it (a raised maxmem) the tables come
+ * from the allocator and go back when the block is removed. Also maps the
+ * boot RAM (bootmem_ram_range) the entry code left unmapped.
  */
 int arch_prealloc_page_tables(void);
 

@@ -128,6 +128,7 @@ struct balloon_stats {
 	/* Memory blocks: added and removed by the balloon since boot, added
 	 * and present now; time spent adding, populating, removing (ns). */
 	u64 blocks_added, blocks_removed, blocks_now;
+	u64 ballooned_online;    /* ballooned (not pending) pages in online blocks */
 	u64 add_ns, populate_ns, remove_ns;
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
 	/* From the last target change to done (ns, clock_ns). */

@@ -64,41 +64,69 @@ static xen_pfn_t *new_leaf(void)
 	return leaf;
 }
 
+static unsigned int top_order(unsigned long leaves)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < leaves * sizeof(*top))
+		order++;
+	return order;
+}
+
+/* A top array for at least `leaves` leaves, the old one's pointers copied. */
+static int grow_top(unsigned long leaves)
+{
+	unsigned int order = top_order(leaves);
+	xen_pfn_t **t = alloc_pages_virt(order);
+
+	if (!t)
+		return -ENOMEM;
+	memset(t, 0, PAGE_SIZE << order);
+	if (top) {
+		memcpy(t, top, top_leaves * sizeof(*top));
+		free_pages_virt(top, top_order(top_leaves));
+	}
+	top = t;
+	top_leaves = (PAGE_SIZE << order) / sizeof(*top);
+	return 0;
+}
+
+/* The first grow: Xen's list becomes the first leaves. */
+static int adopt_boot_list(void)
+{
+	for (unsigned long l = 0; l * P2M_PER_LEAF < boot_entries; l++)
+		top[l] = boot_list + l * P2M_PER_LEAF;
+	/* Xen's list ends mid-page: own the last leaf, so entries past
+	 * nr_pages never land in whatever follows the list. */
+	if (boot_entries % P2M_PER_LEAF) {
+		unsigned long l = boot_entries / P2M_PER_LEAF;
+		xen_pfn_t *leaf = new_leaf();
+
+		if (!leaf)
+			return -ENOMEM;
+		memcpy(leaf, top[l], (boot_entries % P2M_PER_LEAF) * sizeof(*leaf));
+		top[l] = leaf;
+	}
+	return 0;
+}
+
 /*
- * Cover pfns up to max_pfn. The first call (after mm_init) builds the top
- * array, sized for the whole physical address space so that later growth
- * is only a bound change, and adopts the pages of Xen's list as leaves.
+ * Cover pfns up to max_pfn. The top array is sized for what the guest can
+ * reach now (its memory map) and grows, copied, when hot-add goes further,
+ * so a small guest does not pay for the whole physical address space.
  */
 int xen_p2m_grow(unsigned long max_pfn)
 {
-	unsigned long want = (PFN_DOWN(arch_max_phys_addr) + P2M_PER_LEAF - 1) / P2M_PER_LEAF;
+	unsigned long want = (max_pfn + P2M_PER_LEAF - 1) / P2M_PER_LEAF;
+	bool first = !top;
+	int err;
 
 	if (max_pfn > PFN_DOWN(arch_max_phys_addr))
 		return -ERANGE;
-	if (!top) {
-		unsigned order = 0;
-
-		while ((PAGE_SIZE << order) < want * sizeof(*top))
-			order++;
-		top = alloc_pages_virt(order);
-		if (!top)
-			return -ENOMEM;
-		memset(top, 0, PAGE_SIZE << order);
-		top_leaves = want;
-		for (unsigned long l = 0; l * P2M_PER_LEAF < boot_entries; l++)
-			top[l] = boot_list + l * P2M_PER_LEAF;
-		/* Xen's list ends mid-page: own the last leaf, so entries past
-		 * nr_pages never land in whatever follows the list. */
-		if (boot_entries % P2M_PER_LEAF) {
-			unsigned long l = boot_entries / P2M_PER_LEAF;
-			xen_pfn_t *leaf = new_leaf();
-
-			if (!leaf)
-				return -ENOMEM;
-			memcpy(leaf, top[l], (boot_entries % P2M_PER_LEAF) * sizeof(*leaf));
-			top[l] = leaf;
-		}
-	}
+	if (want > top_leaves && (err = grow_top(want)))
+		return err;
+	if (first && (err = adopt_boot_list()))
+		return err;
 	if (max_pfn > p2m_entries)
 		p2m_entries = max_pfn;
 	return 0;

@@ -94,9 +94,14 @@ static void pv_pte_write(u64 *ptep, u64 val)
 	struct mmu_update u;
 	long rc;
 
-	if (val & PTE_P)
+	if (val & PTE_P) {
+		/* A pfn without a frame (ballooned, a block just added) has
+		 * nothing to map: it stays not present until populated. */
+		if (xen_pfn_to_mfn(PFN_DOWN(val & PTE_ADDR_MASK)) == INVALID_P2M_ENTRY)
+			return;
 		val = (phys_to_machine(val & PTE_ADDR_MASK)) |
 		      (val & ~PTE_ADDR_MASK);
+	}
 	u.ptr = phys_to_machine(virt_to_phys(ptep)) | MMU_NORMAL_PT_UPDATE;
 	u.val = val;
 	rc = HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
