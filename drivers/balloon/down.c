@@ -124,29 +124,25 @@ static unsigned long grab_in_added(unsigned long max, unsigned int order)
 	return i;
 }
 
-static unsigned long grab_any(unsigned long max, unsigned int order)
-{
-	unsigned long n = grab_in_added(max, order);
-
-	if (n)
-		return n;
-	return grab(max, order);
-}
-
+/*
+ * Added blocks first (2 MiB runs, then single pages, so a block empties
+ * completely), then anywhere (2 MiB runs, then single pages).
+ */
 static enum balloon_reason down_batch(u64 budget)
 {
-	unsigned long n;
+	bool huge = budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused;
+	unsigned long max9 = MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH);
+	unsigned long max0 = MIN(budget, BALLOON_BATCH), n;
 
-	if (budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused) {
-		n = grab_any(MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH),
-			     BALLOON_HUGE_ORDER);
-		if (n)
-			return balloon_release_list(n, BALLOON_HUGE_ORDER);
-	}
-	n = grab_any(MIN(budget, BALLOON_BATCH), 0);
-	if (!n)
-		return BALLOON_NO_FREE_MEMORY;
-	return balloon_release_list(n, 0);
+	if (huge && (n = grab_in_added(max9, BALLOON_HUGE_ORDER)))
+		return balloon_release_list(n, BALLOON_HUGE_ORDER);
+	if ((n = grab_in_added(max0, 0)))
+		return balloon_release_list(n, 0);
+	if (huge && (n = grab(max9, BALLOON_HUGE_ORDER)))
+		return balloon_release_list(n, BALLOON_HUGE_ORDER);
+	if ((n = grab(max0, 0)))
+		return balloon_release_list(n, 0);
+	return BALLOON_NO_FREE_MEMORY;
 }
 
 enum balloon_reason balloon_down(u64 need)

@@ -52,13 +52,15 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 		signal(SIGSEGV, SIG_DFL);
 }
 
+/* What the guest's direct map shows of frames it has mapped at all. */
 static void set_access(unsigned long pfn, unsigned long n, bool ok)
 {
-	if (mprotect(phys_to_virt(PFN_PHYS(pfn)), n * PAGE_SIZE,
-		     ok ? PROT_READ | PROT_WRITE : PROT_NONE)) {
-		perror("sim hypervisor: mprotect of the direct map");
-		abort();
-	}
+	sim_mm_access(pfn, n, ok);
+}
+
+static bool frame_backed(unsigned long pfn)
+{
+	return sim.frame[pfn] == SIM_BACKED;
 }
 
 /* Frame states only; set_access follows for the whole range at once. */
@@ -144,7 +146,7 @@ static long sim_populate(const unsigned long *pfns, unsigned long nr,
 			break;
 		set_frames(pfn, n, SIM_BACKED);
 		/* New frames hold whatever the host left there. */
-		memset(phys_to_virt(PFN_PHYS(pfn)), 0xdb, n * PAGE_SIZE);
+		memset(sim_mm_frame(PFN_PHYS(pfn)), 0xdb, n * PAGE_SIZE);
 		sim.tot_pages += n;
 		sim.free_frames -= n;
 		sim.populated += n;
@@ -154,12 +156,16 @@ static long sim_populate(const unsigned long *pfns, unsigned long nr,
 	return (long)i;
 }
 
+/* Zero, or still the host's own fill: nothing of the guest's in it. */
 static bool zeroed(unsigned long pfn)
 {
-	const u64 *w = phys_to_virt(PFN_PHYS(pfn));
+	const u64 *w = sim_mm_frame(PFN_PHYS(pfn));
+	u64 first = w[0];
 
+	if (first != 0 && first != 0xdbdbdbdbdbdbdbdbULL)
+		return false;
 	for (unsigned long k = 0; k < PAGE_SIZE / 8; k++)
-		if (w[k])
+		if (w[k] != first)
 			return false;
 	return true;
 }
@@ -234,8 +240,14 @@ static u64 sim_current_pages(void)
 	return sim.tot_pages;
 }
 
+static u64 sim_hotplug_base(void)
+{
+	return sim.hotplug_base;
+}
+
 const struct balloon_backend sim_backend = {
 	.name = "sim",
+	.hotplug_base = sim_hotplug_base,
 	.populate = sim_populate,
 	.decrease = sim_decrease,
 	.max_pages = sim_max_pages,
@@ -268,6 +280,7 @@ void sim_hv_init(u64 extra, u64 headroom)
 	sim.max_pages = sim.tot_pages + headroom;
 	sim.free_frames = ~0ULL;
 	sim.stop_after = -1;
+	sim_mm_backed = frame_backed;
 	balloon_reset_for_test();
 	if (balloon_register_backend(&sim_backend))
 		unit_fail(__FILE__, __LINE__, "cannot register the sim backend");

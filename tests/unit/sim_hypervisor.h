@@ -35,6 +35,7 @@ struct sim_hv {
 				   stopped extent taken before stopping */
 	bool fail_next;         /* return -EFAULT, do nothing */
 	void (*during)(void);   /* run inside the next call */
+	u64 hotplug_base;       /* the backend's hotplug_base (0: no hot-add) */
 	/* Lasting faults. */
 	bool refuse_huge_populate, refuse_huge_decrease;
 	/* Violations. */

@@ -29,7 +29,14 @@ int sim_mm_fail_direct_map, sim_mm_fail_map_range;
 #define VMEMMAP_SIZE ((SIM_MM_MAX_PHYS >> PAGE_SHIFT) * sizeof(struct page))
 #define PGT_CHUNK (2UL << 20)
 static int memfd = -1;
+static unsigned char *frames;   /* the whole memfd, always mapped (the host's view) */
+static unsigned char dmapped[SIM_MM_MAX_PHYS >> PAGE_SHIFT]; /* in the direct map */
+bool (*sim_mm_backed)(unsigned long pfn);
 static unsigned char pgt_have[VMEMMAP_SIZE / PGT_CHUNK + 1];
+/* Tables from the buddy (after boot) go back when their chunk is empty,
+ * as arch/x86/paging.c does beyond the boot reach. */
+static phys_addr_t pgt_pa[VMEMMAP_SIZE / PGT_CHUNK + 1];
+static unsigned short pgt_mapped[VMEMMAP_SIZE / PGT_CHUNK + 1];
 
 static void die(const char *what)
 {
@@ -52,6 +59,10 @@ static void init_once(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (d == MAP_FAILED || v == MAP_FAILED)
 		die("mmap reservation");
+	frames = mmap(NULL, SIM_MM_MAX_PHYS, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      memfd, 0);
+	if (frames == MAP_FAILED)
+		die("mmap of the frames");
 	direct_map_base = (uintptr_t)d;
 	vmemmap_base = (uintptr_t)v;
 	arch_max_phys_addr = SIM_MM_MAX_PHYS;
@@ -90,7 +101,42 @@ int arch_direct_map(phys_addr_t phys, u64 size)
 		return -EINVAL;
 	if (fail_now(&sim_mm_fail_direct_map))
 		return -ENOMEM;
-	return map_phys(direct_map_base + phys, phys, size);
+	if (map_phys(direct_map_base + phys, phys, size))
+		return -ENOMEM;
+	memset(dmapped + PFN_DOWN(phys), 1, PFN_DOWN(size));
+	/* A frame the host has not backed stays out of reach (Xen PV). */
+	for (unsigned long pfn = PFN_DOWN(phys); sim_mm_backed &&
+	     pfn < PFN_DOWN(phys + size); pfn++)
+		if (!sim_mm_backed(pfn))
+			reserve(direct_map_base + PFN_PHYS(pfn), PAGE_SIZE);
+	return 0;
+}
+
+bool sim_mm_is_direct_mapped(unsigned long pfn)
+{
+	return dmapped[pfn];
+}
+
+void sim_mm_access(unsigned long pfn, unsigned long n, bool ok)
+{
+	for (unsigned long i = 0; i < n;) {
+		unsigned long j = i;
+
+		while (j < n && dmapped[pfn + j])
+			j++;
+		if (j > i && ok &&
+		    map_phys(direct_map_base + PFN_PHYS(pfn + i), PFN_PHYS(pfn + i),
+			     PFN_PHYS(j - i)))
+			die("sim_mm_access");
+		if (j > i && !ok)
+			reserve(direct_map_base + PFN_PHYS(pfn + i), PFN_PHYS(j - i));
+		i = j + 1;
+	}
+}
+
+void *sim_mm_frame(phys_addr_t pa)
+{
+	return frames + pa;
 }
 
 void arch_direct_unmap(phys_addr_t phys, u64 size)
@@ -99,6 +145,7 @@ void arch_direct_unmap(phys_addr_t phys, u64 size)
 		panic("arch_direct_unmap: bad range %#llx+%#llx",
 		      (unsigned long long)phys, (unsigned long long)size);
 	reserve(direct_map_base + phys, size);
+	memset(dmapped + PFN_DOWN(phys), 0, PFN_DOWN(size));
 	/* The memory is gone: give it back to the host as well. */
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)phys,
 		  (off_t)size);
@@ -126,10 +173,15 @@ int arch_map_range(uintptr_t va, phys_addr_t phys, u64 size)
 				if (w[i])
 					panic("arch_pgtable_alloc gave a dirty page");
 			pgt_have[c] = 1;
+			pgt_pa[c] = arch_pgtable_free ? pt : 0;
 			sim_mm_pgtables_allocated++;
 		}
 	}
-	return map_phys(va, phys, size);
+	if (map_phys(va, phys, size))
+		return -ENOMEM;
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE)
+		pgt_mapped[(a - vmemmap_base) / PGT_CHUNK]++;
+	return 0;
 }
 
 void arch_unmap_range(uintptr_t va, u64 size)
@@ -137,6 +189,17 @@ void arch_unmap_range(uintptr_t va, u64 size)
 	if (va < vmemmap_base || va + size > vmemmap_base + VMEMMAP_SIZE)
 		panic("arch_unmap_range: bad range");
 	reserve(va, size);
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
+		unsigned long c = (a - vmemmap_base) / PGT_CHUNK;
+
+		if (pgt_mapped[c] && --pgt_mapped[c] == 0 && pgt_pa[c] &&
+		    arch_pgtable_free) {
+			arch_pgtable_free(pgt_pa[c]);
+			pgt_pa[c] = 0;
+			pgt_have[c] = 0;
+			sim_mm_pgtables_allocated--;
+		}
+	}
 }
 
 void sim_mm_reset(void)
@@ -146,12 +209,16 @@ void sim_mm_reset(void)
 	mm_reset_for_test();
 #endif
 	reserve(direct_map_base, SIM_MM_MAX_PHYS);
+	memset(dmapped, 0, sizeof(dmapped));
+	sim_mm_backed = NULL;
 	reserve(vmemmap_base, VMEMMAP_SIZE);
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		  (off_t)SIM_MM_MAX_PHYS);
 	memset(&boot_mem_map, 0, sizeof(boot_mem_map));
 	boot_mem_map.mem_limit = ~0ULL;
 	memset(pgt_have, 0, sizeof(pgt_have));
+	memset(pgt_pa, 0, sizeof(pgt_pa));
+	memset(pgt_mapped, 0, sizeof(pgt_mapped));
 	sim_mm_pgtables_allocated = 0;
 	sim_mm_pgtables = true;
 	sim_mm_fail_direct_map = sim_mm_fail_map_range = 0;
@@ -193,9 +260,11 @@ void sim_mm_direct_map_page(phys_addr_t pa)
 {
 	if (map_phys(direct_map_base + pa, pa, PAGE_SIZE))
 		die("sim_mm_direct_map_page");
+	dmapped[PFN_DOWN(pa)] = 1;
 }
 
 void sim_mm_direct_unmap_page(phys_addr_t pa)
 {
 	reserve(direct_map_base + pa, PAGE_SIZE);
+	dmapped[PFN_DOWN(pa)] = 0;
 }

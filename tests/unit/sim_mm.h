@@ -24,6 +24,14 @@ void sim_mm_start(void);
  * Sections 0 and 1 come up online.
  */
 void sim_mm_boot_default(void);
+/* The host's own view of a frame (any pfn, mapped in the guest or not). */
+void *sim_mm_frame(phys_addr_t pa);
+bool sim_mm_is_direct_mapped(unsigned long pfn);
+/* Pages of [pfn, pfn+n) that are in the direct map: reachable or not. */
+void sim_mm_access(unsigned long pfn, unsigned long n, bool ok);
+/* Set by a simulated hypervisor: arch_direct_map leaves frames it has not
+ * backed out of reach, as under Xen PV. */
+extern bool (*sim_mm_backed)(unsigned long pfn);
 
 /* arch_map_range asks arch_pgtable_alloc for one page per new 2 MiB of
  * vmemmap (like a real page-table walk would); on by default. */

@@ -28,8 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep,-rdtscp"
-XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem=640M,max:640M "
+XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem={dom0},max:{dom0} "
                "loglvl=all guest_loglvl=all")
+DOM0_MEM = ["640M"]
 DOM0_CMDLINE = "console=hvc0 rdinit=/init quiet loglevel=3"
 
 
@@ -140,7 +141,7 @@ def qemu_argv(rig, initrd, mem, smp):
             sys.exit("path must not contain ',': %s" % p)
     return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", QEMU_CPU,
             "-m", str(mem), "-smp", str(smp), "-nographic", "-no-reboot",
-            "-kernel", os.path.join(rig, "xen"), "-append", XEN_CMDLINE,
+            "-kernel", os.path.join(rig, "xen"), "-append", XEN_CMDLINE.format(dom0=DOM0_MEM[0]),
             "-initrd", "%s %s,%s" % (os.path.join(rig, "vmlinuz"),
                                      DOM0_CMDLINE, initrd)]
 
@@ -236,6 +237,7 @@ def main():
     ap.add_argument("--types", help="comma separated: pv,pvh,hvm")
     ap.add_argument("--timeout", type=float, default=900, help="whole run, seconds")
     ap.add_argument("--mem", default="2048")
+    ap.add_argument("--dom0-mem", default="640M", help="Xen's dom0_mem (default 640M)")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", metavar="CFG",
@@ -292,6 +294,7 @@ def main():
     with open(initrd, "wb") as out, open(os.path.join(args.rig, "dom0.cpio.gz"), "rb") as base:
         shutil.copyfileobj(base, out)
         out.write(payload)
+    DOM0_MEM[0] = args.dom0_mem
     argv = qemu_argv(args.rig, initrd, args.mem, args.smp)
 
     if mode != "test":

@@ -27,6 +27,7 @@ static unsigned long boot_entries;  /* nr_pages */
 static xen_pfn_t **top;             /* after xen_p2m_grow */
 static unsigned long top_leaves;    /* leaves the top array can hold */
 static unsigned long p2m_entries;   /* pfns the map covers */
+static unsigned long p2m_base;      /* ...at boot (the memory map): kept */
 
 void xen_p2m_init(xen_pfn_t *list, unsigned long entries)
 {
@@ -132,20 +133,72 @@ int xen_p2m_grow(unsigned long max_pfn)
 	return 0;
 }
 
+/* Leaves holding Xen's list are never freed; later ones are counted. */
+static bool boot_leaf(unsigned long l)
+{
+	return l * P2M_PER_LEAF < boot_entries;
+}
+
+/* Valid entries of a leaf we allocated: in its struct page, the owner's. */
+static u64 *leaf_count(xen_pfn_t *leaf)
+{
+	return &virt_to_page(leaf)->private;
+}
+
+/* After a leaf went: a smaller top array when the map shrank back. */
+static void maybe_shrink_top(void)
+{
+	unsigned long need = (p2m_base + P2M_PER_LEAF - 1) / P2M_PER_LEAF;
+	xen_pfn_t **t;
+
+	for (unsigned long l = top_leaves; l > need; l--)
+		if (top[l - 1]) {
+			need = l;
+			break;
+		}
+	if (top_order(need) >= top_order(top_leaves))
+		return;
+	t = alloc_pages_virt(top_order(need));
+	if (!t)
+		return; /* keep the bigger one */
+	memset(t, 0, PAGE_SIZE << top_order(need));
+	memcpy(t, top, need * sizeof(*top));
+	free_pages_virt(top, top_order(top_leaves));
+	top = t;
+	top_leaves = (PAGE_SIZE << top_order(need)) / sizeof(*top);
+	p2m_entries = MIN(p2m_entries, top_leaves * P2M_PER_LEAF);
+}
+
+/*
+ * A leaf that holds no frame any more (a removed block's pfns) is given
+ * back, and the top array shrinks with it: grow/shrink cycles end with
+ * the guest's free memory exactly where it started.
+ */
 int xen_set_p2m(unsigned long pfn, u64 mfn)
 {
-	xen_pfn_t **slot;
+	unsigned long l = pfn / P2M_PER_LEAF;
+	xen_pfn_t **slot, old;
 
 	if (!top || pfn >= p2m_entries)
 		return -ERANGE;
-	slot = &top[pfn / P2M_PER_LEAF];
+	slot = &top[l];
 	if (!*slot) {
 		if (mfn == INVALID_P2M_ENTRY)
 			return 0;
 		if (!(*slot = new_leaf()))
 			return -ENOMEM;
 	}
+	old = (*slot)[pfn % P2M_PER_LEAF];
 	(*slot)[pfn % P2M_PER_LEAF] = mfn;
+	if (boot_leaf(l) || (old == INVALID_P2M_ENTRY) == (mfn == INVALID_P2M_ENTRY))
+		return 0;
+	if (mfn != INVALID_P2M_ENTRY) {
+		(*leaf_count(*slot))++;
+	} else if (--(*leaf_count(*slot)) == 0) {
+		free_pages_virt(*slot, 0);
+		*slot = NULL;
+		maybe_shrink_top();
+	}
 	return 0;
 }
 
@@ -179,7 +232,8 @@ static int xen_p2m_late_init(void)
 		return -ENODEV;
 	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
 		end = MAX(end, e);
-	return xen_p2m_grow(MAX(PFN_DOWN(end), p2m_entries));
+	p2m_base = MAX(PFN_DOWN(end), p2m_entries);
+	return xen_p2m_grow(p2m_base);
 }
 /* Before the balloon (INIT_LEVEL_MM), which sets entries past nr_pages. */
 INIT_HOOK(xen_p2m, xen_p2m_late_init, INIT_LEVEL_MM - 1);

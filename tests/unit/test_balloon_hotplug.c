@@ -1,0 +1,251 @@
+/*
+ * Memory blocks that come and go with the target: hot-add past the boot
+ * memory (memmap on the new block, pages ballooned until populated),
+ * offline and remove of blocks the balloon emptied, with faults at each
+ * step. Every failure leaves mm, the balloon and the sim agreeing.
+ */
+#include "unit.h"
+#include "balloon_test.h"
+#include "mm_fixture.h"
+#include "sim_mm.h"
+#include <ballast/errno.h>
+#include <ballast/memory.h>
+#include <ballast/memory_hotplug.h>
+#include <ballast/mm.h>
+
+#define MB(n) ((u64)(n) * MiB / PAGE_SIZE)
+#define BLOCK PAGES_PER_SECTION
+
+/* The values that must come back after a grow/shrink cycle. */
+struct snap {
+	u64 present, online, managed, free, reserved, memmap, memmap_on_memory,
+		pgtable, page_offline, host;
+	unsigned long blocks;
+};
+
+static struct snap snap(void)
+{
+	struct mm_stats m = mmt_stats();
+
+	return (struct snap){ m.present, m.online, m.managed, m.free, m.reserved,
+			      m.memmap, m.memmap_on_memory, m.pgtable,
+			      m.page_offline, sim.tot_pages,
+			      m.nr_sections_present };
+}
+
+static void check_same(const struct snap *a, const struct snap *b)
+{
+	CHECK_EQ(a->present, b->present);
+	CHECK_EQ(a->online, b->online);
+	CHECK_EQ(a->managed, b->managed);
+	CHECK_EQ(a->free, b->free);
+	CHECK_EQ(a->reserved, b->reserved);
+	CHECK_EQ(a->memmap, b->memmap);
+	CHECK_EQ(a->memmap_on_memory, b->memmap_on_memory);
+	CHECK_EQ(a->pgtable, b->pgtable);
+	CHECK_EQ(a->page_offline, b->page_offline);
+	CHECK_EQ(a->host, b->host);
+	CHECK_EQ(a->blocks, b->blocks);
+}
+
+/* Boot at 256 MiB with room to grow by `room` pages; blocks go above RAM. */
+static u64 boot(u64 room)
+{
+	bt_boot(room);
+	sim.hotplug_base = 2 * SECTION_SIZE;
+	return bt_stats().current;
+}
+
+static void go(u64 target)
+{
+	CHECK(balloon_set_target(target) >= 0);
+	bt_run(NULL);
+	bt_check();
+}
+
+TEST(balloon_hotplug_grow_and_shrink_back)
+{
+	u64 start = boot(MB(1024));
+	struct snap s0 = snap();
+	struct mm_stats m0 = mmt_stats();
+
+	CHECK_EQ(balloon_max_target(), start + MB(1024));
+	go(start + MB(300));
+	struct balloon_stats b = bt_stats();
+
+	CHECK_EQ(b.current, start + MB(300));
+	CHECK_EQ(b.state, BALLOON_DONE);
+	CHECK_EQ(b.blocks_added, 3);
+	CHECK_EQ(b.blocks_now, 3);
+	/* The memmap of the new blocks lives on them: nothing taken from boot RAM. */
+	struct mm_stats m = mmt_stats();
+
+	CHECK_EQ(m.memmap_on_memory, 3 * section_memmap_pages());
+	CHECK_EQ(m.memmap, m0.memmap + 3 * section_memmap_pages());
+	CHECK(m.free >= m0.free);
+	go(start);
+	b = bt_stats();
+	CHECK_EQ(b.current, start);
+	CHECK_EQ(b.blocks_removed, 3);
+	CHECK_EQ(b.blocks_now, 0);
+	CHECK_EQ(b.ballooned, 0);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+}
+
+TEST(balloon_hotplug_ten_cycles_end_where_they_started)
+{
+	u64 start = boot(MB(1280));
+	struct snap s0 = snap();
+
+	for (int c = 0; c < 10; c++) {
+		go(start + MB(1280));
+		CHECK_EQ(bt_stats().current, start + MB(1280));
+		CHECK_EQ(bt_stats().blocks_now, 10);
+		go(start);
+		struct snap s = snap();
+
+		check_same(&s0, &s);
+	}
+	CHECK_EQ(bt_stats().blocks_added, 100);
+	CHECK_EQ(bt_stats().blocks_removed, 100);
+}
+
+/* A used page keeps its block online; the balloon says what it holds there. */
+TEST(balloon_hotplug_block_in_use_stays)
+{
+	u64 start = boot(MB(512));
+
+	go(start + MB(200));
+	CHECK_EQ(bt_stats().blocks_now, 2);
+	struct page *p = mmt_alloc_in_block(3);
+
+	CHECK(p != NULL);
+	CHECK(balloon_set_target(start) >= 0);
+	bt_run(NULL);
+	struct balloon_stats b = bt_stats();
+
+	CHECK_EQ(b.current, start);
+	CHECK_EQ(b.blocks_now, 1);
+	/* The used page and the memmap count as memory: the rest is found elsewhere. */
+	CHECK_EQ(b.ballooned_online, BLOCK);
+	/* Someone else offlining it is refused, naming the balloon. */
+	CHECK_EQ(offline_memory_block(3), -EBUSY);
+	CHECK(strstr(unit_log(), "holds"));
+	free_page(p);
+	bt_check();
+	/* The next time the balloon goes down, it empties and removes it. */
+	go(start - MB(1));
+	CHECK_EQ(bt_stats().blocks_now, 0);
+	go(start);
+	CHECK_EQ(bt_stats().current, start);
+}
+
+TEST(balloon_hotplug_memmap_populate_short)
+{
+	u64 start = boot(MB(512));
+	struct snap s0 = snap();
+
+	sim.refuse_huge_populate = true;
+	sim.free_frames = section_memmap_pages() - 1; /* one frame short */
+	CHECK(balloon_set_target(start + MB(100)) >= 0);
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().blocks_now, 0);
+	CHECK_EQ(bt_stats().reason, BALLOON_HOST_NO_MEMORY);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+	sim.free_frames = ~0ULL;
+	bt_now += 2 * SEC;
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().current, start + MB(100));
+	CHECK_EQ(bt_stats().blocks_now, 1);
+}
+
+TEST(balloon_hotplug_add_memory_fails)
+{
+	u64 start = boot(MB(512));
+	struct snap s0 = snap();
+
+	sim_mm_fail_direct_map = 1;
+	CHECK(balloon_set_target(start + MB(100)) >= 0);
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().reason, BALLOON_ADD_FAILED);
+	CHECK_EQ(bt_stats().blocks_now, 0);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+	bt_now += 2 * SEC;
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().current, start + MB(100));
+}
+
+static int veto(struct notifier_block *nb, unsigned long action, void *data)
+{
+	(void)nb, (void)data;
+	return action == MEM_GOING_ONLINE ? notifier_from_errno(-EPERM) : NOTIFY_OK;
+}
+
+TEST(balloon_hotplug_online_refused)
+{
+	u64 start = boot(MB(512));
+	struct snap s0 = snap();
+	struct notifier_block nb = { .notifier_call = veto };
+
+	CHECK_EQ(register_memory_notifier(&nb), 0);
+	CHECK(balloon_set_target(start + MB(100)) >= 0);
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().reason, BALLOON_ADD_FAILED);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+	CHECK_EQ(unregister_memory_notifier(&nb), 0);
+	bt_now += 2 * SEC;
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().current, start + MB(100));
+}
+
+/* The host will not take the memmap frames back: kept as strays, retried. */
+TEST(balloon_hotplug_memmap_release_refused)
+{
+	u64 start = boot(MB(512));
+	struct snap s0 = snap();
+
+	go(start + MB(100));
+	sim.refuse_huge_decrease = true;
+	CHECK(balloon_set_target(start) >= 0);
+	/* Run until the block is gone, then refuse the memmap frames. */
+	for (int i = 0; i < 10000 && bt_stats().blocks_now; i++) {
+		if (bt_stats().ballooned >= BLOCK - section_memmap_pages() - BALLOON_BATCH)
+			sim.stop_after = 0;
+		balloon_work(bt_now);
+	}
+	bt_now += 2 * SEC;
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().stray, 0);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+}
+
+/* Past what the host allows: the target is clamped, nothing added. */
+TEST(balloon_hotplug_clamped_by_host_and_address_space)
+{
+	u64 start = boot(MB(256));
+
+	CHECK_EQ(balloon_set_target(start + MB(1024)), BALLOON_CLAMP_HOST_MAX);
+	bt_run(NULL);
+	bt_check();
+	CHECK_EQ(bt_stats().current, start + MB(256));
+	sim.max_pages = ~0ULL / 2;
+	CHECK_EQ(balloon_set_target(~0ULL / 8), BALLOON_CLAMP_MAP);
+	CHECK_EQ(bt_stats().target, (u64)SIM_NPFN - MB(256) + start);
+}
