@@ -45,17 +45,17 @@ test-xen-standin: xen-rig
 # printed; SOAK_SEED=n repeats a run's choices.
 SOAK_STEPS ?= 100
 SOAK_SEED ?= $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
-SOAK_TIMEOUT ?= 1800
+SOAK_TIMEOUT ?= 5400
 comma := ,
 SOAK_RUN = XT_SOAK_STEPS=$(1) XT_SOAK_SEED=$(SOAK_SEED) XT_SCENARIO_TIMEOUT=$(2) \
 	$(XEN_RUN) --no-build --plan tests/xen/soak-plan --timeout $(3) --log $(BUILD)/xen-rig/$(4).log \
 	$(if $(SOAK_TYPES),--only '^($(subst $(comma),|,$(SOAK_TYPES)))soak/') $(if $(XEN_V),-v)
 
 soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
-	$(call SOAK_RUN,$(SOAK_STEPS),900,$(SOAK_TIMEOUT),soak-xen)
+	$(call SOAK_RUN,$(SOAK_STEPS),3600,$(SOAK_TIMEOUT),soak-xen)
 
 test-soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
-	$(call SOAK_RUN,20,600,1200,test-soak-xen)
+	$(call SOAK_RUN,20,1200,2700,test-soak-xen)
 
 # make test runs these suites too (tests/run_all.sh).
 TEST_SUITES += test-xen test-soak-xen
