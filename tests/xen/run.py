@@ -28,9 +28,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep,-rdtscp"
+# dom0 has one vCPU of its own, pinned to pCPU 0; guests run on pCPU 1
+# (lib.sh: XT_GUEST_CPUS). With dom0's two vCPUs sharing both pCPUs with
+# the guest's, dom0 programs (busybox applets, xl) died now and then of
+# SIGSEGV or heap corruption while a guest was busy: in glibc's TLS setup
+# reading another process's data, in free(). See tests/xen/README.md.
 XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem={dom0},max:{dom0} "
-               "loglvl=all guest_loglvl=all")
-DOM0_MEM = ["640M"]
+               "dom0_max_vcpus=1 dom0_vcpus_pin loglvl=all guest_loglvl=all")
+DOM0_MEM = ["512M"]
 DOM0_CMDLINE = "console=hvc0 rdinit=/init quiet loglevel=3"
 
 
@@ -139,11 +144,13 @@ def qemu_argv(rig, initrd, mem, smp):
     for p in (rig, initrd):
         if "," in p:
             sys.exit("path must not contain ',': %s" % p)
-    return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", QEMU_CPU,
+    return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", os.environ.get("XEN_QEMU_CPU", QEMU_CPU),
             "-m", str(mem), "-smp", str(smp), "-nographic", "-no-reboot",
-            "-kernel", os.path.join(rig, "xen"), "-append", XEN_CMDLINE.format(dom0=DOM0_MEM[0]),
-            "-initrd", "%s %s,%s" % (os.path.join(rig, "vmlinuz"),
-                                     DOM0_CMDLINE, initrd)]
+            "-kernel", os.path.join(rig, "xen"), "-append",
+            os.environ.get("XEN_CMDLINE_EXTRA", "") + " " +
+            XEN_CMDLINE.format(dom0=DOM0_MEM[0]),
+            "-initrd", "%s %s %s,%s" % (os.path.join(rig, "vmlinuz"), DOM0_CMDLINE,
+                                        os.environ.get("XEN_DOM0_CMDLINE_EXTRA", ""), initrd)]
 
 
 def run_tests(args, argv, plan):
@@ -162,6 +169,7 @@ def run_tests(args, argv, plan):
 
     threading.Thread(target=reader, daemon=True).start()
     results = []          # [name, verdict, detail, [detail lines]]
+    soak = []             # the soak's per-type summary lines
     marks = {}
     deadline = t0 + args.timeout
     ended = "timeout"
@@ -194,9 +202,13 @@ def run_tests(args, argv, plan):
             marks["dom0"] = el
             print("xen-rig: Xen + dom0 up after %.0fs" % el, flush=True)
         elif line.startswith("xt: ") and ("prompt after" in line or "took" in line
-                                         or "created" in line or "xl info" in line):
+                                         or "created" in line or "xl info" in line
+                                         or line.startswith("xt: soak")
+                                         or "dom0 dmesg" in line):
             if not args.verbose:
                 print("  " + line, flush=True)
+            if re.match(r"xt: soak \S+: .* passed, \d+ failed$", line):
+                soak.append(line[len("xt: soak "):])
         if "XT-DONE" in line:
             ended = "done"
             break
@@ -219,6 +231,8 @@ def run_tests(args, argv, plan):
     passed = sum(1 for r in results if r[1] == "PASS")
     skipped = sum(1 for r in results if r[1] == "SKIP")
     failed = len(results) - passed - skipped
+    for line in soak:
+        print("soak " + line)
     print("xen-rig: %s in %.0fs; serial log %s" % (ended, elapsed, args.log))
     if skipped:
         print("(%d skipped)" % skipped)
@@ -236,8 +250,9 @@ def main():
     ap.add_argument("--only", help="regex on TYPE/SCENARIO, e.g. 'pvh?/' or 'boot'")
     ap.add_argument("--types", help="comma separated: pv,pvh,hvm")
     ap.add_argument("--timeout", type=float, default=900, help="whole run, seconds")
-    ap.add_argument("--mem", default="2048")
-    ap.add_argument("--dom0-mem", default="640M", help="Xen's dom0_mem (default 640M)")
+    # 2560/512M: about 1.7 GiB for one guest, enough to grow one to 1536 MiB
+    ap.add_argument("--mem", default="2560")
+    ap.add_argument("--dom0-mem", default="512M", help="Xen's dom0_mem (default 512M)")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", metavar="CFG",

@@ -1,20 +1,23 @@
 # Nested Xen rig (tests/xen): Xen 4.17 + Debian dom0 under QEMU/TCG, ballast
 # as a PV, PVH and HVM guest. See tests/xen/README.md.
 #
-#   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=900] [XEN_V=1]
+#   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=1800] [XEN_V=1]
 #   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest of tests/xen/cfg/TYPE.cfg on this terminal
 #   make xen-rig                       just build/refresh build/xen-rig
 #   make xen-shell                     Xen + dom0, a dom0 shell
 #   make test-xen-standin              rig self-test with a Linux stand-in guest
+#   make soak-xen [SOAK_STEPS=100] [SOAK_SEED=n] [SOAK_TYPES=pv,pvh,hvm]
+#                                      the balloon soak (tests/xen/soak-plan)
+#   make test-soak-xen                 the same with 20 steps (part of make test)
 
 TYPE ?= pvh
-XEN_TIMEOUT ?= 900
+XEN_TIMEOUT ?= 1800
 XEN_RUN := $(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/ballast.iso \
 	--rig $(BUILD)/xen-rig
 XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)') \
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
-.PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso
+.PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -37,5 +40,22 @@ test-xen-standin: xen-rig
 	$(PYTHON) tests/xen/run.py --rig $(BUILD)/xen-rig --no-build --standin \
 		$(if $(XEN_TYPES),,--types pv,pvh) $(XEN_TEST_ARGS)
 
-# make test runs this suite too (tests/run_all.sh).
-TEST_SUITES += test-xen
+# The balloon soak: random targets, hot-add, guest allocations, checked
+# after every step (tests/xen/scenarios/soak.sh). Seeded: the seed is
+# printed; SOAK_SEED=n repeats a run's choices.
+SOAK_STEPS ?= 100
+SOAK_SEED ?= $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
+SOAK_TIMEOUT ?= 5400
+comma := ,
+SOAK_RUN = XT_SOAK_STEPS=$(1) XT_SOAK_SEED=$(SOAK_SEED) XT_SCENARIO_TIMEOUT=$(2) \
+	$(XEN_RUN) --no-build --plan tests/xen/soak-plan --timeout $(3) --log $(BUILD)/xen-rig/$(4).log \
+	$(if $(SOAK_TYPES),--only '^($(subst $(comma),|,$(SOAK_TYPES)))soak/') $(if $(XEN_V),-v)
+
+soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
+	$(call SOAK_RUN,$(SOAK_STEPS),3600,$(SOAK_TIMEOUT),soak-xen)
+
+test-soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
+	$(call SOAK_RUN,20,1200,2700,test-soak-xen)
+
+# make test runs these suites too (tests/run_all.sh).
+TEST_SUITES += test-xen test-soak-xen

@@ -28,6 +28,9 @@ mkdir -p $XT_LOG $XT_STATE
 : ${XT_NAME:=$XT_TYPE/adhoc}
 XT_PROMPT=${XT_PROMPT:-'ballast> '}
 XT_OUT=/run/xt/out
+# guests run on pCPU 1, dom0 alone on pCPU 0 (run.py's Xen command line;
+# XT_GUEST_CPUS= (empty) lets them share)
+XT_GUEST_CPUS=${XT_GUEST_CPUS-1}
 : > $XT_OUT
 
 # time limits, seconds; HVM runs nested under software emulation and is slow
@@ -39,6 +42,13 @@ xt_cmd_timeout() {
 }
 
 xt_now() { read t _ < /proc/uptime; echo "${t%.*}"; }
+# dom0 uptime in ms (/proc/uptime has 10 ms steps; busybox date has no %N)
+xt_now_ms() {
+	read _u _ < /proc/uptime
+	_u=${_u%.*}${_u#*.}
+	while [ ${#_u} -gt 1 ] && [ "${_u#0}" != "$_u" ]; do _u=${_u#0}; done
+	echo $((_u * 10))
+}
 xt_info() { echo "xt: [$XT_NAME] $*"; }
 
 xt_cfg() { echo /xt/cfg/$1.cfg; }
@@ -146,15 +156,16 @@ xt_create() {
 	: > $XT_LOG/guest-$_n.log
 	: > $XT_LOG/serial-$_n.log
 	: > /var/log/xen/xl-$_n.log
-	_t0=$(xt_now)
-	# xl itself sometimes dies of a segfault in this nested dom0 (issue 10
-	# tracks why): try once more, and say so
-	xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+	_t0=$(xt_now_ms)
+	# xl died of a segfault now and then while dom0 shared its pCPUs with
+	# a busy guest (README: dom0 now has a pCPU of its own): should it
+	# happen again, try once more, and say so
+	xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
 	if [ $_rc != 0 ] && grep -q "Segmentation fault" $XT_LOG/create-$_n.log; then
 		echo "xt: xl create $_t: xl crashed (Segmentation fault); retrying once"
 		xt_destroy $_t
-		_t0=$(xt_now)
-		xl create "$(xt_cfg $_t)" > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+		_t0=$(xt_now_ms)
+		xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
 	fi
 	if [ $_rc != 0 ]; then
 		echo "xt: xl create $_t failed:"; sed 's/^/xt:   /' $XT_LOG/create-$_n.log | tail -15
@@ -162,7 +173,7 @@ xt_create() {
 	fi
 	_id=$(xl domid "$_n" 2>/dev/null)
 	echo "$_id" > $XT_STATE/$_t.domid
-	echo "xt: created $_n as domain $_id in $(( $(xt_now) - _t0 ))s"
+	echo "xt: created $_n as domain $_id in $(( $(xt_now_ms) - _t0 )) ms"
 	# the console pty: xenconsoled's for the PV console, the device
 	# model's for an HVM guest's serial port
 	_key=console/tty; [ "$(xt_kind $_t)" = hvm ] && _key=serial/0/tty
@@ -193,10 +204,11 @@ XT_MARK=0
 # xt_since: console output after the mark, NULs and CRs removed
 xt_since() { tail -c +$((XT_MARK + 1)) "$XT_CONSLOG" 2>/dev/null | tr -d '\000\r'; }
 
-# xt_wait RE [TIMEOUT]: 0 when RE appeared after the mark, 1 on timeout,
-# 2 when the domain crashed or went away first
+# xt_wait RE [TIMEOUT [POLL]]: 0 when RE appeared after the mark, 1 on
+# timeout, 2 when the domain crashed or went away first; the log is looked
+# at every POLL seconds (0.25)
 xt_wait() {
-	_re=$1; _to=${2:-$(xt_cmd_timeout)}
+	_re=$1; _to=${2:-$(xt_cmd_timeout)}; _poll=${3:-0.25}
 	_end=$(( $(xt_now) + _to )); _k=0
 	while :; do
 		xt_since | grep -qE -- "$_re" && return 0
@@ -206,7 +218,7 @@ xt_wait() {
 			sleep 1; xt_since | grep -qE -- "$_re" && return 0
 			return 2
 		fi
-		sleep 0.25
+		sleep $_poll
 	done
 }
 
@@ -238,7 +250,13 @@ xt_cmd() {
 		xt_wait "^$XT_PROMPT_RE" "${2:-$(xt_cmd_timeout)}"
 		_r=$?
 	fi
-	xt_since > $XT_OUT.raw
+	# (a dom0 helper that died of a signal leaves a cut-off copy: see
+	# "dom0 dmesg" at the end of a run; take it again)
+	_k=0
+	while xt_since > $XT_OUT.raw; [ $_r = 0 ] && [ $_k -lt 3 ] &&
+		! grep -q -- "^$XT_PROMPT_RE" $XT_OUT.raw; do
+		_k=$((_k + 1))
+	done
 	# drop the first line (the echo) and the last partial line (the prompt)
 	awk -v p="$XT_PROMPT" 'NR == 1 { next } index($0, p) == 1 { exit } { print }' \
 		$XT_OUT.raw > $XT_OUT
@@ -260,7 +278,7 @@ xt_guest() {
 	fi
 	xt_info "booting a $XT_TYPE guest"
 	XT_MARK=0
-	_t0=$(xt_now)
+	_t0=$(xt_now_ms)
 	if ! xt_create $XT_TYPE > $XT_LOG/xt-create.out 2>&1; then
 		cat $XT_LOG/xt-create.out
 		echo "xl create failed in $XT_NAME" > $XT_STATE/$XT_TYPE.dead
@@ -269,11 +287,13 @@ xt_guest() {
 	cat $XT_LOG/xt-create.out
 	XT_DOMID=$(xt_domid)
 	_to=$(xt_boot_timeout $XT_TYPE)
-	xt_wait "$XT_PROMPT_RE" $_to
+	# boot-to-prompt time in ms: from before xl create to the prompt in
+	# the console log, which is looked at every 50 ms
+	xt_wait "$XT_PROMPT_RE" $_to 0.05
 	case $? in
 	0)	touch $XT_STATE/$XT_TYPE.up
-		echo $(( $(xt_now) - _t0 )) > $XT_STATE/$XT_TYPE.boottime
-		xt_info "prompt after $(cat $XT_STATE/$XT_TYPE.boottime)s"
+		echo $(( $(xt_now_ms) - _t0 )) > $XT_STATE/$XT_TYPE.boottime
+		xt_info "prompt after $(cat $XT_STATE/$XT_TYPE.boottime) ms"
 		return 0;;
 	1)	echo "did not reach the prompt in ${_to}s ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
 		xt_crash "no prompt within ${_to}s (state $(xt_state))";;
