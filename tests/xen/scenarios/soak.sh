@@ -68,6 +68,7 @@ bal() {
 			if (s ~ /maximum/) return "hostmax"
 			if (s ~ /no ballooned/) return "noballooned"
 			if (s ~ /RAM/) return "ram"
+			if (s ~ /blocks the guest can add/) return "reach"
 			if (s ~ /minimum/) return "min"
 			if (s ~ /backend/) return "backend"
 			gsub(/[^A-Za-z0-9]+/, "_", s); return "other:" s
@@ -115,6 +116,7 @@ clamp_true() {
 	'') return 0;;
 	ram) [ -n "$m_present" ] || mi; why="asked $b_asked KiB, Present $m_present KiB"; [ $b_asked -gt $m_present ] && [ $b_target -le $m_present ];;
 	hostmax) why="asked $b_asked, host $b_host of at most $b_max KiB"; [ $b_asked -gt $b_target ] && [ $((b_max - b_host)) -lt $((b_asked - b_target)) ];;
+	reach) why="asked $b_asked KiB, beyond every block the guest can add"; [ $b_asked -gt $b_target ];;
 	*) why="clamp '$b_clamp'"; false;;
 	esac
 }
