@@ -33,7 +33,7 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
 
-	if (a >= direct_map_base && a < direct_map_base + SIM_MM_MAX_PHYS) {
+	if (a >= direct_map_base && a < direct_map_base + SIM_MM_DIRECT_MAX) {
 		unsigned long pfn = (unsigned long)((a - direct_map_base) >> PAGE_SHIFT);
 		char msg[160];
 		int n = snprintf(msg, sizeof(msg),
@@ -52,9 +52,18 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 		signal(SIGSEGV, SIG_DFL);
 }
 
+/* Frames above the direct map (SIM_MM_DIRECT_MAX) have no mapping to change. */
+static unsigned long in_direct_map(unsigned long pfn, unsigned long n)
+{
+	unsigned long top = (unsigned long)(SIM_MM_DIRECT_MAX >> PAGE_SHIFT);
+
+	return pfn >= top ? 0 : MIN(n, top - pfn);
+}
+
 static void set_access(unsigned long pfn, unsigned long n, bool ok)
 {
-	if (mprotect(phys_to_virt(PFN_PHYS(pfn)), n * PAGE_SIZE,
+	n = in_direct_map(pfn, n);
+	if (n && mprotect(phys_to_virt(PFN_PHYS(pfn)), n * PAGE_SIZE,
 		     ok ? PROT_READ | PROT_WRITE : PROT_NONE)) {
 		perror("sim hypervisor: mprotect of the direct map");
 		abort();
@@ -144,7 +153,8 @@ static long sim_populate(const unsigned long *pfns, unsigned long nr,
 			break;
 		set_frames(pfn, n, SIM_BACKED);
 		/* New frames hold whatever the host left there. */
-		memset(phys_to_virt(PFN_PHYS(pfn)), 0xdb, n * PAGE_SIZE);
+		memset(phys_to_virt(PFN_PHYS(pfn)), 0xdb,
+		       in_direct_map(pfn, n) * PAGE_SIZE);
 		sim.tot_pages += n;
 		sim.free_frames -= n;
 		sim.populated += n;
@@ -158,6 +168,8 @@ static bool zeroed(unsigned long pfn)
 {
 	const u64 *w = phys_to_virt(PFN_PHYS(pfn));
 
+	if (!in_direct_map(pfn, 1))
+		return true; /* never backed, never written (sim_populate) */
 	for (unsigned long k = 0; k < PAGE_SIZE / 8; k++)
 		if (w[k])
 			return false;

@@ -46,7 +46,7 @@ static void init_once(void)
 		die("memfd_create");
 	if (ftruncate(memfd, SIM_MM_MAX_PHYS))
 		die("ftruncate");
-	void *d = mmap(NULL, SIM_MM_MAX_PHYS, PROT_NONE,
+	void *d = mmap(NULL, SIM_MM_DIRECT_MAX, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	void *v = mmap(NULL, VMEMMAP_SIZE, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -84,9 +84,15 @@ int arch_prealloc_page_tables(void)
 	return 0;
 }
 
+/* The part of [phys, phys+size) the direct map covers: its size. */
+static u64 direct_clip(phys_addr_t phys, u64 size)
+{
+	return phys >= SIM_MM_DIRECT_MAX ? 0 : MIN(size, SIM_MM_DIRECT_MAX - phys);
+}
+
 int arch_direct_map(phys_addr_t phys, u64 size)
 {
-	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_DIRECT_MAX)
 		return -EINVAL;
 	if (fail_now(&sim_mm_fail_direct_map))
 		return -ENOMEM;
@@ -98,7 +104,8 @@ void arch_direct_unmap(phys_addr_t phys, u64 size)
 	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
 		panic("arch_direct_unmap: bad range %#llx+%#llx",
 		      (unsigned long long)phys, (unsigned long long)size);
-	reserve(direct_map_base + phys, size);
+	if (direct_clip(phys, size))
+		reserve(direct_map_base + phys, direct_clip(phys, size));
 	/* The memory is gone: give it back to the host as well. */
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)phys,
 		  (off_t)size);
@@ -145,7 +152,7 @@ void sim_mm_reset(void)
 #ifdef BALLAST_HOST
 	mm_reset_for_test();
 #endif
-	reserve(direct_map_base, SIM_MM_MAX_PHYS);
+	reserve(direct_map_base, SIM_MM_DIRECT_MAX);
 	reserve(vmemmap_base, VMEMMAP_SIZE);
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		  (off_t)SIM_MM_MAX_PHYS);
@@ -164,13 +171,13 @@ void sim_mm_start(void)
 	u64 s, e;
 
 	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		if (s < SIM_MM_MAX_PHYS &&
-		    arch_direct_map(s, MIN(e, SIM_MM_MAX_PHYS) - s))
+		if (direct_clip(s, e - s) &&
+		    arch_direct_map(s, direct_clip(s, e - s)))
 			die("direct map of boot RAM");
 	/* Offline RAM has no frame behind it (Xen PV): touching it faults. */
 	for (int i = 0; bootmem_offline_range(i, &s, &e); i++)
-		if (e > s && e <= SIM_MM_MAX_PHYS)
-			reserve(direct_map_base + s, e - s);
+		if (e > s && e <= SIM_MM_MAX_PHYS && direct_clip(s, e - s))
+			reserve(direct_map_base + s, direct_clip(s, e - s));
 	mm_init();
 }
 
@@ -191,11 +198,12 @@ void sim_mm_boot_default(void)
 
 void sim_mm_direct_map_page(phys_addr_t pa)
 {
-	if (map_phys(direct_map_base + pa, pa, PAGE_SIZE))
+	if (pa >= SIM_MM_DIRECT_MAX || map_phys(direct_map_base + pa, pa, PAGE_SIZE))
 		die("sim_mm_direct_map_page");
 }
 
 void sim_mm_direct_unmap_page(phys_addr_t pa)
 {
-	reserve(direct_map_base + pa, PAGE_SIZE);
+	if (pa < SIM_MM_DIRECT_MAX)
+		reserve(direct_map_base + pa, PAGE_SIZE);
 }

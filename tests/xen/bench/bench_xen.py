@@ -60,7 +60,10 @@ def run_rig(args, out):
     with open(plan, "w") as f:
         f.write("\n".join(plan_for(args.types)) + "\n")
     env = dict(os.environ, XT_BENCH_REPS=str(args.reps), XT_BENCH_PODMAX=str(args.podmax),
-               XT_SCENARIO_TIMEOUT="2400")
+               XT_SCENARIO_TIMEOUT="2400",
+               # Linux boots slowly here (a PVH boot at 256/1024 gives back
+               # 768 MiB of PoD memory before init); the rig is shared
+               XT_BOOT_TIMEOUT=os.environ.get("XT_BOOT_TIMEOUT", "300"))
     argv = [sys.executable, os.path.join(TOP, "tests", "xen", "run.py"), "--no-build",
             "--rig", rig, "--elf", args.elf,
             "--iso", args.iso,
@@ -261,10 +264,13 @@ def plot(out, samples, types, title):
             if not ss:
                 continue
             # the steps one after the other: each starts where the last ended
-            off, last_step, end, rows = 0, None, 0, []
+            # each step starts from where the last one ended (256 at first)
+            off, last_step, end, prev, rows = 0, None, 0, 256, []
             for s in ss:
                 if s["step"] != last_step:
                     off, last_step = end, s["step"]
+                    rows.append("%.3f %d" % (off / 1000.0, prev))
+                prev = s["mib"]
                 t = off + s["ms"]
                 end = max(end, t)
                 rows.append("%.3f %d" % (t / 1000.0, s["mib"]))
@@ -295,6 +301,25 @@ def plot(out, samples, types, title):
     return png if r.returncode == 0 else None
 
 
+def update_readme(md, png):
+    readme = os.path.join(TOP, "README.md")
+    with open(readme) as f:
+        s = f.read()
+    begin, end = "<!-- bench-xen begin -->", "<!-- bench-xen end -->"
+    if begin not in s or end not in s:
+        print("bench-xen: README.md has no bench-xen markers; not updated")
+        return
+    md = md.replace("### make bench-xen, ", "Measured ")
+    if png:
+        os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
+        shutil.copyfile(png, os.path.join(TOP, "docs", "bench-xen-balloon.png"))
+        md += "\n![xl list memory during xl mem-set](docs/bench-xen-balloon.png)\n"
+    s = s[:s.index(begin) + len(begin)] + "\n" + md.strip() + "\n" + s[s.index(end):]
+    with open(readme, "w") as f:
+        f.write(s)
+    print("bench-xen: README.md and docs/bench-xen-balloon.png updated")
+
+
 def main():
     global PODMAX, HOTADD
     ap = argparse.ArgumentParser(description=__doc__,
@@ -312,6 +337,10 @@ def main():
                                                     os.path.join(TOP, "build", "ballast.iso")))
     ap.add_argument("--only", default=os.environ.get("XEN_BENCH_ONLY"),
                     help="regex on CFG/SCENARIO of the plan (a partial run)")
+    ap.add_argument("--update-readme", action="store_true",
+                    default=bool(os.environ.get("XEN_BENCH_README")),
+                    help="put the tables into README.md (between the bench-xen "
+                         "markers) and the plot into docs/bench-xen-balloon.png")
     ap.add_argument("--report-only", nargs="?", const="", default=None, metavar="LOG")
     args = ap.parse_args()
     args.types = [t for t in args.types.split(",") if t]
@@ -337,6 +366,8 @@ def main():
     png = plot(out, samples, args.types, "xl list memory during xl mem-set, %s" % date)
     print("bench-xen: %s, %s%s" % (os.path.join(out, "xen.csv"), os.path.join(out, "xen.md"),
                                    ", " + png if png else ""))
+    if args.update_readme:
+        update_readme(head + text, png)
     passed = sum(1 for r in results if r[1] == "PASS")
     failed = sum(1 for r in results if r[1] in ("FAIL", "CRASH"))
     for r in results:

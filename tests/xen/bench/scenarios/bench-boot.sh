@@ -11,7 +11,7 @@ case $XT_TYPE in
 *min) fig=min;;
 esac
 mem=$(xt_cfgval memory)
-BM_BOOT_TIMEOUT_MS=$(( $(xt_boot_timeout) * 1000 * 3 ))
+BM_BOOT_TIMEOUT_MS=$(( ${XT_BENCH_BOOT_TIMEOUT:-400} * 1000 ))
 n=0; ok=0; rep=1; out=
 while [ $rep -le $XT_BENCH_REPS ]; do
 	bm_boot $ov; r=$?
@@ -32,6 +32,8 @@ while [ $rep -le $XT_BENCH_REPS ]; do
 	else
 		bm_rec "t $fig $BM_KIND $BM_OS $rep $mem - failed$r -"
 		out="$out failed($r)"
+		# one that did not come up in time will not the next time either
+		[ $r = 1 ] && rep=$XT_BENCH_REPS
 	fi
 	bm_end
 	rep=$((rep + 1))

@@ -3,7 +3,7 @@
 # when 64 fails; then XT_BENCH_REPS timed boots there. (ballast's memory=64
 # boots are bench-boot on bl*min.)
 . /xt/scenarios/benchlib.sh
-BM_BOOT_TIMEOUT_MS=${XT_BENCH_PROBE_MS:-120000}
+BM_BOOT_TIMEOUT_MS=${XT_BENCH_PROBE_MS:-240000}
 best=
 for m in ${XT_BENCH_LXMIN:-64 48 40 32}; do
 	bm_boot memory=$m maxmem=$m; r=$?
