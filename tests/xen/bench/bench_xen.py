@@ -193,6 +193,14 @@ def tables(timings, guest, types):
             vals = {}
             for os_ in ("bl", "lx"):
                 ts = [t for t in timings if t["fig"] == fig and t["type"] == typ and t["os"] == os_]
+                grew = {t["rep"] for t in timings if t["fig"] == "hotadd" and t["type"] == typ
+                        and t["os"] == os_ and t["how"] == "reached"}
+                if fig == "hotremove" and ts and not grew:
+                    row.append("n/a (never grew)")
+                    vals[os_] = []
+                    continue
+                if fig == "hotremove":
+                    ts = [t for t in ts if t["rep"] in grew]
                 ok = [t["ms"] for t in ts if t["how"] == "reached"]
                 bad = ["%s at %s MiB" % ("stopped short" if t["how"] == "short" else t["how"], t["final"])
                        for t in ts if t["how"] != "reached"]
