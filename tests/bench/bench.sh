@@ -52,3 +52,78 @@ awk -v i0="$I0" -v n0="$N0" -v i9="$I9" -v n9="$N9" -v ia="$IA" -v im="$IM" \
 	printf "  ... with memmap on memory, per page:   %8.2f instructions\n", im / (ns * pps)
 }'
 sed -n 's/^memmap bytes per page/  memmap bytes per page/p' "$OUT/bench.log"
+
+# ---- the balloon core against the simulated hypervisor ---------------------
+# tests/bench/balloon_bench.c, built for a 1 GiB guest and for a 1 TiB one
+# (6 GiB backed, the rest adopted as ballooned: sim_mm's direct map covers
+# only the first 8 GiB, SIM_MM_DIRECT_MAX). The same 256 MiB goes down and
+# up in each; the sim's own instructions (sim_populate, sim_decrease: the
+# hypervisor's side, with its scrub check) are taken out.
+BSRCS="tests/bench/balloon_bench.c tests/unit/sim_mm.c tests/unit/sim_hypervisor.c \
+	$(ls mm/*.c) $(ls drivers/balloon/*.c | grep -v /sched.c) kernel/vsprintf.c \
+	kernel/string.c kernel/errno.c kernel/parse.c kernel/notifier.c"
+bb_build() { # NAME extra-cflags...
+	n=$1; shift
+	${HOSTCC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-DBALLAST_HOST -DBALLAST_DEBUG=0 -DSECTION_SIZE_MB=$SECTION_SIZE_MB \
+		-Iinclude "$@" -o "$OUT/balloon_bench_$n" $BSRCS
+}
+bb_build 1g -DBB_GUEST_GIB=1ULL
+bb_build 1t -DBB_GUEST_GIB=1024ULL -DBB_BACKED_GIB=6ULL \
+	'-DSIM_MM_MAX_PHYS=(1ULL<<40)' '-DSIM_MM_DIRECT_MAX=(8ULL<<30)'
+bb_pass=0; bb_fail=0
+for n in 1g 1t; do
+	rm -f "$OUT"/bcg-$n.out*
+	if valgrind --tool=callgrind --collect-atstart=no --instr-atstart=no \
+		--callgrind-out-file="$OUT/bcg-$n.out" "$OUT/balloon_bench_$n" \
+		>"$OUT/balloon-$n.log" 2>&1; then
+		bb_pass=$((bb_pass + 1))
+	else
+		bb_fail=$((bb_fail + 1)); echo "balloon bench $n failed:"; tail -5 "$OUT/balloon-$n.log"
+	fi
+done
+# bb_ir SIZE STEP: "total sim memset" instructions of that step's dump:
+# all, the sim's (inclusive), memset's (inclusive: on the way down only the
+# balloon's scrub calls it, on the way up only the sim's "host garbage")
+bb_ir() {
+	for f in "$OUT"/bcg-$1.out*; do
+		grep -q "Client Request: $2\$" "$f" || continue
+		tot=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p; s/^summary: *\([0-9]*\).*/\1/p' "$f" | head -1)
+		callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$f" 2>/dev/null | awk -v t="$tot" '
+			# a function can be listed twice (by full and relative path):
+			# the largest figure per function name
+			$3 ~ /:sim_(populate|decrease)$/ || $3 ~ /memset/ {
+				gsub(/,/, "", $1); fn = $3; sub(/.*:/, "", fn)
+				if ($1 + 0 > v[fn]) v[fn] = $1 + 0
+			}
+			END {
+				for (fn in v)
+					if (fn ~ /^sim_/) s += v[fn]; else m += v[fn]
+				print t, s + 0, m + 0
+			}'
+		return
+	done
+	echo "0 0 0"
+}
+MOVE=$(sed -n 's/^MOVE=\([0-9]*\).*/\1/p' "$OUT/balloon-1g.log")
+echo "balloon core (callgrind instructions per page, the guest's side: the simulated"
+echo "hypervisor's own work taken out; ${MOVE:-?} pages down, then up again; scrub ="
+echo "zeroing a page before it goes, glibc memset here, 4096 counted per page):"
+printf '  %-22s %18s %18s\n' "" "1 GiB guest" "1 TiB guest"
+printf '  %-22s %9s %8s %9s %8s\n' "" "all" "-scrub" "all" "-scrub"
+for st in down_huge up_huge down_small up_small; do
+	case $st in
+	down_huge) what="down, 2 MiB extents";; up_huge) what="up, 2 MiB extents";;
+	down_small) what="down, 4 KiB pages";; up_small) what="up, 4 KiB pages";;
+	esac
+	set -- $(bb_ir 1g $st) $(bb_ir 1t $st)
+	awk -v w="$what" -v st="$st" -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" \
+	    -v n="${MOVE:-1}" 'BEGIN {
+		down = st ~ /^down/
+		printf "  %-22s %9.1f %8.1f %9.1f %8.1f\n", w, (a - b) / n, (a - b - (down ? c : 0)) / n,
+			(d - e) / n, (d - e - (down ? f : 0)) / n }'
+done
+# TODO (balloon memory hotplug): per 128 MiB block added+onlined and
+# offlined+removed at both sizes, from balloon_bench.c's
+# hotadd_block / hotremove_block dumps.
+echo "$bb_pass passed, $bb_fail failed"

@@ -30,7 +30,7 @@ int sim_mm_fail_direct_map, sim_mm_fail_map_range;
 #define PGT_CHUNK (2UL << 20)
 static int memfd = -1;
 static unsigned char *frames;   /* the whole memfd, always mapped (the host's view) */
-static unsigned char dmapped[SIM_MM_MAX_PHYS >> PAGE_SHIFT]; /* in the direct map */
+static unsigned char dmapped[SIM_MM_DIRECT_MAX >> PAGE_SHIFT]; /* in the direct map */
 bool (*sim_mm_backed)(unsigned long pfn);
 static unsigned char pgt_have[VMEMMAP_SIZE / PGT_CHUNK + 1];
 /* Tables from the buddy (after boot) go back when their chunk is empty,
@@ -53,13 +53,13 @@ static void init_once(void)
 		die("memfd_create");
 	if (ftruncate(memfd, SIM_MM_MAX_PHYS))
 		die("ftruncate");
-	void *d = mmap(NULL, SIM_MM_MAX_PHYS, PROT_NONE,
+	void *d = mmap(NULL, SIM_MM_DIRECT_MAX, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	void *v = mmap(NULL, VMEMMAP_SIZE, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (d == MAP_FAILED || v == MAP_FAILED)
 		die("mmap reservation");
-	frames = mmap(NULL, SIM_MM_MAX_PHYS, PROT_READ | PROT_WRITE, MAP_SHARED,
+	frames = mmap(NULL, SIM_MM_DIRECT_MAX, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      memfd, 0);
 	if (frames == MAP_FAILED)
 		die("mmap of the frames");
@@ -95,9 +95,15 @@ int arch_prealloc_page_tables(void)
 	return 0;
 }
 
+/* The part of [phys, phys+size) the direct map covers: its size. */
+static u64 direct_clip(phys_addr_t phys, u64 size)
+{
+	return phys >= SIM_MM_DIRECT_MAX ? 0 : MIN(size, SIM_MM_DIRECT_MAX - phys);
+}
+
 int arch_direct_map(phys_addr_t phys, u64 size)
 {
-	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
+	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_DIRECT_MAX)
 		return -EINVAL;
 	if (fail_now(&sim_mm_fail_direct_map))
 		return -ENOMEM;
@@ -114,11 +120,14 @@ int arch_direct_map(phys_addr_t phys, u64 size)
 
 bool sim_mm_is_direct_mapped(unsigned long pfn)
 {
-	return dmapped[pfn];
+	return PFN_PHYS(pfn) < SIM_MM_DIRECT_MAX && dmapped[pfn];
 }
 
 void sim_mm_access(unsigned long pfn, unsigned long n, bool ok)
 {
+	unsigned long top = (unsigned long)(SIM_MM_DIRECT_MAX >> PAGE_SHIFT);
+
+	n = pfn >= top ? 0 : MIN(n, top - pfn);
 	for (unsigned long i = 0; i < n;) {
 		unsigned long j = i;
 
@@ -136,7 +145,7 @@ void sim_mm_access(unsigned long pfn, unsigned long n, bool ok)
 
 void *sim_mm_frame(phys_addr_t pa)
 {
-	return frames + pa;
+	return pa < SIM_MM_DIRECT_MAX ? frames + pa : NULL;
 }
 
 void arch_direct_unmap(phys_addr_t phys, u64 size)
@@ -144,8 +153,10 @@ void arch_direct_unmap(phys_addr_t phys, u64 size)
 	if (!IS_ALIGNED(phys | size, PAGE_SIZE) || phys + size > SIM_MM_MAX_PHYS)
 		panic("arch_direct_unmap: bad range %#llx+%#llx",
 		      (unsigned long long)phys, (unsigned long long)size);
-	reserve(direct_map_base + phys, size);
-	memset(dmapped + PFN_DOWN(phys), 0, PFN_DOWN(size));
+	if (direct_clip(phys, size)) {
+		reserve(direct_map_base + phys, direct_clip(phys, size));
+		memset(dmapped + PFN_DOWN(phys), 0, PFN_DOWN(direct_clip(phys, size)));
+	}
 	/* The memory is gone: give it back to the host as well. */
 	fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)phys,
 		  (off_t)size);
@@ -208,7 +219,7 @@ void sim_mm_reset(void)
 #ifdef BALLAST_HOST
 	mm_reset_for_test();
 #endif
-	reserve(direct_map_base, SIM_MM_MAX_PHYS);
+	reserve(direct_map_base, SIM_MM_DIRECT_MAX);
 	memset(dmapped, 0, sizeof(dmapped));
 	sim_mm_backed = NULL;
 	reserve(vmemmap_base, VMEMMAP_SIZE);
@@ -231,13 +242,13 @@ void sim_mm_start(void)
 	u64 s, e;
 
 	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		if (s < SIM_MM_MAX_PHYS &&
-		    arch_direct_map(s, MIN(e, SIM_MM_MAX_PHYS) - s))
+		if (direct_clip(s, e - s) &&
+		    arch_direct_map(s, direct_clip(s, e - s)))
 			die("direct map of boot RAM");
 	/* Offline RAM has no frame behind it (Xen PV): touching it faults. */
 	for (int i = 0; bootmem_offline_range(i, &s, &e); i++)
-		if (e > s && e <= SIM_MM_MAX_PHYS)
-			reserve(direct_map_base + s, e - s);
+		if (e > s && e <= SIM_MM_MAX_PHYS && direct_clip(s, e - s))
+			reserve(direct_map_base + s, direct_clip(s, e - s));
 	mm_init();
 }
 
@@ -258,13 +269,15 @@ void sim_mm_boot_default(void)
 
 void sim_mm_direct_map_page(phys_addr_t pa)
 {
-	if (map_phys(direct_map_base + pa, pa, PAGE_SIZE))
+	if (pa >= SIM_MM_DIRECT_MAX || map_phys(direct_map_base + pa, pa, PAGE_SIZE))
 		die("sim_mm_direct_map_page");
 	dmapped[PFN_DOWN(pa)] = 1;
 }
 
 void sim_mm_direct_unmap_page(phys_addr_t pa)
 {
+	if (pa >= SIM_MM_DIRECT_MAX)
+		return;
 	reserve(direct_map_base + pa, PAGE_SIZE);
 	dmapped[PFN_DOWN(pa)] = 0;
 }

@@ -12,7 +12,15 @@
 
 #include <ballast/types.h>
 
+#ifndef SIM_MM_MAX_PHYS
 #define SIM_MM_MAX_PHYS (4ULL << 30)
+#endif
+/* How much of it the direct map covers; less only for a big sparse guest
+ * (the 1 TiB balloon bench: valgrind cannot reserve 1 TiB of address
+ * space), whose frames above this are never backed nor touched. */
+#ifndef SIM_MM_DIRECT_MAX
+#define SIM_MM_DIRECT_MAX SIM_MM_MAX_PHYS
+#endif
 
 /* Throw all mm state and simulated memory away; empty boot_mem_map. */
 void sim_mm_reset(void);

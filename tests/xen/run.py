@@ -106,8 +106,9 @@ def build_payload(args, mode, plan):
     c.add_file("init", os.path.join(HERE, "dom0", "init"), 0o755)
     c.add_file("xt/lib.sh", os.path.join(HERE, "dom0", "lib.sh"))
     c.add_file("xt/driver.sh", os.path.join(HERE, "dom0", "driver.sh"))
-    for n in sorted(os.listdir(os.path.join(HERE, "scenarios"))):
-        c.add_file("xt/scenarios/" + n, os.path.join(HERE, "scenarios", n))
+    for d in [os.path.join(HERE, "scenarios")] + args.scenario_dir:
+        for n in sorted(os.listdir(d)):
+            c.add_file("xt/scenarios/" + n, os.path.join(d, n))
     cfgs = {}
     for d in [os.path.join(HERE, "cfg")] + args.cfg_dir:
         for n in os.listdir(d):
@@ -261,6 +262,8 @@ def main():
     ap.add_argument("--shell", action="store_true", help="interactive dom0 shell")
     ap.add_argument("--cfg-dir", action="append", default=[],
                     help="extra directory of TYPE.cfg files overriding tests/xen/cfg")
+    ap.add_argument("--scenario-dir", action="append", default=[],
+                    help="extra directory of scenarios (make bench-xen)")
     ap.add_argument("--guest-file", action="append", default=[],
                     help="extra file to put in dom0's /xt/guest/")
     ap.add_argument("--standin", action="store_true",
