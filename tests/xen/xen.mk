@@ -57,5 +57,7 @@ soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 test-soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(call SOAK_RUN,20,1200,2700,test-soak-xen)
 
-# make test runs these suites too (tests/run_all.sh).
-TEST_SUITES += test-xen test-soak-xen
+# make test runs these suites too (tests/run_all.sh). test-soak-xen is not
+# in it yet: it was not run against the hot-add balloon before the session
+# ended (see the session note); `make test-soak-xen` runs it by hand.
+TEST_SUITES += test-xen
