@@ -142,6 +142,28 @@ bool bootmem_ram_range(int i, u64 *start, u64 *end)
 	return ram_range_below(i, boot_mem_map.mem_limit, start, end);
 }
 
+unsigned long bootmem_ram_pages(unsigned long pfn, unsigned long end)
+{
+	unsigned long n = 0;
+	u64 s, e;
+
+	for (int i = 0; bootmem_ram_range(i, &s, &e); i++) {
+		unsigned long a = MAX(pfn, PFN_DOWN(s)), b = MIN(end, PFN_DOWN(e));
+
+		n += b > a ? b - a : 0;
+	}
+	return n;
+}
+
+u64 bootmem_map_top(void)
+{
+	u64 top = 0;
+
+	for (int i = 0; i < boot_mem_map.nr; i++)
+		top = MAX(top, boot_mem_map.r[i].start + boot_mem_map.r[i].size);
+	return top;
+}
+
 /* The first offline range overlapping [s, e), page aligned outward. */
 static bool first_offline(u64 s, u64 e, u64 *os, u64 *oe)
 {

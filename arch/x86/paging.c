@@ -168,11 +168,7 @@ static u64 vmemmap_bytes(void)
 
 static u64 boot_map_top(void)
 {
-	u64 top = 0;
-
-	for (int i = 0; i < boot_mem_map.nr; i++)
-		top = MAX(top, boot_mem_map.r[i].start + boot_mem_map.r[i].size);
-	return MIN(ALIGN_UP(MAX(top, GiB), GiB), arch_max_phys_addr);
+	return MIN(ALIGN_UP(MAX(bootmem_map_top(), GiB), GiB), arch_max_phys_addr);
 }
 
 /* What the entry code (boot_multiboot2.S) maps with its 2 MiB pages. */

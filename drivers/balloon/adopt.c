@@ -65,14 +65,7 @@ static bool section_absent(unsigned long nr)
 /* [pfn, end) of an absent block is RAM in the boot map: it can be added. */
 static int check_absent(unsigned long pfn, unsigned long end)
 {
-	u64 s, e, n = 0;
-
-	for (int i = 0; bootmem_ram_range(i, &s, &e); i++) {
-		unsigned long a = MAX(pfn, PFN_DOWN(s)), b = MIN(end, PFN_DOWN(e));
-
-		n += b > a ? b - a : 0;
-	}
-	return n == end - pfn ? 0 : -EINVAL;
+	return bootmem_ram_pages(pfn, end) == end - pfn ? 0 : -EINVAL;
 }
 
 static void adopt_present(unsigned long pfn, unsigned long end, bool pod)

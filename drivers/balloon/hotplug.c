@@ -29,12 +29,8 @@ static unsigned long memmap_pages(void)
 /* The whole block is RAM in the boot map (whether it came up or not). */
 static bool boot_ram_block(unsigned long nr)
 {
-	u64 bs = (u64)nr * SECTION_SIZE, be = bs + SECTION_SIZE, n = 0, s, e;
-
-	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		if (s < be && e > bs)
-			n += MIN(e, be) - MAX(s, bs);
-	return n == SECTION_SIZE;
+	return bootmem_ram_pages(section_nr_to_pfn(nr), section_nr_to_pfn(nr + 1)) ==
+	       PAGES_PER_SECTION;
 }
 
 static bool addable(unsigned long nr, u64 base)

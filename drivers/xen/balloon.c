@@ -56,16 +56,6 @@ static u64 xb_current_pages(void)
 	return n < 0 ? 0 : (u64)n;
 }
 
-/* End of the highest boot memory map entry, whatever its type. */
-static u64 memmap_top(void)
-{
-	u64 top = 0;
-
-	for (int i = 0; i < boot_mem_map.nr; i++)
-		top = MAX(top, boot_mem_map.r[i].start + boot_mem_map.r[i].size);
-	return top;
-}
-
 /*
  * Where blocks beyond the boot map go. PV: right above it (a PV guest's
  * pfn space is its own; the P2M grows to cover them). PVH and HVM: above
@@ -79,7 +69,7 @@ static u64 xb_hotplug_base(void)
 
 	if (base)
 		return base;
-	base = memmap_top();
+	base = bootmem_map_top();
 	if (xen.mode != XEN_PV)
 		base = MAX(base, 4 * GiB);
 	if (xen.mode == XEN_HVM)
@@ -127,19 +117,10 @@ static int read_kib(const char *path, u64 *kib)
 	return 0;
 }
 
-/* RAM pages of the boot map, with blocks that came up absent (PoD). */
-static u64 boot_ram_pages(void)
-{
-	u64 s, e, n = 0;
-
-	for (int i = 0; bootmem_ram_range(i, &s, &e); i++)
-		n += PFN_DOWN(e) - PFN_DOWN(s);
-	return n;
-}
-
 static void learn_diff(void)
 {
-	u64 static_max, ram = boot_ram_pages();
+	/* RAM pages of the boot map, with blocks that came up absent (PoD). */
+	u64 static_max, ram = bootmem_ram_pages(0, PFN_DOWN(bootmem_map_top()));
 
 	have_diff = true;
 	if (xen.mode == XEN_PV || read_kib("memory/static-max", &static_max))

@@ -75,6 +75,10 @@ int bootmem_offline_beyond(u64 pages, const char *what);
 bool bootmem_offline_range(int i, u64 *start, u64 *end);
 /* Usable RAM: type RAM and below mem_limit; iterate i from 0 until false. */
 bool bootmem_ram_range(int i, u64 *start, u64 *end);
+/* Usable RAM pages of [pfn, end) (blocks that came up absent included). */
+unsigned long bootmem_ram_pages(unsigned long pfn, unsigned long end);
+/* End of the highest map entry, whatever its type. */
+u64 bootmem_map_top(void);
 /*
  * RAM a hot-add may bring in (iterate the same way): type RAM, page aligned
  * inward, including what mem= hid, but not the offline ranges (nothing
