@@ -266,6 +266,19 @@ xt_cmd() {
 # xt_expect RE: did the last xt_cmd print a line matching RE (case-insensitive)?
 xt_expect() { grep -qiE -- "$1" $XT_OUT; }
 
+# xt_balloon_done WHAT: `balloon` until it says done, at most 60 s (xl list
+# can be within tolerance while the guest still works on its last pages;
+# adding a block under nested HVM takes seconds); else fail naming WHAT.
+xt_balloon_done() {
+	_bd=$(( $(xt_now) + 60 ))
+	while :; do
+		xt_cmd "balloon" || xt_crash "no prompt after balloon"
+		xt_expect "state: *done" && return 0
+		[ $(xt_now) -lt $_bd ] || xt_fail "balloon not done at $1"
+		sleep 2
+	done
+}
+
 # xt_guest: make sure the guest of XT_TYPE is up at its prompt, reusing the
 # one a previous scenario left running. A guest that does not come up is a
 # CRASH of this scenario; later scenarios of the type then fail fast.

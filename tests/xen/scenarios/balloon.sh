@@ -21,15 +21,7 @@ for t in 128 900 256; do
 		sleep 1
 	done
 	took=$(( $(xt_now) - t0 ))
-	# xl list may be within the tolerance while the guest still works on
-	# the last pages (adding a block under nested HVM takes a while)
-	_d=$(( $(xt_now) + 60 ))
-	while :; do
-		xt_cmd "balloon" || xt_crash "no prompt after balloon"
-		xt_expect "state: *done" && break
-		[ $(xt_now) -lt $_d ] || xt_fail "balloon not done at $t MiB"
-		sleep 2
-	done
+	xt_balloon_done "$t MiB"
 	ms=$(awk '/^last target: reached in/ { print $5 }' $XT_OUT)
 	totals=$(grep "^since boot:" $XT_OUT | sed 's/^since boot: *//')
 	xt_cmd "free" || xt_crash "no prompt after free"

@@ -24,13 +24,7 @@ reach() {
 # The values that must come back: lsmem's table, free's Mem: line, the
 # meminfo lines that do not depend on time, xl list's memory.
 snapshot() {
-	_d=$(( $(xt_now) + 60 ))
-	while :; do
-		xt_cmd "balloon" || xt_crash "no prompt after balloon"
-		xt_expect "state: *done" && break
-		[ $(xt_now) -lt $_d ] || xt_fail "balloon not done at $1 MiB"
-		sleep 2
-	done
+	xt_balloon_done "$1 MiB"
 	xt_cmd "lsmem" || xt_crash "no prompt after lsmem"
 	grep -E "^0x|^Total|^Memory block" $XT_OUT > $XT_LOG/snap.$1
 	xt_cmd "free" || xt_crash "no prompt after free"
