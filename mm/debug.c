@@ -213,10 +213,14 @@ static int check_section(unsigned long nr, struct walk *w)
 
 static int check_sections(struct walk *w)
 {
+	unsigned long present = 0, online = 0;
+
 	for (unsigned long nr = 0; nr < mm.nr_sections; nr++) {
 		const struct mm_section *s = &mm.sections[nr];
 
 		if (s->state != SECTION_ABSENT) {
+			present++;
+			online += s->state == SECTION_ONLINE;
 			if (check_section(nr, w))
 				return -EIO;
 		} else if (s->present || s->isolated) {
@@ -224,6 +228,9 @@ static int check_sections(struct walk *w)
 			     nr, s->present, s->isolated);
 		}
 	}
+	if (present != mm.nr_present_sections || online != mm.nr_online_sections)
+		FAIL("%lu sections present, %lu online; counters say %lu, %lu\n",
+		     present, online, mm.nr_present_sections, mm.nr_online_sections);
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct mm_state {
 	/* Counters (pages), see struct mm_stats. */
 	u64 present, online, offline, managed, free, isolated_free, reserved,
 		page_offline, memmap, memmap_on_memory, pgtable, boot_alloc;
+	/* Sections not absent, and online: kept here so stats need no walk. */
+	unsigned long nr_present_sections, nr_online_sections;
 	/* Boot allocator: what it handed out (merged ranges). */
 	bool boot_open;
 	int nr_boot_ranges;

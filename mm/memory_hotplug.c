@@ -226,6 +226,7 @@ static int section_add(unsigned long nr, unsigned int flags)
 			p[i].flags = PG_vmemmap;
 		}
 	s->state = SECTION_OFFLINE;
+	mm.nr_present_sections++;
 	s->isolated = 0;
 	s->boot = 0;
 	s->memmap_src = on_memory ? MEMMAP_ON_MEMORY : MEMMAP_BUDDY;
@@ -280,6 +281,7 @@ static void section_remove(unsigned long nr)
 	mm.memmap -= SECTION_MEMMAP_PAGES;
 	mm.present -= s->present;
 	mm.offline -= s->present;
+	mm.nr_present_sections--;
 	memset(s, 0, sizeof(*s));
 }
 
@@ -451,6 +453,7 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 		struct page *p = pfn_to_page(section_nr_to_pfn(nr));
 
 		s->state = SECTION_ONLINE;
+		mm.nr_online_sections++;
 		mm.offline -= s->present;
 		mm.online += s->present;
 		mm.reserved += s->reserved;
@@ -551,6 +554,7 @@ static void set_sections_offline(unsigned long first, unsigned long last)
 
 		s->isolated = 0;
 		s->state = SECTION_OFFLINE;
+		mm.nr_online_sections--;
 		mm.online -= s->present;
 		mm.offline += s->present;
 		mm.reserved -= s->reserved;

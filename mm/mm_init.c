@@ -104,6 +104,8 @@ static void init_boot_memmap(unsigned long nr)
 	sec->memmap_pfn = (u32)PFN_DOWN(mp);
 	sec->memmap_src = MEMMAP_BOOT;
 	sec->state = SECTION_ONLINE;
+	mm.nr_present_sections++;
+	mm.nr_online_sections++;
 	mm.memmap += SECTION_MEMMAP_PAGES;
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 		p[i].type = PGTY_RESERVED;

@@ -508,10 +508,6 @@ void mm_get_stats(struct mm_stats *st)
 	st->boot_alloc = mm.boot_alloc;
 	for (int o = 0; o < NR_ORDERS; o++)
 		st->free_blocks[o] = mm.area[o].nr;
-	for (unsigned long i = 0; mm.ready && i < mm.nr_sections; i++) {
-		if (mm.sections[i].state != SECTION_ABSENT)
-			st->nr_sections_present++;
-		if (mm.sections[i].state == SECTION_ONLINE)
-			st->nr_sections_online++;
-	}
+	st->nr_sections_present = mm.nr_present_sections;
+	st->nr_sections_online = mm.nr_online_sections;
 }
