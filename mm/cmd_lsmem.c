@@ -85,13 +85,15 @@ static void print_history(const char *what, bool added)
 
 static int cmd_lsmem(int argc, char **argv)
 {
-	bool all = false;
+	bool all = false, history = false;
 	u64 on = 0, off = 0;
 	char sz[16];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
 			all = true;
+		else if (!strcmp(argv[i], "-H") || !strcmp(argv[i], "--history"))
+			history = true;
 		else
 			return -EINVAL;
 	}
@@ -130,7 +132,10 @@ static int cmd_lsmem(int argc, char **argv)
 	printk("Total online memory:  %8s\n", human(on, sz, sizeof(sz)));
 	printk("Total offline memory: %8s\n", human(off, sz, sizeof(sz)));
 	print_history("Hot-added blocks:    ", true);
-	print_history("Removed since boot:  ", false);
+	/* What was, not what is: only when asked, so that lsmem back at the
+	 * boot layout prints what it printed at boot. */
+	if (history)
+		print_history("Removed since boot:  ", false);
 	return 0;
 }
-SHELL_COMMAND(lsmem, "[-a]", "list memory blocks like util-linux lsmem", cmd_lsmem);
+SHELL_COMMAND(lsmem, "[-a] [-H]", "list memory blocks like util-linux lsmem", cmd_lsmem);

@@ -28,6 +28,8 @@
 static unsigned long nr_pages;     /* populated pfns: [0, nr_pages) */
 static phys_addr_t pml4_phys;
 static unsigned long alloc_next, alloc_limit; /* early page-table pages */
+/* The bootstrap alias at KERNEL_VMA maps pfns below this (see pv_unmap_alias_tail). */
+static unsigned long alias_end = ~0UL;
 static u8 shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 
 static u64 phys_to_machine(phys_addr_t p)
@@ -70,7 +72,7 @@ static int map_va(uintptr_t va, phys_addr_t p, u64 flags)
  */
 static int pv_table_prepare(phys_addr_t p)
 {
-	if (p < PHYS(_kernel_end) + 64 * MiB)
+	if (p < PHYS(_kernel_end) + 64 * MiB && PFN_DOWN(p) < alias_end)
 		map_va(KERNEL_VMA + p, p, PTE_P);
 	map_va(DIRECT_MAP_BASE + p, p, PTE_P);
 	return 0;
@@ -250,6 +252,34 @@ static void pv_build_direct_map(void)
 	arch_pgtable_alloc = NULL; /* mm_init installs its own */
 }
 
+/*
+ * Xen maps its bootstrap region at KERNEL_VMA too, rounded up with padding:
+ * past what we keep ([0, alloc_next): kernel, Xen's elements, early tables)
+ * that alias maps pages the allocator will hand out. Xen frees a released
+ * frame only when no mapping holds it, so a ballooned page still mapped
+ * there would stay the domain's: the host would count it, the guest not.
+ * Unmap the tail (a few hundred pages; the alias is contiguous).
+ */
+#define ALIAS_TAIL_MAX (8 * MiB / PAGE_SIZE)
+static void pv_unmap_alias_tail(void)
+{
+	unsigned long pfn;
+
+	for (pfn = alloc_next; pfn < alloc_next + ALIAS_TAIL_MAX; pfn++) {
+		uintptr_t va = KERNEL_VMA + PFN_PHYS(pfn);
+		int err = 0;
+		u64 *ptep = arch_pte_ptr(va, false, &err);
+
+		if (!ptep || !(*ptep & PTE_P))
+			break;
+		if (HYPERVISOR_update_va_mapping(va, 0, UVMF_INVLPG | UVMF_LOCAL))
+			panic("pv: cannot unmap the bootstrap alias at %#lx", va);
+	}
+	alias_end = alloc_next;
+	pr_info("pv: bootstrap alias unmapped past the kernel's pages: %lu KiB\n",
+		(pfn - alloc_next) * (PAGE_SIZE / 1024));
+}
+
 static void pv_reserve_boot(start_info_t *si)
 {
 	bootmem_reserve(0, PFN_PHYS(alloc_next),
@@ -280,6 +310,7 @@ void xen_pv_main(start_info_t *si)
 	pv_mmu = &pv_mmu_ops;
 	pv_memmap();
 	pv_build_direct_map();
+	pv_unmap_alias_tail();
 	pv_reserve_boot(si);
 	boot_loader_name = "xen-pv";
 	start_kernel();
