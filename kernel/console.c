@@ -7,6 +7,8 @@
  * before console_early_end(), so nothing from early boot is lost.
  */
 #include <ballast/console.h>
+#include <ballast/errno.h>
+#include <ballast/string.h>
 #include <ballast/timer.h>
 
 static struct console *consoles;
@@ -56,7 +58,37 @@ void console_write(const char *s, size_t n)
 	if (!consoles)
 		early_store(s, n);
 	for (struct console *c = consoles; c; c = c->next)
-		c->write(s, n);
+		if (!c->muted)
+			c->write(s, n);
+}
+
+const struct console *console_first(void)
+{
+	return consoles;
+}
+
+int console_set_muted(const char *name, bool muted)
+{
+	struct console *con = NULL;
+	int printing = 0;
+
+	for (struct console *c = consoles; c; c = c->next) {
+		if (!strcmp(c->name, name))
+			con = c;
+		printing += !c->muted;
+	}
+	if (!con)
+		return -ENOENT;
+	if (muted && !con->muted && printing == 1)
+		return -EBUSY;
+	con->muted = muted;
+	return 0;
+}
+
+void console_unmute_all(void)
+{
+	for (struct console *c = consoles; c; c = c->next)
+		c->muted = false;
 }
 
 /* Bytes console_interrupted read while looking for a Ctrl-C. */

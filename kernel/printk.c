@@ -59,6 +59,7 @@ void panic(const char *fmt, ...)
 	/* A panic before start_kernel brought up the consoles: do it now, so
 	 * the report (and the log before it) is seen. */
 	init_hooks_run(INIT_LEVEL_CONSOLE);
+	console_unmute_all();
 	printk(KERN_ERR "\nKernel panic: %s\n", buf);
 	if (platform.backtrace)
 		platform.backtrace();

@@ -98,46 +98,56 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 	return BALLOON_HOST_REFUSED;
 }
 
-/*
- * Free pages of the blocks the balloon added, newest first, so that going
- * down empties whole blocks it can then remove. Up to max extents of
- * 2^order pages; the cursor remembers where the last scan stopped.
- */
-static unsigned long grab_in_added(unsigned long max, unsigned int order)
+/* Up to max extents of 2^order pages in [*pfn, end), moving *pfn on. */
+static unsigned long grab_at(unsigned long *pfn, unsigned long end,
+			     unsigned long max, unsigned int order)
 {
-	struct balloon_scan *sc = &balloon.scan[order != 0];
-	unsigned long i = 0;
+	unsigned long i = 0, p = ALIGN_UP(*pfn, 1UL << order);
 
-	while (i < max) {
-		long nr = balloon_newest_block(sc);
-
-		if (nr < 0)
-			break;
-		unsigned long end = section_nr_to_pfn(nr + 1);
-		unsigned long pfn = ALIGN_UP(sc->pfn, 1UL << order);
-
-		for (; pfn < end && i < max; pfn += 1UL << order)
-			if (alloc_pages_at(pfn, order))
-				balloon.pfns[i++] = pfn;
-		sc->pfn = pfn;
-	}
+	for (; p < end && i < max; p += 1UL << order)
+		if (alloc_pages_at(p, order))
+			balloon.pfns[i++] = p;
+	*pfn = p;
 	return i;
 }
 
 /*
- * Added blocks first (2 MiB runs, then single pages, so a block empties
- * completely), then anywhere (2 MiB runs, then single pages).
+ * Free pages of the blocks the balloon added, newest block first and one
+ * block at a time: its 2 MiB runs (when huge), then its single pages, so
+ * going down empties whole blocks it can then remove. Sets *order.
  */
+static unsigned long grab_in_added(bool huge, unsigned long max9,
+				   unsigned long max0, unsigned int *order)
+{
+	struct balloon_scan *sc = &balloon.scan;
+	long nr;
+
+	while ((nr = balloon_newest_block(sc)) >= 0) {
+		unsigned long end = section_nr_to_pfn(nr + 1), n;
+
+		if (!huge)
+			sc->pfn[1] = end;
+		*order = BALLOON_HUGE_ORDER;
+		if ((n = grab_at(&sc->pfn[1], end, max9, BALLOON_HUGE_ORDER)))
+			return n;
+		*order = 0;
+		if ((n = grab_at(&sc->pfn[0], end, max0, 0)))
+			return n;
+	}
+	return 0;
+}
+
+/* Added blocks first (see grab_in_added), then anywhere (2 MiB runs, then
+ * single pages). */
 static enum balloon_reason down_batch(u64 budget)
 {
 	bool huge = budget >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused;
 	unsigned long max9 = MIN(budget / BALLOON_HUGE_PAGES, BALLOON_BATCH);
 	unsigned long max0 = MIN(budget, BALLOON_BATCH), n;
+	unsigned int order;
 
-	if (huge && (n = grab_in_added(max9, BALLOON_HUGE_ORDER)))
-		return balloon_release_list(n, BALLOON_HUGE_ORDER);
-	if ((n = grab_in_added(max0, 0)))
-		return balloon_release_list(n, 0);
+	if ((n = grab_in_added(huge, max9, max0, &order)))
+		return balloon_release_list(n, order);
 	if (huge && (n = grab(max9, BALLOON_HUGE_ORDER)))
 		return balloon_release_list(n, BALLOON_HUGE_ORDER);
 	if ((n = grab(max0, 0)))

@@ -340,12 +340,35 @@ static int remove_block(unsigned long nr)
 	return 0;
 }
 
+/*
+ * Removing a block whose memmap is on it gives those frames back, and the
+ * guest's count drops by them. Below the target, going up brings pages
+ * back: fine from ballooned pages elsewhere (the layout moves back toward
+ * the boot one), not by adding a block, which would be this one again at
+ * once (a block added for the last few pages of a target comes up with
+ * more than that backed: its memmap's extent). Then the block stays.
+ */
+static bool removal_keeps_target(unsigned long nr)
+{
+	const struct balloon_block *b = &balloon.blocks[nr];
+	struct section_info si;
+	u64 cur = balloon_current(), after, elsewhere;
+
+	if (mm_section_info(nr, &si) || si.memmap_src != MEMMAP_ON_MEMORY)
+		return true;
+	after = cur > memmap_pages() ? cur - memmap_pages() : 0;
+	if (after >= balloon.target)
+		return true;
+	elsewhere = balloon.nr_small + balloon.nr_huge * BALLOON_HUGE_PAGES - b->pages;
+	return elsewhere >= balloon.target - after;
+}
+
 unsigned long balloon_remove_empty(void)
 {
 	unsigned long removed = 0;
 
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
-		if (block_empty(nr) && !remove_block(nr))
+		if (block_empty(nr) && removal_keeps_target(nr) && !remove_block(nr))
 			removed++;
 	return removed;
 }
@@ -357,9 +380,12 @@ long balloon_newest_block(struct balloon_scan *sc)
 	u32 best = 0;
 	long bn = -1;
 
-	if (sc->nr >= 0 && balloon.blocks[sc->nr].seq == sc->seq &&
-	    sc->pfn < section_nr_to_pfn(sc->nr + 1))
-		return sc->nr;
+	if (sc->nr >= 0 && balloon.blocks[sc->nr].seq == sc->seq) {
+		unsigned long end = section_nr_to_pfn(sc->nr + 1);
+
+		if (sc->pfn[0] < end || sc->pfn[1] < end)
+			return sc->nr;
+	}
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++) {
 		u32 s = balloon.blocks[nr].seq;
 
@@ -370,15 +396,13 @@ long balloon_newest_block(struct balloon_scan *sc)
 	}
 	sc->nr = bn;
 	sc->seq = best;
-	sc->pfn = bn >= 0 ? section_nr_to_pfn(bn) : 0;
+	sc->pfn[0] = sc->pfn[1] = bn >= 0 ? section_nr_to_pfn(bn) : 0;
 	return bn;
 }
 
 void balloon_scan_reset(void)
 {
-	for (int i = 0; i < 2; i++) {
-		balloon.scan[i].nr = -1;
-		balloon.scan[i].seq = 0xffffffffu;
-		balloon.scan[i].pfn = 0;
-	}
+	balloon.scan.nr = -1;
+	balloon.scan.seq = 0xffffffffu;
+	balloon.scan.pfn[0] = balloon.scan.pfn[1] = 0;
 }

@@ -39,11 +39,15 @@ struct balloon_block {
 	u32 backed;  /* while being onlined: pages from its start with a frame */
 };
 
-/* Where going down looks for free pages in added blocks, newest first. */
+/*
+ * Where going down looks for free pages in added blocks: newest block
+ * first, and one block at a time (its 2 MiB runs, then its single pages),
+ * so that a block empties completely before the next one is touched.
+ */
 struct balloon_scan {
-	long nr;           /* block being scanned, -1: none */
-	u32 seq;           /* its seq; the next block scanned has a lower one */
-	unsigned long pfn; /* next pfn to look at */
+	long nr;              /* block being scanned, -1: none */
+	u32 seq;              /* its seq; the next block scanned has a lower one */
+	unsigned long pfn[2]; /* next pfn to look at: [0] single pages, [1] 2 MiB runs */
 };
 
 /* Memmap frames of removed blocks the host did not take back yet. */
@@ -84,7 +88,7 @@ struct balloon {
 	u32 add_seq;           /* seq of the last block added */
 	long removing;         /* block being offlined by the balloon, or -1 */
 	long adding;           /* block being onlined by the balloon, or -1 */
-	struct balloon_scan scan[2]; /* [0]: single pages, [1]: 2 MiB runs */
+	struct balloon_scan scan;
 	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
@@ -132,8 +136,8 @@ unsigned long balloon_remove_empty(void);
 u64 balloon_addable_pages(void);
 enum balloon_reason balloon_release_strays(void);
 bool balloon_has_strays(void);
-/* The added block a scan is in, moving to the next newest when it is
- * done; -1 when every added block was scanned. */
+/* The added block the scan is in, moving to the next newest once both of
+ * its cursors are at its end; -1 when every added block was scanned. */
 long balloon_newest_block(struct balloon_scan *sc);
 void balloon_scan_reset(void);
 /* down.c */

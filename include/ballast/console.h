@@ -12,12 +12,22 @@ struct console {
 	void (*write)(const char *s, size_t n);
 	int (*getc)(void);   /* -1 when nothing is waiting; may be NULL */
 	void (*flush)(void); /* wait until output really left; may be NULL */
+	bool muted;          /* output not sent here (input still read) */
 	struct console *next;
 };
 
 void console_register(struct console *con);
 void console_unregister(struct console *con);
 void console_write(const char *s, size_t n);
+/*
+ * Stop or resume output to the console named `name` (the `console`
+ * command). -ENOENT: no such console; -EBUSY: it is the last one still
+ * printing. A panic unmutes every console.
+ */
+int console_set_muted(const char *name, bool muted);
+void console_unmute_all(void);
+/* For listing: the first registered console, and each one's next. */
+const struct console *console_first(void);
 /* Non-blocking: a byte from any backend, or -1. */
 int console_getc(void);
 /* Blocks (idling the CPU) until a byte arrives. */

@@ -16,10 +16,12 @@
  * under its own name; bench.sh subtracts what the sim itself spent
  * (sim_populate, sim_decrease: the hypervisor's side) to give the guest's.
  *
- * TODO (memory hotplug in the balloon): per 128 MiB block added and onlined
- * for a target past maxmem, and offlined and removed on the way back, at
- * both sizes; dump them as "hotadd_block" / "hotremove_block" and bench.sh
- * prints them (see the TODO there).
+ * Then memory hotplug: BB_HOTADD_BLOCKS memory blocks added (memmap on
+ * the block, populated, onlined through the balloon's online_page hook) for
+ * a target past what the guest has, and offlined and removed again on the
+ * way back ("hotadd" / "hotremove"; per block). At 1 GiB they go above
+ * RAM (the backend's hotplug_base); at 1 TiB into the boot map's RAM that
+ * came up absent (no frames), the first blocks past the backed 6 GiB.
  */
 #define _GNU_SOURCE
 #include "../unit/sim_hypervisor.h"
@@ -39,6 +41,9 @@
 #endif
 #ifndef BB_BACKED_GIB
 #define BB_BACKED_GIB BB_GUEST_GIB
+#endif
+#ifndef BB_HOTADD_BLOCKS
+#define BB_HOTADD_BLOCKS 8ULL
 #endif
 #ifndef BB_MOVE_MIB
 #define BB_MOVE_MIB 256ULL
@@ -113,14 +118,22 @@ static void step(const char *name, u64 target)
 	if (current_pages() != target)
 		panic("balloon bench: %s: at %llu pages, target %llu", name,
 		      (unsigned long long)current_pages(), (unsigned long long)target);
-	printf("step %s calls=%llu\n", name, (unsigned long long)(sim.calls - calls));
+	struct balloon_stats st;
+
+	balloon_get_stats(&st);
+	printf("step %s calls=%llu blocks added=%llu removed=%llu now=%llu ballooned=%llu\n",
+	       name, (unsigned long long)(sim.calls - calls),
+	       (unsigned long long)st.blocks_added, (unsigned long long)st.blocks_removed,
+	       (unsigned long long)st.blocks_now, (unsigned long long)st.ballooned);
 }
 
 int main(void)
 {
 	const u64 guest = BB_GUEST_GIB << 30, backed = BB_BACKED_GIB << 30;
 	const u64 move = BB_MOVE_MIB << 20 >> PAGE_SHIFT;
-	u64 s, e, adopted = 0, cur;
+	const u64 hot = BB_HOTADD_BLOCKS * PAGES_PER_SECTION;
+	struct balloon_stats st;
+	u64 s, e, adopted = 0, cur, added, removed, base;
 
 	sim_mm_reset();
 	bootmem_add_region(0, 640 << 10, E820_RAM);
@@ -159,11 +172,33 @@ int main(void)
 	step("down_small", cur - move);
 	step("up_small", cur);
 
+	sim.refuse_huge_decrease = sim.refuse_huge_populate = false;
+	sim.hotplug_base = guest;
+	sim.max_pages += hot;
+	/* What is still ballooned inside online blocks comes back first (not
+	 * measured), so that the next step adds exactly BB_HOTADD_BLOCKS. */
+	balloon_get_stats(&st);
+	base = cur + st.ballooned;
+	if (st.ballooned)
+		step("refill", base);
+	balloon_get_stats(&st);
+	added = st.blocks_added;
+	removed = st.blocks_removed;
+	step("hotadd", base + hot - BB_HOTADD_BLOCKS * section_memmap_pages());
+	step("hotremove", base);
+	balloon_get_stats(&st);
+	if (st.blocks_added - added != BB_HOTADD_BLOCKS ||
+	    st.blocks_removed - removed != BB_HOTADD_BLOCKS)
+		panic("balloon bench: %llu blocks added, %llu removed, not %llu",
+		      (unsigned long long)(st.blocks_added - added),
+		      (unsigned long long)(st.blocks_removed - removed),
+		      (unsigned long long)BB_HOTADD_BLOCKS);
+
 	CALLGRIND_STOP_INSTRUMENTATION;
 	if (mm_check_consistency() || balloon_check_consistency())
 		panic("balloon bench: consistency check failed");
 	sim_hv_check();
-	printf("MOVE=%llu GUEST_GIB=%llu\n", (unsigned long long)move,
-	       (unsigned long long)BB_GUEST_GIB);
+	printf("MOVE=%llu GUEST_GIB=%llu BLOCKS=%llu\n", (unsigned long long)move,
+	       (unsigned long long)BB_GUEST_GIB, (unsigned long long)BB_HOTADD_BLOCKS);
 	return 0;
 }

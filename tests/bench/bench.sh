@@ -123,7 +123,21 @@ for st in down_huge up_huge down_small up_small; do
 		printf "  %-22s %9.1f %8.1f %9.1f %8.1f\n", w, (a - b) / n, (a - b - (down ? c : 0)) / n,
 			(d - e) / n, (d - e - (down ? f : 0)) / n }'
 done
-# TODO (balloon memory hotplug): per 128 MiB block added+onlined and
-# offlined+removed at both sizes, from balloon_bench.c's
-# hotadd_block / hotremove_block dumps.
+BLOCKS=$(sed -n 's/.*BLOCKS=\([0-9]*\).*/\1/p' "$OUT/balloon-1g.log")
+echo "balloon memory blocks (callgrind instructions per ${SECTION_SIZE_MB} MiB block, ${BLOCKS:-?} blocks"
+echo "added for a target past what the guest has, then removed on the way back;"
+echo "a block's pages populated (added) or scrubbed and released (removed) counted in):"
+printf '  %-22s %18s %18s\n' "" "1 GiB guest" "1 TiB guest"
+printf '  %-22s %9s %8s %9s %8s\n' "" "all" "-scrub" "all" "-scrub"
+for st in hotadd hotremove; do
+	case $st in
+	hotadd) what="added and onlined";; hotremove) what="offlined and removed";;
+	esac
+	set -- $(bb_ir 1g $st) $(bb_ir 1t $st)
+	awk -v w="$what" -v st="$st" -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" \
+	    -v n="${BLOCKS:-1}" 'BEGIN {
+		down = st == "hotremove"
+		printf "  %-22s %9.0f %8.0f %9.0f %8.0f\n", w, (a - b) / n, (a - b - (down ? c : 0)) / n,
+			(d - e) / n, (d - e - (down ? f : 0)) / n }'
+done
 echo "$bb_pass passed, $bb_fail failed"

@@ -80,3 +80,17 @@ def test_sleep_uses_the_timer(boot):
     assert "want 0-60000" in g.cmd("sleep 60001")
     g.send("poweroff")
     assert g.wait_exit() == 0
+
+
+def test_console_list_and_mute(boot):
+    g = boot()
+    out = g.cmd("console")
+    assert re.search(r"^ttyS0\s+printing$", out, re.M), out
+    # the only console printing cannot be muted: the shell would go silent
+    assert "last console printing: not muted" in g.cmd("console mute ttyS0")
+    assert "no console 'hvc9'" in g.cmd("console mute hvc9")
+    assert "usage: console" in g.cmd("console mute")
+    assert "usage: console" in g.cmd("console shout ttyS0")
+    assert "console: ttyS0 printing" in g.cmd("console unmute ttyS0")
+    g.send("poweroff")
+    assert g.wait_exit() == 0
