@@ -127,6 +127,7 @@ int balloon_set_target(u64 pages)
 	balloon.timing = true;
 	balloon.work_started = clock_ns();
 	balloon_scan_reset();
+	balloon_recheck_all();
 	cur = balloon_current();
 	balloon.state = cur > pages ? BALLOON_DOWN :
 			cur < pages ? BALLOON_UP : BALLOON_DONE;

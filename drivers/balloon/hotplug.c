@@ -365,12 +365,25 @@ static bool removal_keeps_target(unsigned long nr)
 
 unsigned long balloon_remove_empty(void)
 {
-	unsigned long removed = 0;
+	unsigned long removed = 0, lo = balloon.check_lo;
+	unsigned long hi = MIN(balloon.check_hi, balloon.nr_blocks);
 
-	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
-		if (block_empty(nr) && removal_keeps_target(nr) && !remove_block(nr))
+	balloon.check_lo = balloon.check_hi = 0;
+	for (unsigned long nr = lo; nr < hi; nr++) {
+		if (!block_empty(nr) || !removal_keeps_target(nr))
+			continue;
+		if (!remove_block(nr))
 			removed++;
+		else
+			bal_may_be_empty(nr); /* try again next time */
+	}
 	return removed;
+}
+
+void balloon_recheck_all(void)
+{
+	balloon.check_lo = 0;
+	balloon.check_hi = balloon.nr_blocks;
 }
 
 /* ---- which added block going down empties first ------------------------ */
@@ -386,6 +399,8 @@ long balloon_newest_block(struct balloon_scan *sc)
 		if (sc->pfn[0] < end || sc->pfn[1] < end)
 			return sc->nr;
 	}
+	if (!sc->seq)
+		return -1; /* every added block scanned: no walk of them all again */
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++) {
 		u32 s = balloon.blocks[nr].seq;
 

@@ -69,6 +69,10 @@ struct balloon {
 	unsigned long nr_blocks;
 	unsigned long lo_small, lo_huge; /* no entries in blocks below these */
 	u64 nr_small, nr_huge;           /* entries over all blocks */
+	/* Blocks that may have emptied since balloon_remove_empty last looked
+	 * (pages ballooned in them, or a new target): [check_lo, check_hi).
+	 * It looks at those only, not at every block of a 1 TiB guest. */
+	unsigned long check_lo, check_hi;
 	struct balloon_list pend_small, pend_huge;
 	u64 ballooned;
 	/* Populate-on-demand ranges in blocks left absent at boot: given back
@@ -110,6 +114,8 @@ int bal_blocks_init(void);
 struct balloon_block *bal_block(unsigned long pfn);
 void bal_keep_pages(unsigned long pfn, unsigned long n);
 void bal_keep_run(unsigned long pfn);
+/* Block nr gained ballooned pages: balloon_remove_empty looks at it. */
+void bal_may_be_empty(unsigned long nr);
 bool bal_take_run(unsigned long *pfn);  /* lowest block first */
 bool bal_take_page(unsigned long *pfn); /* splits a run when no single */
 /* Forget a removed block's lists; returns the pages they held. */
@@ -140,6 +146,8 @@ bool balloon_has_strays(void);
  * its cursors are at its end; -1 when every added block was scanned. */
 long balloon_newest_block(struct balloon_scan *sc);
 void balloon_scan_reset(void);
+/* Let the next balloon_remove_empty look at every block. */
+void balloon_recheck_all(void);
 /* down.c */
 enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order);
 /* Hand the host the extents in balloon.pfns; returns extents done. */

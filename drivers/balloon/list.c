@@ -91,6 +91,17 @@ struct balloon_block *bal_block(unsigned long pfn)
 	return &balloon.blocks[nr];
 }
 
+void bal_may_be_empty(unsigned long nr)
+{
+	if (balloon.check_lo >= balloon.check_hi) {
+		balloon.check_lo = nr;
+		balloon.check_hi = nr + 1;
+		return;
+	}
+	balloon.check_lo = MIN(balloon.check_lo, nr);
+	balloon.check_hi = MAX(balloon.check_hi, nr + 1);
+}
+
 void bal_keep_pages(unsigned long pfn, unsigned long n)
 {
 	struct balloon_block *b = bal_block(pfn);
@@ -99,6 +110,7 @@ void bal_keep_pages(unsigned long pfn, unsigned long n)
 	b->pages += n;
 	balloon.nr_small += n;
 	balloon.lo_small = MIN(balloon.lo_small, pfn_to_section_nr(pfn));
+	bal_may_be_empty(pfn_to_section_nr(pfn));
 }
 
 void bal_keep_run(unsigned long pfn)
@@ -109,6 +121,7 @@ void bal_keep_run(unsigned long pfn)
 	b->pages += BALLOON_HUGE_PAGES;
 	balloon.nr_huge++;
 	balloon.lo_huge = MIN(balloon.lo_huge, pfn_to_section_nr(pfn));
+	bal_may_be_empty(pfn_to_section_nr(pfn));
 }
 
 /* The lowest block from *lo whose list (small or huge) has an entry. */

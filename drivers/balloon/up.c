@@ -28,7 +28,7 @@ unsigned long balloon_populate(unsigned long nr, unsigned int order,
 	done = balloon.be->populate(balloon.pfns, nr, order);
 	balloon.populate_ns += clock_ns() - t0;
 	if (done < 0) {
-		*why = BALLOON_BACKEND_ERROR;
+		*why = done == -ENOMEM ? BALLOON_NO_FREE_MEMORY : BALLOON_BACKEND_ERROR;
 		return 0;
 	}
 	BUG_ON((unsigned long)done > nr);

@@ -31,6 +31,28 @@ static long memory_op(unsigned cmd, unsigned long n, unsigned order)
 	return HYPERVISOR_memory_op(cmd, &r);
 }
 
+/*
+ * PV: extents [from, done) got frames (list[] holds their first mfns) but
+ * extent `from` could not be mapped (no memory for a page table or a P2M
+ * leaf). Forget what was mapped of it and give all of them back: a frame
+ * the guest does not count must not stay the domain's.
+ */
+static void pv_unpopulate(const unsigned long *pfns, long from, long done,
+			  unsigned order)
+{
+	long n = done - from, back;
+
+	pr_err("xen: pfn %#lx: populated but not mapped: %ld extent(s) go back\n",
+	       pfns[from], n);
+	xen_pv_forget_frames(pfns[from], 1ul << order);
+	for (long i = 0; i < n; i++)
+		list[i] = list[from + i];
+	back = memory_op(XENMEM_decrease_reservation, (unsigned long)n, order);
+	if (back != n)
+		pr_err("xen: %ld of %ld extent(s) populated and not mapped stay the domain's\n",
+		       n - (back < 0 ? 0 : back), n);
+}
+
 static long populate_chunk(const unsigned long *pfns, unsigned long n,
 			   unsigned order)
 {
@@ -54,8 +76,10 @@ static long populate_chunk(const unsigned long *pfns, unsigned long n,
 		for (unsigned long j = 0; j < (1ul << order); j++)
 			frames[j] = list[i] + j;
 		if (xen_pv_map_frames(pfns[i], frames, 1ul << order)) {
-			pr_err("xen: pfn %#lx: populated but not mapped\n", pfns[i]);
-			return i; /* the caller sees them as not populated */
+			pv_unpopulate(pfns, i, done, order);
+			/* the caller sees them as not populated; mapping fails
+			 * for want of the guest's memory (a table, a P2M leaf) */
+			return i ? i : -ENOMEM;
 		}
 	}
 	return done;

@@ -45,7 +45,9 @@
  *   populate  back the pfns again. The pfns have no frame (the core never
  *             asks for a backed one); their contents afterwards are
  *             undefined. A PV backend maps the new frames itself (P2M, M2P,
- *             direct map) before returning.
+ *             direct map) before returning; -ENOMEM when the guest has no
+ *             memory to do that with (page tables, P2M leaves): the frames
+ *             went back to the host, and the reason is the guest's memory.
  *   decrease  give the pfns' frames to the host. The core has zeroed them,
  *             unless they were never touched (adopted populate-on-demand
  *             pages). A PV backend unmaps them itself. If the host stops

@@ -124,9 +124,12 @@ static long sim_populate(const unsigned long *pfns, unsigned long nr,
 	unsigned long n = 1UL << order, limit, i;
 
 	if (sim.fail_next) {
+		int err = sim.fail_errno ? sim.fail_errno : EFAULT;
+
 		sim.fail_next = false;
+		sim.fail_errno = 0;
 		sim.calls++;
-		return -EFAULT;
+		return -err;
 	}
 	limit = call_begin(nr, order);
 	for (i = 0; i < limit; i++) {

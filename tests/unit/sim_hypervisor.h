@@ -33,7 +33,8 @@ struct sim_hv {
 	long stop_after;        /* >= 0: do at most this many extents */
 	unsigned long partial;  /* decrease, with stop_after: pages of the
 				   stopped extent taken before stopping */
-	bool fail_next;         /* return -EFAULT, do nothing */
+	bool fail_next;         /* return -EFAULT (or -fail_errno), do nothing */
+	int fail_errno;
 	void (*during)(void);   /* run inside the next call */
 	u64 hotplug_base;       /* the backend's hotplug_base (0: no hot-add) */
 	/* Lasting faults. */

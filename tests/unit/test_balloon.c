@@ -368,6 +368,28 @@ TEST(balloon_backend_error_changes_nothing)
 	bt_check();
 }
 
+/* The backend has no memory of the guest's to take frames with (PV: page
+ * tables to map them): the reason is the guest's memory, not the host's. */
+TEST(balloon_populate_enomem_is_the_guests_memory)
+{
+	bt_boot(MB(64));
+	u64 start = bt_stats().current;
+
+	balloon_set_target(start - MB(8));
+	bt_run(NULL);
+	sim.fail_next = true;
+	sim.fail_errno = ENOMEM;
+	balloon_set_target(start);
+	CHECK_EQ(bt_run(NULL), SEC);
+	CHECK_EQ(bt_stats().reason, BALLOON_NO_FREE_MEMORY);
+	CHECK_EQ(bt_stats().current, start - MB(8));
+	bt_check();
+	bt_now += SEC;
+	CHECK_EQ(bt_run(NULL), 0);
+	CHECK_EQ(bt_stats().current, start);
+	bt_check();
+}
+
 TEST(balloon_without_backend)
 {
 	mmt_boot();

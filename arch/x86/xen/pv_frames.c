@@ -117,3 +117,25 @@ int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n)
 		xen_set_p2m(pfn + i, INVALID_P2M_ENTRY);
 	return 0;
 }
+
+unsigned long xen_pv_forget_frames(unsigned long pfn, unsigned long n)
+{
+	unsigned long had = 0;
+	int err = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		u64 *ptep;
+
+		if (xen_pfn_to_mfn(pfn + i) == INVALID_P2M_ENTRY)
+			continue;
+		ptep = arch_pte_ptr(DIRECT_MAP_BASE + PFN_PHYS(pfn + i), false, &err);
+		if (ptep && (*ptep & PTE_P) && queue_pte(ptep, 0))
+			pr_err("pv: pfn %#lx: PTE not cleared\n", pfn + i);
+		xen_set_p2m(pfn + i, INVALID_P2M_ENTRY);
+		had++;
+	}
+	if (flush_batch())
+		pr_err("pv: pfns %#lx+%lu: PTEs not cleared\n", pfn, n);
+	tlb_flush_local();
+	return had;
+}

@@ -11,7 +11,8 @@
 # reason that holds now), every one of these must hold:
 #   - it reached the target (the guest's count equals it, `xl list` shows
 #     the host's count), or it says why not and the reason is true: no free
-#     memory (guest free <= the balloon's 1 MiB reserve + 1 MiB), the host's
+#     memory (guest free <= the balloon's 1 MiB reserve + 1 MiB; going up, a
+#     PV guest needs some to map new frames), the host's
 #     maximum (no room left under it), no ballooned pages, the host out of
 #     memory (xl info free_memory below the shortfall), a target clamped to
 #     the guest's RAM (asked > Present) or to the host's maximum;
@@ -105,7 +106,8 @@ mi() {
 # is the short reason true now? (sets why)
 reason_true() {
 	case "$b_reason" in
-	nofree) mi; why="guest free ${m_free} KiB"; [ $m_free -le 2048 ] && [ $b_cur -gt $b_target ];;
+	# down: nothing left to give; up (PV): no page for the tables that map new frames
+	nofree) mi; why="guest free ${m_free} KiB"; [ $m_free -le 2048 ];;
 	hostmax) why="host $b_host of at most $b_max KiB"; [ $b_cur -lt $b_target ] && [ $((b_max - b_host)) -lt $((b_target - b_cur)) ];;
 	noballooned) why="ballooned $b_bal KiB"; [ $b_cur -lt $b_target ] && [ "$b_bal" = 0 ];;
 	hostoom) _fm=$(xl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }')
@@ -191,6 +193,7 @@ t_start=$(xt_now)
 step=1
 while [ $step -le $steps ]; do
 	rnd 1 100; pick=$R
+	cs0=$(xt_size "$XT_CONSLOG")
 	want=; what=
 	# nothing held: a release is a mem-set instead
 	[ $pick -gt 70 ] && [ $pick -le 85 ] && [ $held = 0 ] && pick=20
@@ -308,6 +311,12 @@ while [ $step -le $steps ]; do
 	else
 		fail=$((fail + 1)); failed="$failed $step"
 		echo "xt: soak $XT_TYPE step $step/$steps: $what: FAIL: ${bad#; } ($res; xl list $xm MiB; guest $b_cur of $b_target KiB, host $b_host of $b_max)"
+		# the first failures: what the guest's kernel said during the step
+		if [ $fail -le 3 ]; then
+			tail -c +$((cs0 + 1)) "$XT_CONSLOG" | tr -d '\r\000' |
+				grep -aiE '^[a-z0-9]+: .*(error|fail|lost|not |refused|short|cannot)|^(balloon|xen|pv|mm):' |
+				grep -v '^balloon: target' | head -12 | xt_detail
+		fi
 	fi
 	step=$((step + 1))
 done

@@ -26,5 +26,11 @@ int xen_set_p2m(unsigned long pfn, u64 mfn);
  */
 int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n);
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n);
+/*
+ * Undo a xen_pv_map_frames that failed part way: every pfn of the range
+ * whose P2M entry is set loses its PTE (if any) and its entry. Returns
+ * how many had one.
+ */
+unsigned long xen_pv_forget_frames(unsigned long pfn, unsigned long n);
 
 #endif
