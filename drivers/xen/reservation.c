@@ -10,7 +10,6 @@
  * order 0, as for any short count.
  */
 #include <ballast/errno.h>
-#include <ballast/page.h>
 #include <ballast/printk.h>
 #include <ballast/xen/reservation.h>
 #include <asm/xen/hypercall.h>
@@ -66,9 +65,7 @@ static long populate_chunk(const unsigned long *pfns, unsigned long n,
 
 		for (unsigned long i = 0; i < n; i++)
 			end = MAX(end, pfns[i] + (1ul << order));
-		/* Hot-added blocks lie past the P2M: cover them first, whole
-		 * blocks (their leaves are allocated together, p2m.c). */
-		end = ALIGN_UP(end, PAGES_PER_SECTION);
+		/* Hot-added blocks lie past the P2M: cover them first. */
 		if (end > xen_p2m_size() && xen_p2m_grow(end))
 			return -ENOMEM;
 	}

@@ -170,67 +170,14 @@ static void maybe_shrink_top(void)
 }
 
 /*
- * Leaves come and go a memory block (section) at a time: all of a block's
- * leaves when its first frame arrives (the balloon populates its memmap
- * before adding it), none until its last frame went (its memmap, when it
- * is removed). A leaf allocated later, when a page of an older block came
- * back, could land in a newer block and pin it, while that block's own
- * tables pinned the older one: neither would ever empty again.
- */
-#define LEAVES_PER_SECTION (PAGES_PER_SECTION / P2M_PER_LEAF)
-
-static unsigned long section_leaves_end(unsigned long first)
-{
-	return MIN(first + LEAVES_PER_SECTION, top_leaves);
-}
-
-static void section_leaves_free(unsigned long first)
-{
-	for (unsigned long i = first; i < section_leaves_end(first); i++) {
-		if (top[i] && !boot_leaf(i)) {
-			free_pages_virt(top[i], 0);
-			top[i] = NULL;
-		}
-	}
-	maybe_shrink_top();
-}
-
-static int section_leaves_get(unsigned long l)
-{
-	unsigned long first = l / LEAVES_PER_SECTION * LEAVES_PER_SECTION;
-
-	for (unsigned long i = first; i < section_leaves_end(first); i++) {
-		if (top[i] || boot_leaf(i))
-			continue;
-		if (!(top[i] = new_leaf())) {
-			section_leaves_free(first); /* none held a frame yet */
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-/* The section of leaf l holds no frame any more: its leaves go. */
-static void section_leaves_put(unsigned long l)
-{
-	unsigned long first = l / LEAVES_PER_SECTION * LEAVES_PER_SECTION;
-
-	for (unsigned long i = first; i < section_leaves_end(first); i++)
-		if (top[i] && !boot_leaf(i) && *leaf_count(top[i]))
-			return;
-	section_leaves_free(first);
-}
-
-/*
- * Leaves that hold no frame any more (a removed block's pfns) are given
- * back, and the top array shrinks with them: grow/shrink cycles end with
+ * A leaf that holds no frame any more (a removed block's pfns) is given
+ * back, and the top array shrinks with it: grow/shrink cycles end with
  * the guest's free memory exactly where it started.
  */
 int xen_set_p2m(unsigned long pfn, u64 mfn)
 {
 	unsigned long l = pfn / P2M_PER_LEAF;
 	xen_pfn_t **slot, old;
-	int err;
 
 	if (!top || pfn >= p2m_entries)
 		return -ERANGE;
@@ -238,17 +185,20 @@ int xen_set_p2m(unsigned long pfn, u64 mfn)
 	if (!*slot) {
 		if (mfn == INVALID_P2M_ENTRY)
 			return 0;
-		if ((err = section_leaves_get(l)))
-			return err;
+		if (!(*slot = new_leaf()))
+			return -ENOMEM;
 	}
 	old = (*slot)[pfn % P2M_PER_LEAF];
 	(*slot)[pfn % P2M_PER_LEAF] = mfn;
 	if (boot_leaf(l) || (old == INVALID_P2M_ENTRY) == (mfn == INVALID_P2M_ENTRY))
 		return 0;
-	if (mfn != INVALID_P2M_ENTRY)
+	if (mfn != INVALID_P2M_ENTRY) {
 		(*leaf_count(*slot))++;
-	else if (--(*leaf_count(*slot)) == 0)
-		section_leaves_put(l);
+	} else if (--(*leaf_count(*slot)) == 0) {
+		free_pages_virt(*slot, 0);
+		*slot = NULL;
+		maybe_shrink_top();
+	}
 	return 0;
 }
 
