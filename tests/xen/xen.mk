@@ -17,7 +17,8 @@ XEN_RUN := $(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/
 XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)') \
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
-.PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen
+.PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen \
+	test-xen-cycles
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -28,6 +29,10 @@ xen-iso: $(BUILD)/ballast.elf
 
 test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
+
+# hotplug-cycles, out of make test for now (see the end of tests/xen/plan)
+test-xen-cycles: $(BUILD)/ballast.elf xen-iso xen-rig
+	$(XEN_RUN) --no-build --plan tests/xen/hotplug-cycles-plan $(XEN_TEST_ARGS)
 
 run-xen: $(BUILD)/ballast.elf xen-rig
 	@case "$(TYPE)" in hvm*) $(MAKE) --no-print-directory xen-iso;; esac
