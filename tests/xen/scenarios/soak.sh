@@ -107,7 +107,7 @@ mi() {
 reason_true() {
 	case "$b_reason" in
 	# down: nothing left to give; up (PV): no page for the tables that map new frames
-	nofree) mi; why="guest free ${m_free} KiB"; [ $m_free -le 2048 ];;
+	nofree) mi; why="guest free ${m_free} KiB"; [ $m_free -le 2048 ] && { [ $b_cur -gt $b_target ] || [ "$kind" = pv ]; };;
 	hostmax) why="host $b_host of at most $b_max KiB"; [ $b_cur -lt $b_target ] && [ $((b_max - b_host)) -lt $((b_target - b_cur)) ];;
 	noballooned) why="ballooned $b_bal KiB"; [ $b_cur -lt $b_target ] && [ "$b_bal" = 0 ];;
 	hostoom) _fm=$(xl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }')
