@@ -131,8 +131,10 @@ int balloon_set_target(u64 pages)
 	cur = balloon_current();
 	balloon.state = cur > pages ? BALLOON_DOWN :
 			cur < pages ? BALLOON_UP : BALLOON_DONE;
-	if (balloon.kick)
+	if (balloon.kick) {
+		balloon.next_run = balloon.work_started;
 		balloon.kick();
+	}
 	return (int)c;
 }
 
@@ -214,7 +216,26 @@ static void note_done(void)
 	}
 }
 
-u64 balloon_work(u64 now)
+/* At the target: settle (settle.c) a batch at a time, then done. */
+static u64 settle(void)
+{
+	enum balloon_reason why = BALLOON_NO_PAGES;
+
+	note_done();
+	balloon.retries = 0;
+	if (balloon.target_set)
+		why = balloon_settle();
+	if (!at_rest())
+		return BALLOON_AGAIN; /* its populate fell short: go up */
+	if (why == BALLOON_OK) {
+		balloon.state = BALLOON_SETTLING;
+		return BALLOON_AGAIN;
+	}
+	balloon.state = BALLOON_DONE;
+	return 0;
+}
+
+static u64 work_once(u64 now)
 {
 	u64 moved_before;
 	enum balloon_reason why;
@@ -228,22 +249,35 @@ u64 balloon_work(u64 now)
 	}
 	if (balloon.gave_up)
 		return 0;
-	if (at_rest()) {
-		balloon.state = BALLOON_DONE;
-		balloon.retries = 0;
-		note_done();
-		return 0;
-	}
+	if (at_rest())
+		return settle();
 	moved_before = balloon.pages_up + balloon.pages_down;
 	why = step();
 	if (why != BALLOON_OK)
 		return stop_short(why, balloon.pages_up + balloon.pages_down !=
 					       moved_before, now);
 	balloon.retries = 0;
-	if (at_rest()) {
-		balloon.state = BALLOON_DONE;
-		note_done();
-		return 0;
-	}
+	if (at_rest())
+		return settle();
 	return BALLOON_AGAIN;
+}
+
+/* One batch; the next run it asks for is kept for the `balloon` command,
+ * so a balloon that stopped being run shows as overdue. */
+u64 balloon_work(u64 now)
+{
+	u64 delay = work_once(now);
+
+	balloon.next_run = !delay ? 0 : delay == BALLOON_AGAIN ? now : now + delay;
+	return delay;
+}
+
+u64 balloon_next_run(void)
+{
+	return balloon.next_run;
+}
+
+void balloon_note_rearmed(void)
+{
+	balloon.rearmed++;
 }

@@ -9,6 +9,7 @@
 #include <ballast/printk.h>
 #include <ballast/shell.h>
 #include <ballast/string.h>
+#include <ballast/timer.h>
 
 static unsigned long long kib(u64 pages)
 {
@@ -26,6 +27,26 @@ static void show_target(const struct balloon_stats *st)
 		printk(" (asked %llu KiB: %s)", kib(st->requested),
 		       balloon_clamp_name(st->clamp));
 	printk("\n");
+}
+
+/* When the next batch is due: a balloon not run for a second past it is
+ * stuck, and this line says so instead of leaving it to be guessed. */
+static void show_next_run(const struct balloon_stats *st)
+{
+	u64 now = clock_ns(), at = st->next_run_ns;
+
+	if (!at)
+		printk("next batch:  none wanted\n");
+	else if (at >= now)
+		printk("next batch:  in %llu ms\n",
+		       (unsigned long long)((at - now) / 1000000));
+	else
+		printk("next batch:  due %llu ms ago%s\n",
+		       (unsigned long long)((now - at) / 1000000),
+		       now - at > NSEC_PER_SEC ? " (overdue: the balloon is not being run)" : "");
+	if (st->rearmed)
+		printk("rearmed:     %llu times the balloon's call was found missing\n",
+		       (unsigned long long)st->rearmed);
 }
 
 static void show(void)
@@ -62,6 +83,7 @@ static void show(void)
 	       (unsigned long long)(st.remove_ns / 1000000));
 	printk("last target: reached in %llu ms\n",
 	       (unsigned long long)(st.last_took_ns / 1000000));
+	show_next_run(&st);
 }
 
 /* One line and -EINVAL for a size the target cannot be; 0 and *pages else. */

@@ -263,10 +263,14 @@ static bool block_empty(unsigned long nr)
 	    mm_section_info(nr, &si) || si.state != SECTION_ONLINE ||
 	    si.present != PAGES_PER_SECTION)
 		return false;
-	if (si.memmap_src == MEMMAP_ON_MEMORY)
-		return si.reserved == memmap_pages() &&
-		       b->pages == PAGES_PER_SECTION - memmap_pages();
-	return si.reserved == 0 && b->pages == PAGES_PER_SECTION;
+	/*
+	 * A block whose memmap is elsewhere (boot memory) stays: removed, it
+	 * could only come back with its memmap on itself, and the guest would
+	 * never return to its boot layout. It costs its memmap, 0.4%.
+	 */
+	return si.memmap_src == MEMMAP_ON_MEMORY &&
+	       si.reserved == memmap_pages() &&
+	       b->pages == PAGES_PER_SECTION - memmap_pages();
 }
 
 /* Our pages in the block get (MEM_GOING_OFFLINE) or lose (cancel) a pass. */
@@ -417,6 +421,7 @@ long balloon_newest_block(struct balloon_scan *sc)
 
 void balloon_scan_reset(void)
 {
+	balloon_settle_reset();
 	balloon.scan.nr = -1;
 	balloon.scan.seq = 0xffffffffu;
 	balloon.scan.pfn[0] = balloon.scan.pfn[1] = 0;

@@ -93,10 +93,13 @@ struct balloon {
 	long removing;         /* block being offlined by the balloon, or -1 */
 	long adding;           /* block being onlined by the balloon, or -1 */
 	struct balloon_scan scan;
+	unsigned long settle_top; /* settle.c: no added block above has free pages */
 	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;
+	u64 next_run;          /* balloon_work asked to run then; 0: not */
+	u64 rearmed;           /* balloon_note_rearmed */
 	unsigned long pfns[BALLOON_BATCH]; /* the extent list of one call */
 };
 
@@ -116,8 +119,10 @@ void bal_keep_pages(unsigned long pfn, unsigned long n);
 void bal_keep_run(unsigned long pfn);
 /* Block nr gained ballooned pages: balloon_remove_empty looks at it. */
 void bal_may_be_empty(unsigned long nr);
-bool bal_take_run(unsigned long *pfn);  /* lowest block first */
-bool bal_take_page(unsigned long *pfn); /* splits a run when no single */
+/* Lowest block first, only from blocks below `below` (nr_blocks: any). */
+bool bal_take_run(unsigned long *pfn, unsigned long below);
+/* A single page; splits the lowest run when no single is below `below`. */
+bool bal_take_page(unsigned long *pfn, unsigned long below);
 /* Forget a removed block's lists; returns the pages they held. */
 u64 bal_drop_block(unsigned long nr);
 
@@ -127,6 +132,8 @@ u64 balloon_current(void);
 /* down.c, up.c, adopt.c: one batch each; BALLOON_OK when it may go on. */
 enum balloon_reason balloon_down(u64 need);
 enum balloon_reason balloon_up(u64 need);
+/* up.c: one batch from ballooned pages in blocks below `below` only. */
+enum balloon_reason balloon_up_below(u64 need, unsigned long below);
 enum balloon_reason balloon_release_pending(void);
 /* up.c: populate the extents in balloon.pfns; returns extents done. */
 unsigned long balloon_populate(unsigned long nr, unsigned int order,
@@ -148,6 +155,9 @@ long balloon_newest_block(struct balloon_scan *sc);
 void balloon_scan_reset(void);
 /* Let the next balloon_remove_empty look at every block. */
 void balloon_recheck_all(void);
+/* settle.c: one batch moving memory down; BALLOON_OK when it moved some. */
+enum balloon_reason balloon_settle(void);
+void balloon_settle_reset(void);
 /* down.c */
 enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order);
 /* Hand the host the extents in balloon.pfns; returns extents done. */

@@ -136,7 +136,7 @@ static struct balloon_block *lowest(unsigned long *lo, bool huge)
 	return NULL;
 }
 
-bool bal_take_run(unsigned long *pfn)
+bool bal_take_run(unsigned long *pfn, unsigned long below)
 {
 	struct balloon_block *b;
 
@@ -144,24 +144,26 @@ bool bal_take_run(unsigned long *pfn)
 		return false;
 	b = lowest(&balloon.lo_huge, true);
 	BUG_ON(!b);
+	if ((unsigned long)(b - balloon.blocks) >= below)
+		return false;
 	*pfn = bl_pop(&b->huge);
 	b->pages -= BALLOON_HUGE_PAGES;
 	balloon.nr_huge--;
 	return true;
 }
 
-bool bal_take_page(unsigned long *pfn)
+bool bal_take_page(unsigned long *pfn, unsigned long below)
 {
-	struct balloon_block *b;
+	struct balloon_block *b = balloon.nr_small ? lowest(&balloon.lo_small, false) : NULL;
 	unsigned long run;
 
-	if (!balloon.nr_small) {
-		if (!bal_take_run(&run))
+	BUG_ON(balloon.nr_small && !b);
+	if (!b || (unsigned long)(b - balloon.blocks) >= below) {
+		if (!bal_take_run(&run, below))
 			return false;
 		bal_keep_pages(run, BALLOON_HUGE_PAGES);
+		b = bal_block(run);
 	}
-	b = lowest(&balloon.lo_small, false);
-	BUG_ON(!b);
 	*pfn = bl_pop(&b->small);
 	b->pages--;
 	balloon.nr_small--;

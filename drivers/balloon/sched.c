@@ -3,17 +3,31 @@
  * so other deferred work (xenstore, the console) runs between batches and
  * an idle or backing-off balloon costs no CPU. The core kicks it when a new
  * target or adopted pages bring work.
+ *
+ * An idle poll checks that the call is there whenever the core wants one:
+ * twice under nested Xen the balloon stopped mid-target for 300 s with its
+ * work not run (cause not found; a clock read far ahead would do it). If
+ * the call is missing, or due later than any backoff asks, it is re-armed
+ * and counted (`balloon` shows it), so such a loss costs one idle pass.
  */
 #include <ballast/balloon.h>
 #include <ballast/init.h>
+#include <ballast/printk.h>
 #include <ballast/timer.h>
 
+/* Longer than the longest backoff (32 s). */
+#define BALLOON_LATEST_NS (64 * NSEC_PER_SEC)
+
 static struct deferred_call balloon_call;
+static bool running;
 
 static void balloon_run(void *arg)
 {
-	u64 delay = balloon_work(clock_ns());
+	u64 delay;
 
+	running = true;
+	delay = balloon_work(clock_ns());
+	running = false;
 	if (delay)
 		defer_call(&balloon_call, delay == BALLOON_AGAIN ? 0 : delay,
 			   balloon_run, NULL);
@@ -25,9 +39,30 @@ void balloon_schedule(void)
 	defer_call(&balloon_call, 0, balloon_run, NULL);
 }
 
+static void balloon_watch(void)
+{
+	u64 want = balloon_next_run(), now;
+
+	if (!want || running)
+		return;
+	now = clock_ns();
+	if (balloon_call.queued && balloon_call.deadline <= now + BALLOON_LATEST_NS)
+		return;
+	balloon_note_rearmed();
+	pr_warn("balloon: its work was not scheduled (%s): run again\n",
+		balloon_call.queued ? "due too late" : "missing");
+	/* a wish past the longest backoff is as broken as the call: now */
+	defer_call(&balloon_call,
+		   want > now && want - now <= BALLOON_LATEST_NS ? want - now : 0,
+		   balloon_run, NULL);
+}
+
+static struct idle_poll balloon_poll = { .fn = balloon_watch };
+
 static int balloon_sched_init(void)
 {
 	balloon_set_kick(balloon_schedule);
+	idle_poll_register(&balloon_poll);
 	return 0;
 }
 /* Before any backend registers (INIT_LEVEL_MM) and adopts pages. */

@@ -36,6 +36,8 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->target_set = balloon.target_set;
 	st->pages_up = balloon.pages_up;
 	st->last_took_ns = balloon.last_took_ns;
+	st->next_run_ns = balloon.next_run;
+	st->rearmed = balloon.rearmed;
 	st->pages_down = balloon.pages_down;
 	st->calls = balloon.calls;
 	st->huge_up = balloon.huge_up;
@@ -44,7 +46,7 @@ void balloon_get_stats(struct balloon_stats *st)
 
 const char *balloon_state_name(enum balloon_state s)
 {
-	static const char *const names[] = { "done", "up", "down", "waiting" };
+	static const char *const names[] = { "done", "up", "down", "waiting", "settling" };
 
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }

@@ -43,14 +43,17 @@ static void unballoon(unsigned long pfn, unsigned int order)
 	balloon.pages_up += 1UL << order;
 }
 
-static enum balloon_reason up_huge(unsigned long runs, u64 *pages)
+static enum balloon_reason up_huge(unsigned long runs, unsigned long below,
+				  u64 *pages)
 {
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long i, done;
 
 	for (i = 0; i < runs; i++)
-		BUG_ON(!bal_take_run(&balloon.pfns[i]));
-	done = balloon_populate(runs, BALLOON_HUGE_ORDER, &why);
+		if (!bal_take_run(&balloon.pfns[i], below))
+			break;
+	runs = i;
+	done = runs ? balloon_populate(runs, BALLOON_HUGE_ORDER, &why) : 0;
 	for (i = 0; i < done; i++)
 		unballoon(balloon.pfns[i], BALLOON_HUGE_ORDER);
 	for (; i < runs; i++)
@@ -62,14 +65,14 @@ static enum balloon_reason up_huge(unsigned long runs, u64 *pages)
 	return why;
 }
 
-static enum balloon_reason up_small(u64 need)
+static enum balloon_reason up_small(u64 need, unsigned long below)
 {
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long i, n = (unsigned long)MIN(need, (u64)BALLOON_BATCH);
 	unsigned long done;
 
 	for (i = 0; i < n; i++)
-		if (!bal_take_page(&balloon.pfns[i]))
+		if (!bal_take_page(&balloon.pfns[i], below))
 			break;
 	n = i;
 	if (!n)
@@ -85,24 +88,34 @@ static enum balloon_reason up_small(u64 need)
 }
 
 /*
+ * One batch of up to `need` pages, from ballooned pages in blocks below
+ * `below` only (nr_blocks: any), lowest block first.
+ */
+enum balloon_reason balloon_up_below(u64 need, unsigned long below)
+{
+	u64 runs = MIN(MIN(need / BALLOON_HUGE_PAGES, balloon.nr_huge),
+		       (u64)BALLOON_BATCH);
+
+	if (runs && !balloon.huge_up_refused) {
+		u64 got;
+		enum balloon_reason why = up_huge((unsigned long)runs, below, &got);
+
+		if (why != BALLOON_OK || got == need)
+			return why;
+		need -= got; /* the rest of this batch as single pages */
+		if (got && !balloon.huge_up_refused)
+			return BALLOON_OK;
+	}
+	return up_small(need, below);
+}
+
+/*
  * Nothing ballooned left to bring back: add a memory block (hotplug.c),
  * whose pages come up ballooned, and carry on with them next time.
  */
 enum balloon_reason balloon_up(u64 need)
 {
-	u64 runs = MIN(MIN(need / BALLOON_HUGE_PAGES, balloon.nr_huge),
-		       (u64)BALLOON_BATCH);
-
 	if (!balloon.nr_small && !balloon.nr_huge)
 		return balloon_add_block();
-	if (runs && !balloon.huge_up_refused) {
-		u64 got;
-		enum balloon_reason why = up_huge((unsigned long)runs, &got);
-
-		if (why != BALLOON_OK || !balloon.huge_up_refused ||
-		    got == need)
-			return why;
-		need -= got; /* the rest of this batch as single pages */
-	}
-	return up_small(need);
+	return balloon_up_below(need, balloon.nr_blocks);
 }

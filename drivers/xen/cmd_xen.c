@@ -9,6 +9,7 @@
 #include <ballast/xen/xenstore.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/p2m.h>
+#include <asm/xen/setup.h>
 
 static char xsbuf[4096 + 1]; /* XENSTORE_PAYLOAD_MAX + NUL */
 
@@ -292,6 +293,9 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen.console_pfn, xen.console_evtchn);
 	printk("event upcalls: %lu, system time %llu ms\n", xen_upcalls,
 	       (unsigned long long)(clock_ns() / 1000000));
+	printk("clock: %llu reads with the TSC behind Xen's stamp, %llu steps back held\n",
+	       (unsigned long long)xen_clock_tsc_behind,
+	       (unsigned long long)xen_clock_held);
 	show_start_info();
 	return 0;
 }

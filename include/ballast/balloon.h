@@ -78,6 +78,7 @@ enum balloon_state {
 	BALLOON_UP,      /* taking pages back from the host */
 	BALLOON_DOWN,    /* giving pages to the host */
 	BALLOON_WAITING, /* stopped short, retrying after a backoff */
+	BALLOON_SETTLING, /* at target, moving memory down to lower blocks */
 };
 
 /* Why the balloon stopped short of its target (or changed it). */
@@ -135,6 +136,10 @@ struct balloon_stats {
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
 	/* From the last target change to done (ns, clock_ns). */
 	u64 last_took_ns;
+	/* When balloon_work last asked to run again (clock_ns); 0: it did not
+	 * (at rest, or waiting for a new target). */
+	u64 next_run_ns;
+	u64 rearmed;             /* times the glue found its call missing */
 };
 
 /* Register the backend (one at a time); -EBUSY if there is one. */
@@ -176,6 +181,13 @@ u64 balloon_work(u64 now_ns);
 void balloon_set_kick(void (*kick)(void));
 /* The kernel's kick (drivers/balloon/sched.c): balloon_work from deferred calls. */
 void balloon_schedule(void);
+/*
+ * When the glue should have called balloon_work by (clock_ns; 0: it need
+ * not), and the glue saying it found its call missing and re-armed it
+ * (counted, shown by the `balloon` command).
+ */
+u64 balloon_next_run(void);
+void balloon_note_rearmed(void);
 
 /* A PageOffline page on one of the balloon's lists (tagged page->private). */
 struct page;

@@ -266,6 +266,68 @@ TEST(balloon_hotplug_few_pages_past_no_add_remove_loop)
 	check_same(&s0, &s1);
 }
 
+/*
+ * Used pages keep two added blocks online while going down takes boot
+ * memory; freed, and back at the boot target, settling moves what is left
+ * in the added blocks down into the boot blocks' ballooned pages, removes
+ * the added blocks, and the guest is at its boot layout again. An emptied
+ * boot block (memmap in boot memory) is kept, not removed: it could only
+ * come back with its memmap on itself.
+ */
+TEST(balloon_hotplug_settles_back_to_the_boot_layout)
+{
+	u64 start = boot(MB(1024));
+	struct snap s0 = snap();
+
+	go(start + MB(512));
+	CHECK_EQ(bt_stats().blocks_now, 4);
+	struct page *a = mmt_alloc_in_block(4), *b = mmt_alloc_in_block(5);
+
+	CHECK(a && b);
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	bt_run(NULL); /* bt_check counts a and b as lost: not yet */
+	CHECK_EQ(bt_stats().current, MB(100));
+	CHECK_EQ(bt_stats().blocks_now, 2);
+	CHECK_EQ(mmt_stats().nr_sections_present, s0.blocks + 2);
+	free_page(a);
+	free_page(b);
+	go(start);
+	struct balloon_stats st = bt_stats();
+
+	CHECK_EQ(st.state, BALLOON_DONE);
+	CHECK_EQ(st.current, start);
+	CHECK_EQ(st.blocks_now, 0);
+	CHECK_EQ(st.ballooned, 0);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+}
+
+/* Settling only moves free pages: a used page keeps its block. */
+TEST(balloon_hotplug_settle_leaves_used_pages)
+{
+	u64 start = boot(MB(1024));
+
+	go(start + MB(256));
+	struct page *a = mmt_alloc_in_block(3);
+
+	CHECK(a != NULL);
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	bt_run(NULL);
+	CHECK(balloon_set_target(start) >= 0);
+	bt_run(NULL);
+	struct balloon_stats st = bt_stats();
+
+	CHECK_EQ(st.state, BALLOON_DONE);
+	CHECK_EQ(st.current, start);
+	CHECK_EQ(st.blocks_now, 1);
+	/* Block 3 holds the used page and its memmap, the rest of it is
+	 * ballooned, and as many pages as those two are ballooned below. */
+	CHECK_EQ(st.ballooned_online, BLOCK);
+	free_page(a);
+	bt_check();
+}
+
 /* Past what the host allows: the target is clamped, nothing added. */
 TEST(balloon_hotplug_clamped_by_host_and_address_space)
 {

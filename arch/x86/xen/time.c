@@ -9,7 +9,19 @@
 
 static u64 armed_for; /* deadline the one-shot is set to; 0 none */
 
-u64 xen_clock_ns(void)
+/*
+ * Reads the clock had to mend (the `xen` command prints them). A TSC read
+ * below the timestamp Xen published (seen under nested Xen: the vcpu's TSC
+ * and the one Xen stamped with are not in step) gives a negative delta;
+ * taken as unsigned it put the clock ~2^62 ns ahead for one read, and a
+ * deferred call armed at that moment (the balloon's next batch) never came
+ * due: the balloon stopped mid-target. Such a delta counts as 0, and the
+ * clock never steps back from a value it returned.
+ */
+u64 xen_clock_tsc_behind, xen_clock_held;
+static u64 last_ns;
+
+static u64 read_clock(void)
 {
 	volatile struct vcpu_time_info *t = &xen.vcpu->time;
 	u32 ver;
@@ -21,11 +33,27 @@ u64 xen_clock_ns(void)
 		u64 delta = rdtsc() - t->tsc_timestamp;
 		s8 shift = t->tsc_shift;
 
+		if ((s64)delta < 0) {
+			xen_clock_tsc_behind++;
+			delta = 0;
+		}
 		delta = shift >= 0 ? delta << shift : delta >> -shift;
 		ns = t->system_time +
 		     (u64)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
 		__asm__ volatile("lfence" ::: "memory");
 	} while ((ver & 1) || ver != t->version);
+	return ns;
+}
+
+u64 xen_clock_ns(void)
+{
+	u64 ns = read_clock();
+
+	if (ns < last_ns) {
+		xen_clock_held++;
+		return last_ns;
+	}
+	last_ns = ns;
 	return ns;
 }
 

@@ -16,7 +16,7 @@ reach() {
 	while :; do
 		_got=$(xl_mem); _d=$((_got - $1)); [ $_d -lt 0 ] && _d=$((-_d))
 		[ -n "$_got" ] && [ $_d -le $tol ] && return 0
-		[ $(xt_now) -lt $_end ] || { xt_cmd balloon; xt_fail "xl list shows $_got MiB, not $1"; }
+		[ $(xt_now) -lt $_end ] || { xt_cmd xen; xt_cmd balloon; xt_fail "xl list shows $_got MiB, not $1"; }
 		xt_alive || xt_crash "domain died going to $1 MiB"
 		sleep 1
 	done
@@ -79,4 +79,6 @@ while [ $c -lt $cycles ]; do
 done
 xt_cmd "balloon" || xt_crash "no prompt after balloon"
 blocks=$(grep "^blocks:" $XT_OUT | sed 's/^blocks: *//')
-xt_pass "$cycles cycle(s) 256->$high->256, back at boot values each time; $added blocks added at $high; guest ms up:$up_ms down:$down_ms; last up: $up_phase; last down: $down_phase; $blocks"
+xt_cmd "xen" || xt_crash "no prompt after xen"
+clock=$(grep "^clock:" $XT_OUT | sed 's/^clock: *//')
+xt_pass "$cycles cycle(s) 256->$high->256, back at boot values each time; $added blocks added at $high; guest ms up:$up_ms down:$down_ms; last up: $up_phase; last down: $down_phase; $blocks; clock: $clock"

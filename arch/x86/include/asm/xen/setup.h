@@ -34,6 +34,8 @@ void xen_pvh_main(u32 magic, u32 info) __noreturn;
 
 /* Xen system time and the single-shot timer (arch/x86/xen/time.c). */
 u64 xen_clock_ns(void);
+/* Clock reads mended: TSC behind Xen's stamp, a step back held. */
+extern u64 xen_clock_tsc_behind, xen_clock_held;
 void xen_set_timer(u64 deadline_ns);
 /* The timer's event arrived: the next set_timer must really arm it. */
 void xen_timer_expired(void);

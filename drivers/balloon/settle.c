@@ -1,0 +1,114 @@
+/*
+ * Settling, at the target: memory moves down toward the boot layout.
+ *
+ * A guest that went up and down with memory in use can reach its target
+ * with pages in added blocks and ballooned pages in lower blocks: the right
+ * count, the wrong layout, and a memmap, page tables (and under PV, P2M
+ * leaves) for blocks it need not have. So once at the target, free pages
+ * of the highest added block go back to the host and as many ballooned
+ * pages of lower blocks come back, a batch at a time, until that block
+ * holds only ballooned pages and balloon_remove_empty takes it away.
+ *
+ * Memory only ever moves to a lower block, so settling ends: every batch
+ * lowers the sum of the block numbers the guest's pages are in. The count
+ * dips by one batch between the release and the populate; a populate that
+ * falls short leaves the balloon below its target, and going up (with its
+ * retries) brings the rest, lowest blocks first.
+ */
+#include "internal.h"
+
+/* At most this many 2 MiB runs a batch: xl list dips by this much. */
+#define SETTLE_RUNS 32
+
+/* Ballooned pages in blocks below nr: singles, whole runs. */
+static void ballooned_below(unsigned long nr, u64 *small, u64 *huge)
+{
+	*small = *huge = 0;
+	for (unsigned long i = MIN(balloon.lo_small, balloon.lo_huge); i < nr; i++) {
+		*small += balloon.blocks[i].small.nr;
+		*huge += balloon.blocks[i].huge.nr;
+	}
+}
+
+/* The lowest block holding ballooned pages (nr_blocks: none). */
+static unsigned long lowest_ballooned(void)
+{
+	unsigned long nr = MIN(balloon.lo_small, balloon.lo_huge);
+
+	while (nr < balloon.nr_blocks && !balloon.blocks[nr].pages)
+		nr++;
+	return nr;
+}
+
+/* Up to max free extents of 2^order pages in block nr, into balloon.pfns. */
+static unsigned long grab_in_block(unsigned long nr, unsigned long max,
+				   unsigned int order)
+{
+	unsigned long i = 0, p = section_nr_to_pfn(nr), end = section_nr_to_pfn(nr + 1);
+
+	for (; p < end && i < max; p += 1UL << order)
+		if (alloc_pages_at(p, order))
+			balloon.pfns[i++] = p;
+	return i;
+}
+
+/*
+ * Free pages of added block nr, as many as lower blocks can take back:
+ * whole runs while lower blocks have whole runs ballooned, else pages.
+ */
+static unsigned long grab_source(unsigned long nr, unsigned int *order)
+{
+	u64 small, huge, spare = 0;
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	if (st.free > BALLOON_RESERVE_PAGES)
+		spare = st.free - BALLOON_RESERVE_PAGES;
+	ballooned_below(nr, &small, &huge);
+	*order = BALLOON_HUGE_ORDER;
+	if (huge && !balloon.huge_down_refused && !balloon.huge_up_refused &&
+	    spare >= BALLOON_HUGE_PAGES) {
+		unsigned long n = grab_in_block(nr, MIN(MIN(huge, (u64)SETTLE_RUNS),
+							spare / BALLOON_HUGE_PAGES),
+						BALLOON_HUGE_ORDER);
+
+		if (n)
+			return n;
+	}
+	*order = 0;
+	return grab_in_block(nr, MIN(MIN(small + huge * BALLOON_HUGE_PAGES,
+					 (u64)BALLOON_BATCH), spare), 0);
+}
+
+/* One batch; BALLOON_OK when it moved pages, BALLOON_NO_PAGES when done. */
+enum balloon_reason balloon_settle(void)
+{
+	unsigned long low = lowest_ballooned(), n = 0;
+	unsigned int order = 0;
+	long nr;
+
+	if (low >= balloon.nr_blocks)
+		return BALLOON_NO_PAGES;
+	for (nr = (long)balloon.settle_top; nr > (long)low; nr--) {
+		if (balloon.blocks[nr].seq && (n = grab_source((unsigned long)nr, &order)))
+			break;
+		balloon.settle_top = (unsigned long)nr - 1; /* nothing to move here */
+	}
+	if (nr <= (long)low)
+		return BALLOON_NO_PAGES;
+	u64 before = balloon.pages_down, moved;
+	enum balloon_reason why = balloon_release_list(n, order);
+
+	moved = balloon.pages_down - before;
+	if (!moved) /* no 2 MiB extents: single pages next batch */
+		return order && why == BALLOON_OK && balloon.huge_down_refused ?
+			       BALLOON_OK : BALLOON_HOST_REFUSED;
+	why = balloon_up_below(moved, (unsigned long)nr);
+	balloon_remove_empty();
+	return why;
+}
+
+void balloon_settle_reset(void)
+{
+	balloon.settle_top = balloon.nr_blocks ? balloon.nr_blocks - 1 : 0;
+}
