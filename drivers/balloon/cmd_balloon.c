@@ -81,6 +81,9 @@ static void show(void)
 	       (unsigned long long)(st.add_ns / 1000000),
 	       (unsigned long long)(st.populate_ns / 1000000),
 	       (unsigned long long)(st.remove_ns / 1000000));
+	printk("time down:   decrease %llu ms, scrub %llu ms (since boot)\n",
+	       (unsigned long long)(st.decrease_ns / 1000000),
+	       (unsigned long long)(st.scrub_ns / 1000000));
 	printk("last target: reached in %llu ms\n",
 	       (unsigned long long)(st.last_took_ns / 1000000));
 	show_next_run(&st);

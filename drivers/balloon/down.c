@@ -7,6 +7,7 @@
  * ones it took become PageOffline, and the rest go straight back to the
  * allocator, so a short count leaves nothing half done.
  */
+#include <ballast/timer.h>
 #include "internal.h"
 
 /* Pages the allocator can spare now, keeping BALLOON_RESERVE_PAGES free. */
@@ -37,9 +38,12 @@ static unsigned long grab(unsigned long nr, unsigned int order)
 /* The host must not see our data: a released frame may go to another guest. */
 static void scrub(unsigned long nr, unsigned int order)
 {
+	u64 t0 = clock_ns();
+
 	for (unsigned long i = 0; i < nr; i++)
 		memset(phys_to_virt(PFN_PHYS(balloon.pfns[i])), 0,
 		       PAGE_SIZE << order);
+	balloon.scrub_ns += clock_ns() - t0;
 }
 
 /* n allocated order-0 pages from pfn, now without frames: ballooned. */
@@ -174,11 +178,13 @@ enum balloon_reason balloon_down(u64 need)
 unsigned long balloon_decrease(unsigned long nr, unsigned int order,
 			       unsigned long *partial, enum balloon_reason *why)
 {
+	u64 t0 = clock_ns();
 	long done;
 
 	*partial = 0;
 	balloon.calls++;
 	done = balloon.be->decrease(balloon.pfns, nr, order, partial);
+	balloon.decrease_ns += clock_ns() - t0;
 	if (done < 0) {
 		*partial = 0;
 		*why = BALLOON_BACKEND_ERROR;

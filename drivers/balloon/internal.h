@@ -95,6 +95,7 @@ struct balloon {
 	struct balloon_scan scan;
 	unsigned long settle_top; /* settle.c: no added block above has free pages */
 	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
+	u64 decrease_ns, scrub_ns;
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;

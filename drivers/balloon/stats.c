@@ -28,6 +28,8 @@ void balloon_get_stats(struct balloon_stats *st)
 		st->blocks_now += balloon.blocks[nr].seq != 0;
 	st->add_ns = balloon.add_ns;
 	st->populate_ns = balloon.populate_ns;
+	st->decrease_ns = balloon.decrease_ns;
+	st->scrub_ns = balloon.scrub_ns;
 	st->remove_ns = balloon.remove_ns;
 	st->retries = balloon.retries;
 	st->retry_at_ns = balloon.state == BALLOON_WAITING ? balloon.retry_at : 0;

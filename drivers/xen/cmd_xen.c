@@ -293,7 +293,8 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen.console_pfn, xen.console_evtchn);
 	printk("event upcalls: %lu, system time %llu ms\n", xen_upcalls,
 	       (unsigned long long)(clock_ns() / 1000000));
-	printk("clock: %llu reads with the TSC behind Xen's stamp, %llu steps back held\n",
+	printk("clock: TSC %llu kHz; %llu reads with the TSC behind Xen's stamp, %llu steps back held\n",
+	       (unsigned long long)xen_tsc_khz(),
 	       (unsigned long long)xen_clock_tsc_behind,
 	       (unsigned long long)xen_clock_held);
 	show_start_info();

@@ -133,6 +133,7 @@ struct balloon_stats {
 	u64 blocks_added, blocks_removed, blocks_now;
 	u64 ballooned_online;    /* ballooned (not pending) pages in online blocks */
 	u64 add_ns, populate_ns, remove_ns;
+	u64 decrease_ns, scrub_ns; /* in the backend's decrease; zeroing pages */
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
 	/* From the last target change to done (ns, clock_ns). */
 	u64 last_took_ns;

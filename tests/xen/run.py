@@ -34,7 +34,10 @@ QEMU_CPU = "EPYC-v1,-monitor,+svm,+npt,-smap,-smep,-rdtscp"
 # SIGSEGV or heap corruption while a guest was busy: in glibc's TLS setup
 # reading another process's data, in free(). See tests/xen/README.md.
 XEN_CMDLINE = ("console=com1 com1=115200,8n1 dom0_mem={dom0},max:{dom0} "
-               "dom0_max_vcpus=1 dom0_vcpus_pin loglvl=all guest_loglvl=all")
+               "{dom0cpus} loglvl=all guest_loglvl=all")
+# XEN_DOM0_CPUS=' ' (with XT_GUEST_CPUS= ) lets dom0 and guests share pCPUs
+# again, for experiments on the crashes above.
+DOM0_CPUS = "dom0_max_vcpus=1 dom0_vcpus_pin"
 DOM0_MEM = ["512M"]
 DOM0_CMDLINE = "console=hvc0 rdinit=/init quiet loglevel=3"
 
@@ -149,7 +152,8 @@ def qemu_argv(rig, initrd, mem, smp):
             "-m", str(mem), "-smp", str(smp), "-nographic", "-no-reboot",
             "-kernel", os.path.join(rig, "xen"), "-append",
             os.environ.get("XEN_CMDLINE_EXTRA", "") + " " +
-            XEN_CMDLINE.format(dom0=DOM0_MEM[0]),
+            XEN_CMDLINE.format(dom0=DOM0_MEM[0],
+                               dom0cpus=os.environ.get("XEN_DOM0_CPUS", DOM0_CPUS)),
             "-initrd", "%s %s %s,%s" % (os.path.join(rig, "vmlinuz"), DOM0_CMDLINE,
                                         os.environ.get("XEN_DOM0_CMDLINE_EXTRA", ""), initrd)]
 

@@ -6,6 +6,7 @@
 #include <asm/cpu.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
+#include <ballast/timer.h>
 
 static u64 armed_for; /* deadline the one-shot is set to; 0 none */
 
@@ -55,6 +56,20 @@ u64 xen_clock_ns(void)
 	}
 	last_ns = ns;
 	return ns;
+}
+
+/* The TSC rate Xen scales by (the bench turns ns into cycles with it). */
+u64 xen_tsc_khz(void)
+{
+	volatile struct vcpu_time_info *t = &xen.vcpu->time;
+	u64 mul = t->tsc_to_system_mul, hz;
+	s8 shift = t->tsc_shift;
+
+	if (!mul)
+		return 0;
+	hz = (u64)((((unsigned __int128)NSEC_PER_SEC) << 32) / mul);
+	hz = shift >= 0 ? hz >> shift : hz << -shift;
+	return hz / 1000;
 }
 
 void xen_timer_expired(void)

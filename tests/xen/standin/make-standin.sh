@@ -45,7 +45,7 @@ terminal_input serial
 terminal_output serial
 set timeout=0
 menuentry standin {
-	linux /vmlinuz console=ttyS0,115200 quiet standin=hvm
+	linux /vmlinuz console=ttyS0,115200 quiet memhp_default_state=online standin=hvm
 	initrd /standin.cpio.gz
 }
 G

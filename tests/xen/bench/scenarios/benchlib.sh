@@ -144,7 +144,14 @@ bm_counters() {
 	_st=$(awk '/^state:/ { print $2 }' $XT_OUT)
 	_sh=$(sed -n 's/^last short: *//p' $XT_OUT | tr ' ' '_')
 	_cl=$(sed -n 's/^target: .*(asked \(.*\))$/\1/p' $XT_OUT | tr ' ' '_')
-	bm_rec "g $1 $2 $BM_OS $3 $4 state=$_st done_ms=$_ms $_tot${_sh:+ short=$_sh}${_cl:+ clamp=$_cl}"
+	# time in the hypercalls and in zeroing pages (ms since boot)
+	_tm=$(sed -n 's/^time: *add \([0-9]*\) ms, populate \([0-9]*\) ms, remove \([0-9]*\) ms.*/add_ms=\1 pop_ms=\2 rm_ms=\3/p' $XT_OUT)
+	_td=$(sed -n 's/^time down: *decrease \([0-9]*\) ms, scrub \([0-9]*\) ms.*/dec_ms=\1 scrub_ms=\2/p' $XT_OUT)
+	# the TSC rate, to give cycles per page (once per guest)
+	if [ -z "$BM_TSC" ] && xt_cmd xen; then
+		BM_TSC=$(sed -n 's/^clock: TSC \([0-9]*\) kHz.*/\1/p' $XT_OUT)
+	fi
+	bm_rec "g $1 $2 $BM_OS $3 $4 state=$_st done_ms=$_ms $_tot $_tm $_td tsc_khz=${BM_TSC:-0}${_sh:+ short=$_sh}${_cl:+ clamp=$_cl}"
 }
 
 bm_end() {
