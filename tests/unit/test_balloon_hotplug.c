@@ -328,6 +328,80 @@ TEST(balloon_hotplug_settle_leaves_used_pages)
 	bt_check();
 }
 
+/* The host out of memory between a settle batch's release and populate. */
+static void host_runs_dry(void)
+{
+	sim.free_frames = 0;
+}
+
+static void then_host_runs_dry(void)
+{
+	sim.during = host_runs_dry; /* the next call: the batch's populate */
+}
+
+/*
+ * Settling gives pages back first: when the host then has nothing to give,
+ * the guest is short by that batch, says so and backs off like any short
+ * step; once the host has memory again it reaches the target and settles.
+ */
+TEST(balloon_hotplug_settle_populate_short)
+{
+	u64 start = boot(MB(1024));
+	struct snap s0 = snap();
+
+	go(start + MB(256));
+	struct page *a = mmt_alloc_in_block(3);
+
+	CHECK(a != NULL);
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	bt_run(NULL);
+	free_page(a);
+	/* the same target again: at rest, so the first call settles */
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	sim.during = then_host_runs_dry;
+	u64 delay = bt_run(NULL);
+	struct balloon_stats st = bt_stats();
+
+	CHECK(delay > 0);
+	CHECK_EQ(st.state, BALLOON_WAITING);
+	CHECK_EQ(st.reason, BALLOON_HOST_NO_MEMORY);
+	CHECK(st.current < MB(100));
+	bt_check();
+	sim.free_frames = ~0ULL;
+	bt_now += delay;
+	bt_run(NULL);
+	st = bt_stats();
+	CHECK_EQ(st.state, BALLOON_DONE);
+	CHECK_EQ(st.current, MB(100));
+	CHECK_EQ(st.blocks_now, 0);
+	bt_check();
+	go(start);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+}
+
+/* Settling with the host refusing 2 MiB extents both ways: single pages. */
+TEST(balloon_hotplug_settle_without_2m_extents)
+{
+	u64 start = boot(MB(1024));
+	struct snap s0 = snap();
+
+	go(start + MB(256));
+	struct page *a = mmt_alloc_in_block(3);
+
+	CHECK(a != NULL);
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	bt_run(NULL);
+	free_page(a);
+	sim.refuse_huge_populate = sim.refuse_huge_decrease = true;
+	go(start);
+	CHECK_EQ(bt_stats().blocks_now, 0);
+	struct snap s1 = snap();
+
+	check_same(&s0, &s1);
+}
+
 /* Past what the host allows: the target is clamped, nothing added. */
 TEST(balloon_hotplug_clamped_by_host_and_address_space)
 {
