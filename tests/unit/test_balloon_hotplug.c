@@ -303,17 +303,33 @@ TEST(balloon_hotplug_settles_back_to_the_boot_layout)
 	check_same(&s0, &s1);
 }
 
+/*
+ * Boot at 256 MiB, grow by two blocks (2, 3), go down to 100 MiB with a
+ * used page in block 3 (which keeps it): returns that page, *start the
+ * boot target, *s0 the boot values.
+ */
+static struct page *pinned_at_100(u64 *start, struct snap *s0)
+{
+	struct page *a;
+
+	*start = boot(MB(1024));
+	*s0 = snap();
+	go(*start + MB(256));
+	a = mmt_alloc_in_block(3);
+	CHECK(a != NULL);
+	CHECK(balloon_set_target(MB(100)) >= 0);
+	bt_run(NULL); /* not bt_check: it would count a as lost */
+	CHECK_EQ(bt_stats().blocks_now, 1);
+	return a;
+}
+
 /* Settling only moves free pages: a used page keeps its block. */
 TEST(balloon_hotplug_settle_leaves_used_pages)
 {
-	u64 start = boot(MB(1024));
+	u64 start;
+	struct snap s0;
+	struct page *a = pinned_at_100(&start, &s0);
 
-	go(start + MB(256));
-	struct page *a = mmt_alloc_in_block(3);
-
-	CHECK(a != NULL);
-	CHECK(balloon_set_target(MB(100)) >= 0);
-	bt_run(NULL);
 	CHECK(balloon_set_target(start) >= 0);
 	bt_run(NULL);
 	struct balloon_stats st = bt_stats();
@@ -346,16 +362,10 @@ static void then_host_runs_dry(void)
  */
 TEST(balloon_hotplug_settle_populate_short)
 {
-	u64 start = boot(MB(1024));
-	struct snap s0 = snap();
+	u64 start;
+	struct snap s0;
 
-	go(start + MB(256));
-	struct page *a = mmt_alloc_in_block(3);
-
-	CHECK(a != NULL);
-	CHECK(balloon_set_target(MB(100)) >= 0);
-	bt_run(NULL);
-	free_page(a);
+	free_page(pinned_at_100(&start, &s0));
 	/* the same target again: at rest, so the first call settles */
 	CHECK(balloon_set_target(MB(100)) >= 0);
 	sim.during = then_host_runs_dry;
@@ -384,16 +394,10 @@ TEST(balloon_hotplug_settle_populate_short)
 /* Settling with the host refusing 2 MiB extents both ways: single pages. */
 TEST(balloon_hotplug_settle_without_2m_extents)
 {
-	u64 start = boot(MB(1024));
-	struct snap s0 = snap();
+	u64 start;
+	struct snap s0;
 
-	go(start + MB(256));
-	struct page *a = mmt_alloc_in_block(3);
-
-	CHECK(a != NULL);
-	CHECK(balloon_set_target(MB(100)) >= 0);
-	bt_run(NULL);
-	free_page(a);
+	free_page(pinned_at_100(&start, &s0));
 	sim.refuse_huge_populate = sim.refuse_huge_decrease = true;
 	go(start);
 	CHECK_EQ(bt_stats().blocks_now, 0);
