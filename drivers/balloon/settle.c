@@ -20,16 +20,6 @@
 /* At most this many 2 MiB runs a batch: xl list dips by this much. */
 #define SETTLE_RUNS 32
 
-/* Ballooned pages in blocks below nr: singles, whole runs. */
-static void ballooned_below(unsigned long nr, u64 *small, u64 *huge)
-{
-	*small = *huge = 0;
-	for (unsigned long i = MIN(balloon.lo_small, balloon.lo_huge); i < nr; i++) {
-		*small += balloon.blocks[i].small.nr;
-		*huge += balloon.blocks[i].huge.nr;
-	}
-}
-
 /* The lowest block holding ballooned pages (nr_blocks: none). */
 static unsigned long lowest_ballooned(void)
 {
@@ -53,18 +43,19 @@ static unsigned long grab_in_block(unsigned long nr, unsigned long max,
 }
 
 /*
- * Free pages of added block nr, as many as lower blocks can take back:
- * whole runs while lower blocks have whole runs ballooned, else pages.
+ * Free pages of added block nr, as many as the blocks below it can take
+ * back (they hold `small` single pages and `huge` runs ballooned): whole
+ * runs while there are runs, else pages.
  */
-static unsigned long grab_source(unsigned long nr, unsigned int *order)
+static unsigned long grab_source(unsigned long nr, u64 small, u64 huge,
+				 unsigned int *order)
 {
-	u64 small, huge, spare = 0;
+	u64 spare = 0;
 	struct mm_stats st;
 
 	mm_get_stats(&st);
 	if (st.free > BALLOON_RESERVE_PAGES)
 		spare = st.free - BALLOON_RESERVE_PAGES;
-	ballooned_below(nr, &small, &huge);
 	*order = BALLOON_HUGE_ORDER;
 	if (huge && !balloon.huge_down_refused && !balloon.huge_up_refused &&
 	    spare >= BALLOON_HUGE_PAGES) {
@@ -80,25 +71,43 @@ static unsigned long grab_source(unsigned long nr, unsigned int *order)
 					 (u64)BALLOON_BATCH), spare), 0);
 }
 
+/* The first block from the top with free pages to move down, or -1. */
+static long find_source(unsigned long low, unsigned long *n, unsigned int *order)
+{
+	const struct balloon_block *b = balloon.blocks;
+	u64 small = 0, huge = 0; /* ballooned below nr */
+	long nr = (long)balloon.settle_top;
+
+	for (unsigned long i = low; i < balloon.settle_top; i++) {
+		small += b[i].small.nr;
+		huge += b[i].huge.nr;
+	}
+	for (; nr > (long)low; nr--) {
+		if (b[nr].seq && (*n = grab_source((unsigned long)nr, small, huge, order)))
+			return nr;
+		balloon.settle_top = (unsigned long)nr - 1; /* nothing to move here */
+		small -= b[nr - 1].small.nr;
+		huge -= b[nr - 1].huge.nr;
+	}
+	return -1;
+}
+
 /* One batch; BALLOON_OK when it moved pages, BALLOON_NO_PAGES when done. */
 enum balloon_reason balloon_settle(void)
 {
 	unsigned long low = lowest_ballooned(), n = 0;
 	unsigned int order = 0;
+	enum balloon_reason why;
+	u64 before, moved;
 	long nr;
 
-	if (low >= balloon.nr_blocks)
+	if (low >= balloon.nr_blocks || balloon.settle_top >= balloon.nr_blocks)
 		return BALLOON_NO_PAGES;
-	for (nr = (long)balloon.settle_top; nr > (long)low; nr--) {
-		if (balloon.blocks[nr].seq && (n = grab_source((unsigned long)nr, &order)))
-			break;
-		balloon.settle_top = (unsigned long)nr - 1; /* nothing to move here */
-	}
-	if (nr <= (long)low)
+	nr = find_source(low, &n, &order);
+	if (nr < 0)
 		return BALLOON_NO_PAGES;
-	u64 before = balloon.pages_down, moved;
-	enum balloon_reason why = balloon_release_list(n, order);
-
+	before = balloon.pages_down;
+	why = balloon_release_list(n, order);
 	moved = balloon.pages_down - before;
 	if (!moved) /* no 2 MiB extents: single pages next batch */
 		return order && why == BALLOON_OK && balloon.huge_down_refused ?
