@@ -103,8 +103,8 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 }
 
 /* Up to max extents of 2^order pages in [*pfn, end), moving *pfn on. */
-static unsigned long grab_at(unsigned long *pfn, unsigned long end,
-			     unsigned long max, unsigned int order)
+unsigned long balloon_grab_at(unsigned long *pfn, unsigned long end,
+			      unsigned long max, unsigned int order)
 {
 	unsigned long i = 0, p = ALIGN_UP(*pfn, 1UL << order);
 
@@ -132,10 +132,10 @@ static unsigned long grab_in_added(bool huge, unsigned long max9,
 		if (!huge)
 			sc->pfn[1] = end;
 		*order = BALLOON_HUGE_ORDER;
-		if ((n = grab_at(&sc->pfn[1], end, max9, BALLOON_HUGE_ORDER)))
+		if ((n = balloon_grab_at(&sc->pfn[1], end, max9, BALLOON_HUGE_ORDER)))
 			return n;
 		*order = 0;
-		if ((n = grab_at(&sc->pfn[0], end, max0, 0)))
+		if ((n = balloon_grab_at(&sc->pfn[0], end, max0, 0)))
 			return n;
 	}
 	return 0;

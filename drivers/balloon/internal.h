@@ -160,6 +160,10 @@ void balloon_recheck_all(void);
 enum balloon_reason balloon_settle(void);
 void balloon_settle_reset(void);
 /* down.c */
+/* Up to max free extents of 2^order pages in [*pfn, end) into
+ * balloon.pfns, allocated; moves *pfn on. */
+unsigned long balloon_grab_at(unsigned long *pfn, unsigned long end,
+			      unsigned long max, unsigned int order);
 enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order);
 /* Hand the host the extents in balloon.pfns; returns extents done. */
 unsigned long balloon_decrease(unsigned long nr, unsigned int order,

@@ -34,12 +34,9 @@ static unsigned long lowest_ballooned(void)
 static unsigned long grab_in_block(unsigned long nr, unsigned long max,
 				   unsigned int order)
 {
-	unsigned long i = 0, p = section_nr_to_pfn(nr), end = section_nr_to_pfn(nr + 1);
+	unsigned long pfn = section_nr_to_pfn(nr);
 
-	for (; p < end && i < max; p += 1UL << order)
-		if (alloc_pages_at(p, order))
-			balloon.pfns[i++] = p;
-	return i;
+	return balloon_grab_at(&pfn, section_nr_to_pfn(nr + 1), max, order);
 }
 
 /*
