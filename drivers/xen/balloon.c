@@ -82,6 +82,13 @@ static u64 xb_hotplug_base(void)
 
 static const struct balloon_backend xen_balloon_backend = {
 	.name = "xen",
+	/* A released frame may go to another domain; 2 MiB is the largest
+	 * extent a domU may ask for on x86; the domain has a maximum. */
+	.scrub = true,
+	.max_order = BALLOON_HUGE_ORDER,
+	.host_limit = true,
+	.tell_before_reuse = true,
+	.pfn_shift = PAGE_SHIFT,
 	.populate = xb_populate,
 	.decrease = xb_decrease,
 	.max_pages = xb_max_pages,

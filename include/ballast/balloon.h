@@ -59,6 +59,31 @@
  */
 struct balloon_backend {
 	const char *name;
+	/*
+	 * What the host needs and allows; the core's policy follows these
+	 * and holds nothing of one host's rules itself.
+	 *   scrub       zero pages before decrease: the host may hand the
+	 *               frames to another guest (Xen). virtio-balloon: the
+	 *               host discards them, no scrub.
+	 *   max_order   largest extent order populate/decrease take: 0, or
+	 *               BALLOON_HUGE_ORDER (2 MiB extents: a Xen domU).
+	 *   host_limit  max_pages/current_pages tell the host's limit and
+	 *               count; false: there is none (both may be NULL) and
+	 *               the guest's own memory is the only bound.
+	 *   tell_before_reuse
+	 *               populate must succeed before a page is used again
+	 *               (Xen: always; virtio: VIRTIO_BALLOON_F_MUST_TELL_HOST).
+	 *               false: a page may be reused even when the host did
+	 *               not answer the deflate (populate -ETIMEDOUT).
+	 *   pfn_shift   page size of the pfn lists the backend passes on
+	 *               (log2; the core works in PAGE_SHIFT pages and
+	 *               refuses a backend with another).
+	 */
+	bool scrub;
+	unsigned int max_order;
+	bool host_limit;
+	bool tell_before_reuse;
+	unsigned int pfn_shift;
 	long (*populate)(const unsigned long *pfns, unsigned long nr,
 			 unsigned int order);
 	long (*decrease)(const unsigned long *pfns, unsigned long nr,
@@ -71,6 +96,8 @@ struct balloon_backend {
 	 * calls RAM but that came up absent (no frames) may always be added.
 	 */
 	u64 (*hotplug_base)(void);
+	/* Optional: the backend's own lines for the `balloon` command. */
+	void (*show)(void);
 };
 
 enum balloon_state {

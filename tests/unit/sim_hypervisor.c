@@ -255,6 +255,12 @@ static u64 sim_hotplug_base(void)
 
 const struct balloon_backend sim_backend = {
 	.name = "sim",
+	/* Behaves as Xen does (tests/unit/sim_virtio.c is the other host). */
+	.scrub = true,
+	.max_order = BALLOON_HUGE_ORDER,
+	.host_limit = true,
+	.tell_before_reuse = true,
+	.pfn_shift = PAGE_SHIFT,
 	.hotplug_base = sim_hotplug_base,
 	.populate = sim_populate,
 	.decrease = sim_decrease,
