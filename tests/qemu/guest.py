@@ -5,12 +5,21 @@ Used by the test files in this folder:
     g = boot(cmdline="mem=128M", mem="512M")
     out = g.cmd("e820")          # output of one command, prompt to prompt
     g.send("poweroff"); assert g.wait_exit() == 0
+
+    g = boot(mem="1G", machine="pc", qmp=True,
+             devices=["virtio-balloon-pci,id=balloon0"])
+    g.qmp.execute("query-balloon")   # QMP over build/qemu-tests/NAME.qmp
+
+Without devices, machine, extra or qmp the command line is the one every
+test has always booted with.
 """
 import os
 import re
 import select
 import subprocess
 import time
+
+from qmp import QMP, socket_path as qmp_socket_path  # noqa: F401
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build", "qemu-tests")
@@ -21,16 +30,52 @@ class TestFailure(Exception):
     pass
 
 
+def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None):
+    """The QEMU command line of a test guest: serial on stdio, no monitor;
+    each of devices becomes a -device, extra is appended as it is
+    (-object ..., -device ... pairs), qmp_path adds a QMP server socket."""
+    argv = ["qemu-system-x86_64", "-accel", "tcg"]
+    if machine:
+        argv += ["-machine", machine]
+    argv += ["-m", mem, "-smp", str(smp),
+             "-display", "none", "-vga", "none", "-no-reboot", "-monitor", "none",
+             "-serial", "stdio", "-cdrom", iso, "-boot", "d"]
+    for d in devices:
+        argv += ["-device", d]
+    argv += list(extra)
+    if qmp_path:
+        argv += ["-qmp", "unix:%s,server=on,wait=off" % qmp_path]
+    return argv
+
+
 class Guest:
-    def __init__(self, iso, mem, smp, log_path):
+    """argv, when given, replaces the whole command line (a script such as
+    boot/qemu.sh); the guest is still driven over its stdin/stdout."""
+
+    def __init__(self, iso, mem, smp, log_path, devices=(), machine=None, extra=(),
+                 qmp_path=None, argv=None):
         self.log = open(log_path, "w")
         self.buf = ""
         self.pos = 0
+        self.qmp = None
+        if argv is None:
+            argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path)
+        if qmp_path and os.path.exists(qmp_path):
+            os.unlink(qmp_path)  # a stale socket from an earlier run
+        self.log.write("# %s\n" % " ".join(argv))
         self.proc = subprocess.Popen(
-            ["qemu-system-x86_64", "-accel", "tcg", "-m", mem, "-smp", str(smp),
-             "-display", "none", "-vga", "none", "-no-reboot", "-monitor", "none",
-             "-serial", "stdio", "-cdrom", iso, "-boot", "d"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if qmp_path:
+            try:
+                self.qmp = QMP.connect(qmp_path, alive=lambda: self.proc.poll() is None)
+            except Exception:
+                self._read(0.5)
+                self.kill()
+                raise TestFailure("no QMP on %s; QEMU said:\n%s" % (qmp_path, self.buf[-800:]))
+
+    @property
+    def pid(self):
+        return self.proc.pid
 
     def _read(self, timeout):
         r, _, _ = select.select([self.proc.stdout], [], [], timeout)
@@ -93,10 +138,14 @@ class Guest:
             raise TestFailure("QEMU did not exit; last output:\n" + self.buf[-800:])
 
     def kill(self):
+        if self.qmp:
+            self.qmp.close()
+            self.qmp = None
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
 
 
 def make_iso(elf, cmdline, name):
