@@ -21,11 +21,11 @@
 #include <ballast/init.h>
 #include <ballast/mm.h>
 #include <ballast/parse.h>
+#include <ballast/pci.h>
 #include <ballast/printk.h>
 #include <ballast/xen/guest.h>
 #include <ballast/xen/reservation.h>
 #include <ballast/xen/xenstore.h>
-#include <asm/pci.h>
 
 static long xb_populate(const unsigned long *pfns, unsigned long nr,
 			unsigned int order)
