@@ -138,6 +138,7 @@ struct virtqueue {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	u16 free_head, num_free, last_used;
+	u16 avail_idx;           /* next avail index; kick publishes it */
 	void **tokens;           /* per head descriptor */
 	/* Counted for the drivers' commands. */
 	u64 added, completed, kicks, timeouts;
@@ -177,5 +178,10 @@ int virtqueue_wait(struct virtqueue *vq, void *token, u64 timeout_ns, u32 *len);
 /* Between polls of a wait: the kernel pauses the CPU; the host simulator
  * lets its device run (and moves its clock). */
 void virtio_wait_relax(void);
+
+#ifdef BALLAST_HOST
+/* Forget drivers and devices (each test builds its own). */
+void virtio_reset_for_test(void);
+#endif
 
 #endif
