@@ -6,6 +6,9 @@
 /* Direct map and vmemmap sit where Linux puts them: clear of Xen PV's hole. */
 #define DIRECT_MAP_BASE 0xffff888000000000
 #define VMEMMAP_BASE 0xffffea0000000000
+/* Uncached device registers (arch_ioremap), a window of their own. */
+#define IOREMAP_BASE 0xffffc90000000000
+#define IOREMAP_SIZE (1ULL << 30)
 
 #define BOOT_STACK_SIZE 16384
 

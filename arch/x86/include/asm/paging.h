@@ -7,6 +7,8 @@
 #define PTE_P (1ULL << 0)
 #define PTE_W (1ULL << 1)
 #define PTE_U (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4) /* with PWT: PAT entry 3, uncached */
 #define PTE_PS (1ULL << 7)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
