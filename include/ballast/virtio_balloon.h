@@ -1,0 +1,40 @@
+/*
+ * The virtio-balloon driver (drivers/virtio/balloon.c): a backend of the
+ * balloon core over a virtio device of id VIRTIO_ID_BALLOON. It registers
+ * itself (INIT_HOOK); this is for its tests and commands.
+ */
+#ifndef BALLAST_VIRTIO_BALLOON_H
+#define BALLAST_VIRTIO_BALLOON_H
+
+#include <ballast/types.h>
+
+/*
+ * pfns per inflate/deflate element (at most 4096: the 16 KiB buffer).
+ * Linux sends 256; QEMU takes a buffer of any length.
+ */
+#ifndef VB_PFNS_PER_ELEM
+#define VB_PFNS_PER_ELEM 4096U
+#endif
+/* How long one element may take before the device counts as not answering. */
+#define VB_TIMEOUT_NS 1000000000ULL
+
+/* Counted since the probe (the `balloon` command shows them). */
+struct vb_counters {
+	u64 calls;            /* populate/decrease calls that sent something */
+	u64 elements, pfns_sent;
+	u64 round_trips;      /* kick .. used waits */
+	u64 wait_ns, total_ns; /* waiting for the device, of all the calls */
+	u64 timeouts, late, refused, actual_mismatch;
+	u64 stats_updates, config_changes;
+};
+
+/* The driver's INIT_HOOK: register with the virtio core. */
+int virtio_balloon_register(void);
+const struct vb_counters *virtio_balloon_counters(void);
+
+#ifdef BALLAST_HOST
+/* Forget the device (the test's virtio and balloon resets come with it). */
+void virtio_balloon_reset_for_test(void);
+#endif
+
+#endif
