@@ -1,0 +1,595 @@
+#!/usr/bin/env python3
+"""make bench-qemu: ballast against Linux in the same QEMU, virtio-balloon,
+the same QMP sequence and the same timing code for both.
+
+    bench_qemu.py --iso build/bench/k/ballast.iso [--reps 3] [--os bl,lx]
+    bench_qemu.py --report-only [DIR]     tables, CSV and plot from kept runs
+
+Both guests run under one QEMU command line (the boot arguments aside):
+    qemu-system-x86_64 -accel tcg -machine pc -m 1024M -smp 1 -nodefaults
+      -display none -no-reboot -serial stdio -qmp unix:SOCK,server=on,wait=off
+      -device virtio-balloon-pci,id=balloon0
+ballast boots `-cdrom` its GRUB ISO; Linux is Debian 12's own 6.1 kernel
+with `-kernel`/`-initrd` (tests/qemu/bench/build-linux.sh: busybox and the
+kernel's own virtio_pci and virtio_balloon modules).
+
+Each repeat is a fresh boot of each OS, one after the other (ballast, Linux,
+ballast, ...). Once the guest's prompt is up and its driver has set
+DRIVER_OK, QMP `balloon` 256, 128, 900, 1024 MiB, one after the other; for
+each step the time from sending `balloon` to the first `query-balloon`
+showing the value exactly (polled back to back with a 10 ms sleep between
+polls, at most --step-timeout s). Also kept: when the guest last wrote
+`actual`, from the timestamp of QEMU's BALLOON_CHANGE event (QEMU throttles
+the delivery of that event to one a second, but stamps it when it is
+raised), which has no polling granularity. Between steps, untimed, the
+guest's own view (ballast `free` and `balloon`, Linux /proc/meminfo and
+/proc/vmstat). Tables: median [min-max] and Linux/ballast of the medians.
+
+Writes build/bench/qemu.csv, build/bench/qemu.md, build/bench/qemu-balloon.png
+(matplotlib: query-balloon `actual` against time, both OSes, repeat 1) and
+keeps each boot's serial log and samples in build/bench/qemu-runs/.
+Closing line: N passed, N failed (one per boot that did the whole sequence).
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.dirname(HERE))
+import qmp as qmplib  # noqa: E402  tests/qemu/qmp.py
+
+MiB = 1 << 20
+MEM_MIB = 1024
+STEPS = [256, 128, 900, 1024]
+OSES = {"bl": "ballast", "lx": "Linux"}
+PROMPT = {"bl": "ballast> ", "lx": "linux> "}
+POLL_S = 0.010
+QEMU_BASE = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "pc", "-m", "%dM" % MEM_MIB,
+             "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio"]
+DEVICE = ["-device", "virtio-balloon-pci,id=balloon0"]
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---- one guest -----------------------------------------------------------
+class Guest:
+    """A QEMU process: serial line on pipes, QMP on a unix socket."""
+
+    def __init__(self, os_, boot_args, run_dir, name):
+        self.os, self.buf, self.pos = os_, "", 0
+        self.log = open(os.path.join(run_dir, name + ".log"), "w")
+        self.sock = qmplib.socket_path(run_dir, name)
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        self.argv = QEMU_BASE + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + DEVICE + boot_args
+        self.log.write("# " + " ".join(self.argv) + "\n")
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.qmp = qmplib.QMP.connect(self.sock, alive=lambda: self.proc.poll() is None)
+
+    def _read(self, timeout):
+        import select
+        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not r:
+            return False
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            return None
+        text = data.decode("latin-1").replace("\r", "")
+        self.buf += text
+        self.log.write(text)
+        self.log.flush()
+        return True
+
+    def expect(self, pattern, timeout):
+        rx = re.compile(pattern)
+        deadline = time.time() + timeout
+        while True:
+            m = rx.search(self.buf, self.pos)
+            if m:
+                text = self.buf[self.pos:m.end()]
+                self.pos = m.end()
+                return text
+            left = deadline - time.time()
+            if left <= 0:
+                raise BenchError("%s: timeout waiting for %r; last output:\n%s"
+                                 % (OSES[self.os], pattern, self.buf[-600:]))
+            if self._read(min(left, 0.5)) is None:
+                raise BenchError("%s: QEMU exited; last output:\n%s" % (OSES[self.os], self.buf[-600:]))
+
+    def cmd(self, line, timeout=60):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+        out = self.expect(re.escape(PROMPT[self.os]), timeout)[:-len(PROMPT[self.os])]
+        nl = out.find("\n")
+        return out[nl + 1:] if nl >= 0 else ""
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(b"poweroff\n")
+                self.proc.stdin.flush()
+                self.proc.wait(20)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        while self._read(0) is True:
+            pass
+        self.qmp.close()
+        self.log.close()
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+
+
+def driver_ok(g):
+    """True once the guest's driver has set DRIVER_OK (x-query-virtio-status),
+    None when this QEMU cannot say."""
+    try:
+        st = g.qmp.execute("x-query-virtio-status",
+                           {"path": "/machine/peripheral/balloon0/virtio-backend"})
+    except qmplib.QMPError:
+        return None
+    return "DRIVER_OK" in str(st.get("status", ""))
+
+
+def guest_view(g):
+    """The guest's own figures, untimed: total memory in KiB and the rest raw."""
+    if g.os == "bl":
+        free = g.cmd("free")
+        m = re.search(r"^Mem:\s+(\d+)", free, re.M)
+        bal = g.cmd("balloon")
+        return (int(m.group(1)) if m else None), bal
+    mem = g.cmd("mem")
+    m = re.search(r"^MemTotal:\s+(\d+)", mem, re.M)
+    return (int(m.group(1)) if m else None), g.cmd("balloon")
+
+
+def run_step(g, mib, timeout, stall):
+    """balloon to mib; ms to the first query-balloon showing it (None if it
+    stopped short: no change for stall s, or timeout s in all), the samples,
+    and ms to the BALLOON_CHANGE raised with the last value seen."""
+    want = mib * MiB
+    g.qmp.events.clear()
+    samples = []
+    wall0 = time.time()
+    t0 = time.monotonic()
+    g.qmp.execute("balloon", {"value": want})
+    reached, changed = None, 0.0
+    while True:
+        actual = g.qmp.execute("query-balloon")["actual"]
+        t = (time.monotonic() - t0) * 1000.0
+        if samples and actual / MiB != samples[-1][1]:
+            changed = t
+        samples.append((t, actual / MiB))
+        if actual == want:
+            reached = t
+            break
+        if t > timeout * 1000 or t - changed > stall * 1000:
+            break
+        time.sleep(POLL_S)
+    # the event for the last write of actual may sit in QEMU's 1 s throttle
+    ev_ms = None
+    deadline = time.time() + 2.5
+    while time.time() < deadline:
+        for e in g.qmp.events:
+            if e.get("event") == "BALLOON_CHANGE" and e["data"].get("actual") == actual:
+                ts = e["timestamp"]
+                ev_ms = (ts["seconds"] + ts["microseconds"] / 1e6 - wall0) * 1000.0
+        if ev_ms is not None:
+            break
+        g.qmp.poll_events(0.1)
+    return reached, samples, ev_ms, actual / MiB
+
+
+def boot(os_, args, run_dir, name):
+    if os_ == "bl":
+        boot_args = ["-cdrom", args.iso, "-boot", "d"]
+    else:
+        boot_args = ["-kernel", os.path.join(args.linux, "vmlinuz"),
+                     "-initrd", os.path.join(args.linux, "initrd.gz"),
+                     "-append", "console=ttyS0 quiet"]
+    t0 = time.monotonic()
+    g = Guest(os_, boot_args, run_dir, name)
+    try:
+        g.expect(re.escape(PROMPT[os_]), args.boot_timeout)
+        # the driver is up once DRIVER_OK is set; give it a bounded while
+        deadline = time.monotonic() + 30
+        while driver_ok(g) is False and time.monotonic() < deadline:
+            time.sleep(0.1)
+    except Exception:
+        g.stop()
+        raise
+    return g, (time.monotonic() - t0) * 1000.0
+
+
+def one_boot(os_, rep, args, run_dir):
+    """One boot, the whole sequence; the record kept as JSON for --report-only."""
+    name = "%s-%d" % (os_, rep)
+    rec = {"os": os_, "rep": rep, "steps": [], "error": None}
+    try:
+        g, rec["boot_ms"] = boot(os_, args, run_dir, name)
+    except (BenchError, qmplib.QMPError) as e:
+        rec["error"] = str(e)
+        return rec
+    try:
+        rec["driver_ok"] = driver_ok(g)
+        kib, raw = guest_view(g)
+        rec["before"] = {"total_kib": kib, "raw": raw}
+        for mib in STEPS:
+            ms, samples, ev_ms, final = run_step(g, mib, args.step_timeout, args.stall)
+            step = {"mib": mib, "ms": ms, "event_ms": ev_ms, "final": final,
+                    "samples": samples, "total_kib": None, "raw": ""}
+            rec["steps"].append(step)
+            print("bench-qemu: %s rep %d: balloon %d: %s%s" % (
+                OSES[os_], rep, mib, "%.0f ms" % ms if ms is not None
+                else "stopped short at %g MiB after %.0f ms" % (final, samples[-1][0]),
+                ", last actual written at %.0f ms" % ev_ms if ev_ms is not None else ""), flush=True)
+            step["total_kib"], step["raw"] = guest_view(g)
+    except (BenchError, qmplib.QMPError) as e:
+        rec["error"] = str(e)
+    finally:
+        g.stop()
+    return rec
+
+
+def run(args, run_dir):
+    for f in os.listdir(run_dir):
+        os.unlink(os.path.join(run_dir, f))
+    for rep in range(1, args.reps + 1):
+        for os_ in args.os:
+            rec = one_boot(os_, rep, args, run_dir)
+            with open(os.path.join(run_dir, "%s-%d.json" % (os_, rep)), "w") as f:
+                json.dump(rec, f)
+            if rec["error"]:
+                print("bench-qemu: %s rep %d: %s" % (OSES[os_], rep, rec["error"]), flush=True)
+
+
+def load(run_dir):
+    recs = []
+    for f in sorted(os.listdir(run_dir)):
+        if f.endswith(".json"):
+            with open(os.path.join(run_dir, f)) as fh:
+                recs.append(json.load(fh))
+    return recs
+
+
+# ---- ballast's own counters ----------------------------------------------------
+def counters(raw):
+    """The numbers of ballast's `balloon` output, by label: `key: 12 ms,
+    34 KiB` gives {"key ms": 12, "key KiB": 34}; a `word 12 unit` inside a
+    line is `key word unit`. Unknown formats just give fewer keys."""
+    out = {}
+    for line in raw.splitlines():
+        if ":" not in line:
+            continue
+        key, rest = line.split(":", 1)
+        key = key.strip()
+        for m in re.finditer(r"(?:([A-Za-z][\w/-]*(?: [A-Za-z][\w/-]*)?) )?(\d+)(?: ?(ms|us|ns|KiB|MiB|pages|pfns|%))?", rest):
+            label = " ".join(x for x in (key, m.group(1), m.group(3)) if x)
+            if label not in out:
+                out[label] = int(m.group(2))
+    return out
+
+
+def first(c, *subs):
+    """The first counter whose label holds all of subs (lower case)."""
+    for k, v in c.items():
+        if all(s in k.lower() for s in subs):
+            return k, v
+    return None, None
+
+
+# ---- tables ------------------------------------------------------------------
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def cell(v):
+    if not v:
+        return "-"
+    if len(v) == 1:
+        return "%.0f" % v[0]
+    return "%.0f [%.0f-%.0f]" % (med(v), min(v), max(v))
+
+
+def ratio(bl, lx):
+    if not bl or not lx or not med(bl):
+        return "-"
+    return "%.2f" % (med(lx) / med(bl))
+
+
+def poll_gap(recs, os_):
+    gaps = []
+    for r in recs:
+        if r["os"] != os_:
+            continue
+        for s in r["steps"]:
+            ts = [x[0] for x in s["samples"]]
+            gaps += [b - a for a, b in zip(ts, ts[1:])]
+    return med(gaps)
+
+
+def tables(recs):
+    out = []
+
+    def sel(os_, mib, key):
+        return [s[key] for r in recs if r["os"] == os_ for s in r["steps"]
+                if s["mib"] == mib and s["ms"] is not None and s[key] is not None]
+
+    def short(os_, mib):
+        v = ["%g" % s["final"] for r in recs if r["os"] == os_ for s in r["steps"]
+             if s["mib"] == mib and s["ms"] is None]
+        return (" (not reached: %s MiB)" % ", ".join(v)) if v else ""
+
+    out.append("#### QMP `balloon` on a 1024 MiB guest: ms from `balloon` to `query-balloon` showing the value\n")
+    out.append("| target MiB | ballast ms | Linux ms | Linux/ballast | ballast, last `actual` written | "
+               "Linux, last `actual` written | Linux/ballast |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for mib in STEPS:
+        bl, lx = sel("bl", mib, "ms"), sel("lx", mib, "ms")
+        be, le = sel("bl", mib, "event_ms"), sel("lx", mib, "event_ms")
+        out.append("| %d | %s%s | %s%s | %s | %s | %s | %s |" % (
+            mib, cell(bl), short("bl", mib), cell(lx), short("lx", mib), ratio(bl, lx),
+            cell(be), cell(le), ratio(be, le)))
+    for os_ in ("bl", "lx"):
+        boots = [r["boot_ms"] for r in recs if r["os"] == os_ and r.get("boot_ms")]
+        g = poll_gap(recs, os_)
+        if boots:
+            out.append("")
+            out.append("%s: boot to prompt %s ms; query-balloon polled every %.1f ms (median gap)"
+                       % (OSES[os_], cell(boots), g or 0))
+    out.append("")
+    out.append("#### Guest's view after each step (MemTotal / `free` total, MiB, repeat 1)\n")
+    out.append("| target MiB | ballast | Linux |")
+    out.append("| --- | --- | --- |")
+    for mib in STEPS:
+        row = []
+        for os_ in ("bl", "lx"):
+            v = [s["total_kib"] for r in recs if r["os"] == os_ and r["rep"] == 1
+                 for s in r["steps"] if s["mib"] == mib and s["total_kib"]]
+            row.append("%.1f" % (v[0] / 1024) if v else "-")
+        out.append("| %d | %s | %s |" % (mib, row[0], row[1]))
+    out.append("")
+    out.append(own_table(recs))
+    return "\n".join(out)
+
+
+def own_table(recs):
+    """ballast's counters per step: deltas of its since-boot counters from
+    one `balloon` to the next, the guest clock for the step, and what of it
+    was spent waiting for the device."""
+    out = ["#### ballast's own counters per step (`balloon` after each step; medians)\n"]
+    per = {}
+    last_raw = None
+    for r in recs:
+        if r["os"] != "bl" or not r.get("before"):
+            continue
+        prev = counters(r["before"]["raw"])
+        for s in r["steps"]:
+            c = counters(s["raw"])
+            last_raw = s["raw"]
+            d = {k: c[k] - prev.get(k, 0) for k in c}
+            _, took = first(c, "last target", "ms")
+            _, wait = first(d, "round trip", "ms")
+            if wait is None:
+                _, wait = first(d, "queue", "ms")
+            _, trips = first(d, "round trips")
+            if trips is None:
+                _, trips = first(d, "round trip")
+            _, pfns = first(c, "per element")
+            if pfns is None:
+                _, pfns = first(c, "pfns")
+            per.setdefault(s["mib"], []).append((took, wait, trips, pfns, s["ms"]))
+            prev = c
+    if not per:
+        return "\n".join(out + ["(no ballast runs)"])
+    out.append("Guest clock from the new target to done (`last target: reached in`); "
+               "of it, waiting on queue round trips (from the virtio counters) and the rest, "
+               "ballast's own work; the share is of the host-side step time.\n")
+    out.append("| target MiB | host ms | guest ms | queue round trips | in round trips ms | "
+               "own work ms | own / host step | pfns per element |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for mib in STEPS:
+        v = per.get(mib, [])
+        if not v:
+            continue
+
+        def m(i):
+            x = [t[i] for t in v if t[i] is not None]
+            return med(x)
+        took, wait, trips, pfns, host = m(0), m(1), m(2), m(3), m(4)
+        own = took - wait if took is not None and wait is not None else None
+        out.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            mib, "%.0f" % host if host is not None else "-",
+            "%.0f" % took if took is not None else "-",
+            "%.0f" % trips if trips is not None else "-",
+            "%.0f" % wait if wait is not None else "-",
+            "%.0f" % own if own is not None else "-",
+            "%.0f%%" % (100.0 * own / host) if own is not None and host else "-",
+            "%.0f" % pfns if pfns is not None else "-"))
+    if last_raw:
+        out.append("\nballast's `balloon` after the last step of the last repeat:\n")
+        out.append("```\n" + last_raw.strip() + "\n```")
+    return "\n".join(out)
+
+
+def write_csv(path, recs):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["kind", "os", "rep", "target_mib", "ms", "event_ms", "actual_mib", "guest_total_kib"])
+        for r in recs:
+            if r.get("boot_ms"):
+                w.writerow(["boot", r["os"], r["rep"], "", "%.1f" % r["boot_ms"], "", "", ""])
+            if r.get("error"):
+                w.writerow(["error", r["os"], r["rep"], "", "", "", "", r["error"].splitlines()[0]])
+            for s in r["steps"]:
+                w.writerow(["step", r["os"], r["rep"], s["mib"],
+                            "" if s["ms"] is None else "%.1f" % s["ms"],
+                            "" if s["event_ms"] is None else "%.1f" % s["event_ms"],
+                            "%g" % s["final"], s["total_kib"] or ""])
+                for t, a in s["samples"]:
+                    w.writerow(["sample", r["os"], r["rep"], s["mib"], "%.1f" % t, "", "%g" % a, ""])
+
+
+def plot(out, recs, title):
+    try:
+        import matplotlib
+    except ImportError:
+        # python3-matplotlib is Debian's, for /usr/bin/python3; a python3
+        # of its own (pyenv, venv) on PATH does not see it
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            import matplotlib
+        except ImportError:
+            print("bench-qemu: no matplotlib (apt-get install python3-matplotlib): no plot")
+            return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    any_ = False
+    for os_, col in (("bl", "#1f77b4"), ("lx", "#d62728")):
+        r = [x for x in recs if x["os"] == os_ and x["rep"] == 1]
+        if not r or not r[0]["steps"]:
+            continue
+        # the steps one after the other, each from where the last one ended
+        xs, ys, off, prev = [], [], 0.0, float(MEM_MIB)
+        for s in r[0]["steps"]:
+            xs.append(off / 1000.0)
+            ys.append(prev)
+            for t, a in s["samples"]:
+                xs.append((off + t) / 1000.0)
+                ys.append(a)
+            off += s["samples"][-1][0] if s["samples"] else 0
+            prev = ys[-1]
+        ax.step(xs, ys, where="post", color=col, lw=2, label=OSES[os_])
+        any_ = True
+    if not any_:
+        plt.close(fig)
+        return None
+    ax.set_xlabel("seconds (QMP balloon 256, 128, 900, 1024 MiB, one after the other)")
+    ax.set_ylabel("query-balloon actual, MiB")
+    ax.set_ylim(0, 1100)
+    ax.grid(True)
+    ax.legend(loc="center right")
+    ax.set_title(title)
+    png = os.path.join(out, "qemu-balloon.png")
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    return png
+
+
+def update_readme(md, png):
+    readme = os.path.join(TOP, "README.md")
+    with open(readme) as f:
+        s = f.read()
+    begin, end = "<!-- bench-qemu begin -->", "<!-- bench-qemu end -->"
+    if begin not in s or end not in s:
+        print("bench-qemu: README.md has no bench-qemu markers; not updated")
+        return
+    md = md.replace("### make bench-qemu, ", "Measured ")
+    if png:
+        os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
+        shutil.copyfile(png, os.path.join(TOP, "docs", "bench-qemu-balloon.png"))
+        md += "\n![query-balloon actual during QMP balloon](docs/bench-qemu-balloon.png)\n"
+    s = s[:s.index(begin) + len(begin)] + "\n" + md.strip() + "\n" + s[s.index(end):]
+    with open(readme, "w") as f:
+        f.write(s)
+    print("bench-qemu: README.md and docs/bench-qemu-balloon.png updated")
+
+
+def qemu_version():
+    try:
+        v = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout
+        return v.splitlines()[0].strip()
+    except (OSError, IndexError):
+        return "qemu-system-x86_64 (version unknown)"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--iso", default=os.environ.get("QEMU_BENCH_ISO",
+                                                    os.path.join(TOP, "build", "bench", "k", "ballast.iso")))
+    ap.add_argument("--linux", default=os.path.join(TOP, "build", "qemu-bench", "linux"),
+                    help="directory with vmlinuz and initrd.gz (build-linux.sh)")
+    ap.add_argument("--reps", type=int, default=int(os.environ.get("QEMU_BENCH_REPS", "3")))
+    ap.add_argument("--os", default=os.environ.get("QEMU_BENCH_OS", "bl,lx"),
+                    help="bl (ballast), lx (Linux) or both")
+    ap.add_argument("--step-timeout", type=float, default=60.0,
+                    help="longest wait for one step, s")
+    ap.add_argument("--stall", type=float, default=5.0,
+                    help="a step stopped short when actual has not changed for this long, s")
+    ap.add_argument("--boot-timeout", type=float, default=180.0)
+    ap.add_argument("--update-readme", action="store_true",
+                    default=bool(os.environ.get("QEMU_BENCH_README")),
+                    help="put the tables into README.md (between the bench-qemu markers) "
+                         "and the plot into docs/bench-qemu-balloon.png")
+    ap.add_argument("--report-only", nargs="?", const="", default=None, metavar="DIR")
+    args = ap.parse_args()
+    args.os = [o for o in args.os.split(",") if o]
+    if any(o not in OSES for o in args.os):
+        sys.exit("bench-qemu: --os takes bl, lx")
+    out = os.path.join(TOP, "build", "bench")
+    run_dir = os.path.join(out, "qemu-runs")
+    os.makedirs(run_dir, exist_ok=True)
+    if args.report_only is None:
+        if "bl" in args.os and not os.path.exists(args.iso):
+            sys.exit("bench-qemu: no %s (make iso)" % args.iso)
+        if "lx" in args.os and not os.path.exists(os.path.join(args.linux, "initrd.gz")):
+            sys.exit("bench-qemu: no Linux guest in %s (tests/qemu/bench/build-linux.sh)" % args.linux)
+        print("bench-qemu: %s, %d repeats (a fresh boot each), balloon %s MiB"
+              % (", ".join(OSES[o] for o in args.os), args.reps, ", ".join(map(str, STEPS))), flush=True)
+        run(args, run_dir)
+    elif args.report_only:
+        run_dir = args.report_only
+    recs = load(run_dir)
+    if not recs:
+        sys.exit("bench-qemu: no runs in %s" % run_dir)
+    date = datetime.datetime.utcfromtimestamp(
+        max(os.path.getmtime(os.path.join(run_dir, f)) for f in os.listdir(run_dir))).strftime("%Y-%m-%d %H:%M UTC")
+    lxver = ""
+    kv = os.path.join(args.linux, "initramfs", "kernel-version")
+    if os.path.exists(kv):
+        lxver = open(kv).read().strip()
+    reps = max(r["rep"] for r in recs)
+    head = ("### make bench-qemu, %s\n\n%s, TCG, -machine pc -m 1024M -smp 1, "
+            "virtio-balloon-pci; ballast %s, Linux %s (Debian 12, its own virtio_balloon module); "
+            "%d repeats, a fresh boot each\n\n" % (date, qemu_version(), os.path.basename(os.path.dirname(args.iso))
+                                                 == "k" and "DEBUG=0" or os.path.relpath(args.iso, TOP),
+                                                 lxver or "6.1", reps))
+    text = tables(recs)
+    with open(os.path.join(out, "qemu.md"), "w") as f:
+        f.write(head + text + "\n")
+    print(head + text)
+    write_csv(os.path.join(out, "qemu.csv"), recs)
+    png = plot(out, recs, "query-balloon actual during QMP balloon, %s" % date)
+    print("bench-qemu: %s, %s%s" % (os.path.join(out, "qemu.csv"), os.path.join(out, "qemu.md"),
+                                    ", " + png if png else ""))
+    if args.update_readme:
+        update_readme(head + text, png)
+    # a step stopped short is a figure (the table says so), not a failure
+    passed = sum(1 for r in recs if not r["error"] and len(r["steps"]) == len(STEPS))
+    failed = len(recs) - passed
+    for r in recs:
+        if r["error"]:
+            print("  %s rep %d: %s" % (OSES[r["os"]], r["rep"], r["error"].splitlines()[0]))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(0 if failed == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
