@@ -2,7 +2,7 @@
 #
 #   make            build/ballast.elf
 #   make iso        build/ballast.iso (GRUB, multiboot2)
-#   make run        boot the ISO in QEMU, serial console on this terminal
+#   make run        boot the ISO in QEMU, serial console and monitor on this terminal
 #   make check      host unit tests (ASan/UBSan)
 #   make test-qemu  boot tests under QEMU, driven over the serial line
 #   make test       every suite, one summary
@@ -16,6 +16,7 @@ CMDLINE ?=
 ACCEL ?= tcg
 SECTION_SIZE_MB ?= 128
 DEBUG ?= 1
+BALLOON ?= 1
 
 BUILD := build
 HOSTBUILD := $(BUILD)/host
@@ -97,7 +98,7 @@ iso: deps $(BUILD)/ballast.elf
 	@boot/mkiso.sh $(BUILD)/ballast.elf '$(CMDLINE)' $(BUILD)/ballast.iso
 
 run: iso
-	@boot/qemu.sh $(BUILD)/ballast.iso '$(MEM)' '$(SMP)' '$(ACCEL)'
+	@boot/qemu.sh $(BUILD)/ballast.iso '$(MEM)' '$(SMP)' '$(ACCEL)' '$(BALLOON)'
 
 # ---- tests ---------------------------------------------------------------
 HOST_OBJS := $(patsubst %.c,$(HOSTBUILD)/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
