@@ -11,6 +11,7 @@ import argparse
 import glob
 import importlib.util
 import os
+import signal
 import sys
 import time
 import traceback
@@ -69,6 +70,8 @@ def main():
     ap.add_argument("--elf", required=True)
     ap.add_argument("filter", nargs="?")
     args = ap.parse_args()
+    # killed (a timeout, a Ctrl-C'd make): the test's finally still kills its QEMUs
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     elf = os.path.abspath(args.elf)
     passed = failed = 0
     for name, fn in load_tests(args.filter):
