@@ -44,16 +44,16 @@ static void show(struct virtio_device *vdev)
 	if (!vdev->drv)
 		return;
 	printk("  features:   %#llx\n", (unsigned long long)vdev->features);
-	printk("  queues:    ");
 	if (!vdev->vqs)
-		printk(" none");
+		printk("  queues:     none\n");
 	for (const struct virtqueue *vq = vdev->vqs; vq; vq = vq->next)
-		printk(" %u %s size %u (%llu added, %llu done, %llu kicks)%s",
-		       vq->idx, vq->name ? vq->name : "?", vq->size,
+		printk("  queue %u:    %s, size %u: %llu added, %llu done, %llu kicks, "
+		       "%llu timeouts\n", vq->idx, vq->name ? vq->name : "?", vq->size,
 		       (unsigned long long)vq->added,
 		       (unsigned long long)vq->completed,
-		       (unsigned long long)vq->kicks, vq->next ? ";" : "");
-	printk("\n  interrupts: %llu (queue %llu, config %llu)\n",
+		       (unsigned long long)vq->kicks,
+		       (unsigned long long)vq->timeouts);
+	printk("  irqs:       %llu (queue %llu, config %llu)\n",
 	       (unsigned long long)vdev->irqs, (unsigned long long)vdev->queue_irqs,
 	       (unsigned long long)vdev->config_irqs);
 }
