@@ -246,8 +246,9 @@ def one_boot(os_, rep, args, run_dir):
 
 
 def run(args, run_dir):
-    for f in os.listdir(run_dir):
-        os.unlink(os.path.join(run_dir, f))
+    for f in os.listdir(run_dir):     # this run's OSes replace their old runs
+        if f.split("-")[0] in args.os:
+            os.unlink(os.path.join(run_dir, f))
     for rep in range(1, args.reps + 1):
         for os_ in args.os:
             rec = one_boot(os_, rep, args, run_dir)
@@ -267,29 +268,32 @@ def load(run_dir):
 
 
 # ---- ballast's own counters ----------------------------------------------------
+# Lines of ballast's `balloon` (drivers/balloon/cmd_balloon.c and the virtio
+# backend's show, drivers/virtio/balloon.c) and what is taken from them; a
+# line not found leaves its figures out, the raw output is kept anyway.
+COUNTER_RX = [
+    (r"^queues:\s+(\d+) pfns per element, (\d+) elements, (\d+) round trips, (\d+) pfns",
+     ("per_elem", "elements", "round_trips", "pfns")),
+    (r"^time:\s+(\d+) us waiting for the device of (\d+) us in (\d+) calls",
+     ("wait_us", "backend_us", "backend_calls")),
+    (r"^time down:\s+decrease (\d+) ms, scrub (\d+) ms", ("decrease_ms", "scrub_ms")),
+    (r"^time:\s+add (\d+) ms, populate (\d+) ms, remove (\d+) ms", ("add_ms", "populate_ms", "remove_ms")),
+    (r"^last target: reached in (\d+) ms", ("took_ms",)),
+    (r"^since boot:\s+up (\d+) KiB, down (\d+) KiB, (\d+) calls", ("up_kib", "down_kib", "calls")),
+]
+SINCE_BOOT = ("elements", "round_trips", "pfns", "wait_us", "backend_us", "backend_calls",
+              "decrease_ms", "scrub_ms", "add_ms", "populate_ms", "remove_ms", "up_kib",
+              "down_kib", "calls")
+
+
 def counters(raw):
-    """The numbers of ballast's `balloon` output, by label: `key: 12 ms,
-    34 KiB` gives {"key ms": 12, "key KiB": 34}; a `word 12 unit` inside a
-    line is `key word unit`. Unknown formats just give fewer keys."""
     out = {}
     for line in raw.splitlines():
-        if ":" not in line:
-            continue
-        key, rest = line.split(":", 1)
-        key = key.strip()
-        for m in re.finditer(r"(?:([A-Za-z][\w/-]*(?: [A-Za-z][\w/-]*)?) )?(\d+)(?: ?(ms|us|ns|KiB|MiB|pages|pfns|%))?", rest):
-            label = " ".join(x for x in (key, m.group(1), m.group(3)) if x)
-            if label not in out:
-                out[label] = int(m.group(2))
+        for rx, keys in COUNTER_RX:
+            m = re.match(rx, line.strip())
+            if m:
+                out.update(zip(keys, map(int, m.groups())))
     return out
-
-
-def first(c, *subs):
-    """The first counter whose label holds all of subs (lower case)."""
-    for k, v in c.items():
-        if all(s in k.lower() for s in subs):
-            return k, v
-    return None, None
 
 
 # ---- tables ------------------------------------------------------------------
@@ -369,57 +373,64 @@ def tables(recs):
 
 def own_table(recs):
     """ballast's counters per step: deltas of its since-boot counters from
-    one `balloon` to the next, the guest clock for the step, and what of it
-    was spent waiting for the device."""
-    out = ["#### ballast's own counters per step (`balloon` after each step; medians)\n"]
-    per = {}
-    last_raw = None
+    one `balloon` to the next, its clock for the step, and what of it was
+    spent waiting for the device."""
+    out = ["#### ballast's own counters per step (its `balloon` after each step; medians)\n"]
+    per, last_raw = {}, None
     for r in recs:
         if r["os"] != "bl" or not r.get("before"):
             continue
         prev = counters(r["before"]["raw"])
         for s in r["steps"]:
+            if not s["raw"]:
+                continue
             c = counters(s["raw"])
             last_raw = s["raw"]
-            d = {k: c[k] - prev.get(k, 0) for k in c}
-            _, took = first(c, "last target", "ms")
-            _, wait = first(d, "round trip", "ms")
-            if wait is None:
-                _, wait = first(d, "queue", "ms")
-            _, trips = first(d, "round trips")
-            if trips is None:
-                _, trips = first(d, "round trip")
-            _, pfns = first(c, "per element")
-            if pfns is None:
-                _, pfns = first(c, "pfns")
-            per.setdefault(s["mib"], []).append((took, wait, trips, pfns, s["ms"]))
+            d = {k: (c[k] - prev[k] if k in SINCE_BOOT and k in prev else c[k]) for k in c}
+            d["host_ms"] = s["ms"] if s["ms"] is not None else s["samples"][-1][0]
+            per.setdefault(s["mib"], []).append(d)
             prev = c
     if not per:
         return "\n".join(out + ["(no ballast runs)"])
-    out.append("Guest clock from the new target to done (`last target: reached in`); "
-               "of it, waiting on queue round trips (from the virtio counters) and the rest, "
-               "ballast's own work; the share is of the host-side step time.\n")
-    out.append("| target MiB | host ms | guest ms | queue round trips | in round trips ms | "
-               "own work ms | own / host step | pfns per element |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    out.append("ballast's clock from the new target to done (`last target: reached in`); "
+               "of it, waiting for the device (queue round trips: from kick to the used ring "
+               "showing the element) and the rest, ballast's own work (finding, "
+               "unlinking/freeing pages, scrub, writing the ring and `actual`); "
+               "own / step is that share of the host-side step time.\n")
+    lower = [False]
+    cols = [("guest ms", "took_ms", 1), ("in backend calls ms", "backend_ms", 1),
+            ("round trips", "round_trips", 1),
+            ("waiting for the device ms", "wait_us", 1000), ("own work ms", "own_ms", 1),
+            ("of it scrub ms", "scrub_ms", 1), ("pfns per element", "per_elem", 1)]
+    out.append("| target MiB | host ms | " + " | ".join(c[0] for c in cols) + " | own / step |")
+    out.append("| --- " * (len(cols) + 3) + "|")
     for mib in STEPS:
         v = per.get(mib, [])
         if not v:
             continue
-
-        def m(i):
-            x = [t[i] for t in v if t[i] is not None]
-            return med(x)
-        took, wait, trips, pfns, host = m(0), m(1), m(2), m(3), m(4)
-        own = took - wait if took is not None and wait is not None else None
-        out.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
-            mib, "%.0f" % host if host is not None else "-",
-            "%.0f" % took if took is not None else "-",
-            "%.0f" % trips if trips is not None else "-",
-            "%.0f" % wait if wait is not None else "-",
-            "%.0f" % own if own is not None else "-",
-            "%.0f%%" % (100.0 * own / host) if own is not None and host else "-",
-            "%.0f" % pfns if pfns is not None else "-"))
+        for d in v:
+            if "backend_us" in d:
+                d["backend_ms"] = d["backend_us"] / 1000.0
+            elif "decrease_ms" in d:
+                d["backend_ms"] = d["decrease_ms"] + d.get("populate_ms", 0)
+            if "took_ms" in d and "wait_us" in d:
+                d["own_ms"] = d["took_ms"] - d["wait_us"] / 1000.0
+            elif "took_ms" in d and "backend_ms" in d:
+                # no device-wait counter: what is outside the backend's
+                # calls, a lower bound of ballast's own work
+                d["own_ms"] = d["took_ms"] - d["backend_ms"]
+                lower[0] = True
+        row = ["%d" % mib, "%.0f" % med([d["host_ms"] for d in v])]
+        for _, k, div in cols:
+            x = [d[k] / div for d in v if k in d]
+            row.append(("%.1f" % med(x) if div > 1 or k in ("own_ms", "backend_ms") else "%.0f" % med(x))
+                       if x else "-")
+        own = [d["own_ms"] / d["host_ms"] for d in v if "own_ms" in d and d["host_ms"]]
+        row.append("%.0f%%" % (100 * med(own)) if own else "-")
+        out.append("| " + " | ".join(row) + " |")
+    if lower[0]:
+        out.append("\nThis build's `balloon` shows no device-wait counter: own work is "
+                   "the guest time outside the backend's calls, a lower bound.")
     if last_raw:
         out.append("\nballast's `balloon` after the last step of the last repeat:\n")
         out.append("```\n" + last_raw.strip() + "\n```")
@@ -469,10 +480,16 @@ def plot(out, recs, title):
         for s in r[0]["steps"]:
             xs.append(off / 1000.0)
             ys.append(prev)
-            for t, a in s["samples"]:
+            smp = s["samples"]
+            if s["ms"] is None and smp:
+                # stopped short: the wait for it to move again is not drawn
+                # beyond 300 ms past its last change
+                last = max([t for (t, a), (_, b) in zip(smp[1:], smp) if a != b] or [0.0])
+                smp = [x for x in smp if x[0] <= last + 300]
+            for t, a in smp:
                 xs.append((off + t) / 1000.0)
                 ys.append(a)
-            off += s["samples"][-1][0] if s["samples"] else 0
+            off += smp[-1][0] if smp else 0
             prev = ys[-1]
         ax.step(xs, ys, where="post", color=col, lw=2, label=OSES[os_])
         any_ = True
