@@ -15,6 +15,7 @@ check mformat mtools
 check valgrind valgrind
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 [ -f /usr/include/xen/xen.h ] || need="$need libxen-dev"
+[ -f /usr/include/linux/virtio_pci.h ] || need="$need linux-libc-dev"
 [ -z "$need" ] && exit 0
 echo "deps: installing:$need"
 SUDO=""
