@@ -36,15 +36,18 @@ def run_one(name, fn, elf):
     guests = []
 
     def boot(cmdline="", mem="512M", smp=1, wait=True, devices=(), qmp=False,
-             machine=None, extra=(), script=None):
+             machine=None, extra=(), script=None, script_args=()):
         """devices: -device arguments; extra: further QEMU arguments as they
         are; qmp: a QMP socket (build/qemu-tests/NAME.qmp), g.qmp its client;
-        script: boot through that script instead (boot/qemu.sh ISO MEM SMP,
-        as make run does), the other QEMU options then do not apply."""
+        script: boot through that script instead (boot/qemu.sh ISO MEM SMP
+        [script_args...], as make run does), the other QEMU options then do
+        not apply."""
         iso = guest.make_iso(elf, cmdline, name)
         tag = name if not guests else "%s.%d" % (name, len(guests))
         qmp_path = guest.qmp_socket_path(guest.BUILD, tag) if qmp else None
-        argv = [os.path.join(guest.ROOT, script), iso, mem, str(smp)] if script else None
+        argv = None
+        if script:
+            argv = [os.path.join(guest.ROOT, script), iso, mem, str(smp)] + list(script_args)
         g = guest.Guest(iso, mem, smp, os.path.join(guest.BUILD, name + ".log"),
                         devices=devices, machine=machine, extra=extra, qmp_path=qmp_path,
                         argv=argv)
