@@ -20,9 +20,11 @@
  *   no answer in time       the device keeps the buffer and may act on it
  *                           later. Inflate: the pages count as given (the
  *                           guest must not touch what the host may discard).
- *                           Deflate: given back to the guest unless
- *                           MUST_TELL_HOST was negotiated, then they stay
- *                           ballooned. Until the buffer comes back every
+ *                           Deflate: they stay ballooned, with or
+ *                           without MUST_TELL_HOST (the spec would let
+ *                           the guest reuse them without it, but the host
+ *                           may not have acted yet, and a page the host
+ *                           holds is never touched). Until the buffer comes back every
  *                           call fails (-EIO), so the core stops and backs
  *                           off. If a deflate that kept its pages ballooned
  *                           comes back late, the host has let go of pages
@@ -228,8 +230,7 @@ static unsigned long transfer(unsigned int q, const unsigned long *pfns,
 		per = MAX(per & ~((1U << order) - 1), 1U << order);
 	while (done < pages) {
 		unsigned int n = (unsigned int)MIN((unsigned long)per, pages - done);
-		bool kept = !inflate && virtio_has_feature(vb.vdev,
-					VIRTIO_BALLOON_F_MUST_TELL_HOST);
+		bool kept = !inflate; /* a late deflate keeps its pages */
 		int err;
 
 		if (!fill(pfns, order, done, n))
@@ -266,8 +267,10 @@ static long call(unsigned int q, const unsigned long *pfns, unsigned long nr,
 	vb.c.total_ns += clock_ns() - t0;
 	if (partial)
 		*partial = done & ((1UL << order) - 1);
+	/* Never -ETIMEDOUT: to the core that means "reuse them all" when
+	 * tell_before_reuse is false, and a late deflate keeps its pages. */
 	if (!done && vb.late)
-		return -ETIMEDOUT;
+		return -EIO;
 	return (long)(done >> order);
 }
 
@@ -307,7 +310,7 @@ static u64 vb_current_pages(void)
 	return ram > vb.held ? ram - vb.held : 0;
 }
 
-static void vb_show(void)
+void virtio_balloon_show(void)
 {
 	const struct vb_counters *c = &vb.c;
 
@@ -347,7 +350,7 @@ static struct balloon_backend vb_backend = {
 	.decrease = vb_decrease,
 	.max_pages = vb_max_pages,
 	.current_pages = vb_current_pages,
-	.show = vb_show,
+	.show = virtio_balloon_show,
 };
 
 /* ---- target and stats ---------------------------------------------------- */

@@ -31,6 +31,8 @@ struct vb_counters {
 /* The driver's INIT_HOOK: register with the virtio core. */
 int virtio_balloon_register(void);
 const struct vb_counters *virtio_balloon_counters(void);
+/* Its lines for the `balloon` command (the backend's show). */
+void virtio_balloon_show(void);
 
 #ifdef BALLAST_HOST
 /* Forget the device (the test's virtio and balloon resets come with it). */
