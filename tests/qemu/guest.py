@@ -58,6 +58,7 @@ class Guest:
         self.buf = ""
         self.pos = 0
         self.qmp = None
+        self.qmp_path = qmp_path
         if argv is None:
             argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path)
         if qmp_path and os.path.exists(qmp_path):
@@ -144,6 +145,8 @@ class Guest:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.qmp_path and os.path.exists(self.qmp_path):
+            os.unlink(self.qmp_path)
         if not self.log.closed:
             self.log.close()
 

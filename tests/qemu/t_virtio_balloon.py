@@ -142,9 +142,9 @@ def proc_cpu_s(pid):
 
 def virtio_irqs(g):
     """Every interrupt count the `virtio` command shows, in order
-    ("interrupts: 130 (queue 130, config 1)" per device)."""
+    ("irqs: 130 (queue 130, config 1)" per device; "interrupts:" before)."""
     out = g.cmd("virtio")
-    counts = [int(n) for line in re.findall(r"^\s*interrupts:(.*)$", out, re.M)
+    counts = [int(n) for line in re.findall(r"^\s*(?:irqs|interrupts):(.*)$", out, re.M)
               for n in re.findall(r"\d+", line)]
     assert counts, "virtio shows no interrupt counts:\n" + out
     return counts, out
