@@ -525,7 +525,7 @@ def update_readme(md, png):
     if png:
         os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
         shutil.copyfile(png, os.path.join(TOP, "docs", "bench-qemu-balloon.png"))
-        md += "\n![query-balloon actual during QMP balloon](docs/bench-qemu-balloon.png)\n"
+        md += "\n\n![query-balloon actual during QMP balloon](docs/bench-qemu-balloon.png)\n"
     s = s[:s.index(begin) + len(begin)] + "\n" + md.strip() + "\n" + s[s.index(end):]
     with open(readme, "w") as f:
         f.write(s)
