@@ -44,6 +44,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.dont_write_bytecode = True   # no __pycache__ in tests/qemu (as runner.py)
 sys.path.insert(0, os.path.dirname(HERE))
 import qmp as qmplib  # noqa: E402  tests/qemu/qmp.py
 
@@ -145,6 +146,17 @@ def driver_ok(g):
     return "DRIVER_OK" in str(st.get("status", ""))
 
 
+def features(g):
+    """The features the guest's driver negotiated, by QEMU's names."""
+    try:
+        st = g.qmp.execute("x-query-virtio-status",
+                           {"path": "/machine/peripheral/balloon0/virtio-backend"})
+    except qmplib.QMPError:
+        return []
+    gf = st.get("guest-features", {})
+    return [f.split(":")[0] for k in ("dev-features", "transports") for f in gf.get(k, [])]
+
+
 def guest_view(g):
     """The guest's own figures, untimed: total memory in KiB and the rest raw."""
     if g.os == "bl":
@@ -226,6 +238,7 @@ def one_boot(os_, rep, args, run_dir):
         return rec
     try:
         rec["driver_ok"] = driver_ok(g)
+        rec["features"] = features(g)
         kib, raw = guest_view(g)
         rec["before"] = {"total_kib": kib, "raw": raw}
         for mib in STEPS:
@@ -353,8 +366,9 @@ def tables(recs):
         g = poll_gap(recs, os_)
         if boots:
             out.append("")
-            out.append("%s: boot to prompt %s ms; query-balloon polled every %.1f ms (median gap)"
-                       % (OSES[os_], cell(boots), g or 0))
+            feats = sorted({f for r in recs if r["os"] == os_ for f in r.get("features", [])})
+            out.append("%s: boot to prompt %s ms; query-balloon polled every %.1f ms (median gap); "
+                       "negotiated %s" % (OSES[os_], cell(boots), g or 0, ", ".join(feats) or "?"))
     out.append("")
     out.append("#### Guest's view after each step (MemTotal / `free` total, MiB, repeat 1)\n")
     out.append("| target MiB | ballast | Linux |")
@@ -589,7 +603,7 @@ def main():
     reps = max(r["rep"] for r in recs)
     head = ("### make bench-qemu, %s\n\n%s, TCG, -machine pc -m 1024M -smp 1, "
             "virtio-balloon-pci; ballast %s, Linux %s (Debian 12, its own virtio_balloon module); "
-            "%d repeats, a fresh boot each\n\n" % (date, qemu_version(), os.path.basename(os.path.dirname(args.iso))
+            "%d repeat(s), a fresh boot each\n\n" % (date, qemu_version(), os.path.basename(os.path.dirname(args.iso))
                                                  == "k" and "DEBUG=0" or os.path.relpath(args.iso, TOP),
                                                  lxver or "6.1", reps))
     text = tables(recs)
