@@ -37,6 +37,24 @@ const char *pci_class_name(u32 class)
 	return "Device";
 }
 
+/* lspci's way: bytes, then K, M, G when it divides evenly. */
+static const char *unit(u64 size)
+{
+	const char *u[] = { "", "K", "M", "G" };
+	unsigned int i = 0;
+
+	while (i < 3 && size >= 1024 && size % 1024 == 0)
+		size /= 1024, i++;
+	return u[i];
+}
+
+static u64 scaled(u64 size)
+{
+	for (unsigned int i = 0; i < 3 && size >= 1024 && size % 1024 == 0; i++)
+		size /= 1024;
+	return size;
+}
+
 static void show_bars(struct pci_dev *d)
 {
 	pci_size_bars(d);
@@ -49,9 +67,10 @@ static void show_bars(struct pci_dev *d)
 			printk("\tRegion %u: I/O ports at %04llx [size=%llu]\n", i,
 			       (unsigned long long)b->base, (unsigned long long)b->size);
 		else
-			printk("\tRegion %u: Memory at %llx (%s, %sprefetchable) [size=%lluK]\n",
+			printk("\tRegion %u: Memory at %llx (%s, %sprefetchable) [size=%llu%s]\n",
 			       i, (unsigned long long)b->base, b->is64 ? "64-bit" : "32-bit",
-			       b->prefetch ? "" : "non-", (unsigned long long)b->size / 1024);
+			       b->prefetch ? "" : "non-", (unsigned long long)scaled(b->size),
+			       unit(b->size));
 	}
 }
 

@@ -74,25 +74,32 @@ static void read_bars(struct pci_dev *d)
 
 static void scan_bus(unsigned int bus, unsigned int depth);
 
+/*
+ * One function's header, in whole dwords: under Xen HVM every access is a
+ * trip to the device model, so the scan reads each register once.
+ */
 static void add_function(unsigned int bus, unsigned int dev, unsigned int fn,
-			 unsigned int depth)
+			 u32 id, unsigned int depth)
 {
 	struct pci_dev tmp = { .bus = bus, .dev = dev, .fn = fn };
 	struct pci_dev *d = nr_devs < PCI_MAX_DEVICES ? &devs[nr_devs] : &tmp;
-	u32 cr;
+	u32 cr, intr;
 
 	*d = tmp;
-	d->vendor = pci_read16(d, PCI_VENDOR_ID);
-	d->device = pci_read16(d, PCI_DEVICE_ID);
+	d->vendor = id & 0xffff;
+	d->device = id >> 16;
 	cr = pci_read32(d, PCI_CLASS_REVISION);
 	d->class = cr >> 8;
 	d->revision = cr & 0xff;
-	d->hdr_type = pci_read8(d, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MASK;
-	d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
-	d->irq_line = pci_read8(d, PCI_INTERRUPT_LINE);
+	d->hdr_type = pci_read32(d, PCI_CACHE_LINE_SIZE) >> 16 & PCI_HEADER_TYPE_MASK;
+	intr = pci_read32(d, PCI_INTERRUPT_LINE);
+	d->irq_line = intr & 0xff;
+	d->irq_pin = intr >> 8 & 0xff;
 	if (d->hdr_type == PCI_HEADER_TYPE_NORMAL) {
-		d->subsys_vendor = pci_read16(d, PCI_SUBSYSTEM_VENDOR_ID);
-		d->subsys_device = pci_read16(d, PCI_SUBSYSTEM_ID);
+		u32 sub = pci_read32(d, PCI_SUBSYSTEM_VENDOR_ID);
+
+		d->subsys_vendor = sub & 0xffff;
+		d->subsys_device = sub >> 16;
 	}
 	read_bars(d);
 	if (d == &tmp)
@@ -101,18 +108,20 @@ static void add_function(unsigned int bus, unsigned int dev, unsigned int fn,
 		nr_devs++;
 	/* The bus behind a bridge, as firmware numbered it (0: not set up). */
 	if (d->hdr_type == PCI_HEADER_TYPE_BRIDGE) {
-		unsigned int sec = pci_read8(d, PCI_SECONDARY_BUS);
+		unsigned int sec = pci_read32(d, PCI_PRIMARY_BUS) >> 8 & 0xff;
 
 		if (sec > bus && depth < PCI_MAX_BRIDGE_DEPTH)
 			scan_bus(sec, depth + 1);
 	}
 }
 
-static bool present(unsigned int bus, unsigned int devfn)
+/* Vendor and device id, 0 when nothing answers there. */
+static u32 function_id(unsigned int bus, unsigned int devfn)
 {
-	u16 v = arch_pci_read(bus, devfn, PCI_VENDOR_ID, 2);
+	u32 id = arch_pci_read(bus, devfn, PCI_VENDOR_ID, 4);
+	u16 vendor = id & 0xffff;
 
-	return v != 0xffff && v != 0;
+	return vendor == 0xffff || vendor == 0 ? 0 : id;
 }
 
 static void scan_bus(unsigned int bus, unsigned int depth)
@@ -121,13 +130,16 @@ static void scan_bus(unsigned int bus, unsigned int depth)
 		return; /* two bridges claiming one bus: scan it once */
 	bus_seen[bus / 8] |= 1 << bus % 8;
 	for (unsigned int dev = 0; dev < 32; dev++) {
-		if (!present(bus, PCI_DEVFN(dev, 0)))
-			continue;
-		bool multi = arch_pci_read(bus, PCI_DEVFN(dev, 0), PCI_HEADER_TYPE, 1) & 0x80;
+		u32 id = function_id(bus, PCI_DEVFN(dev, 0));
+		bool multi;
 
-		for (unsigned int fn = 0; fn < (multi ? 8u : 1u); fn++)
-			if (present(bus, PCI_DEVFN(dev, fn)))
-				add_function(bus, dev, fn, depth);
+		if (!id)
+			continue;
+		multi = arch_pci_read(bus, PCI_DEVFN(dev, 0), PCI_HEADER_TYPE, 1) & 0x80;
+		add_function(bus, dev, 0, id, depth);
+		for (unsigned int fn = 1; multi && fn < 8; fn++)
+			if ((id = function_id(bus, PCI_DEVFN(dev, fn))))
+				add_function(bus, dev, fn, id, depth);
 	}
 }
 
