@@ -16,7 +16,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${QEMU_BENCH_LINUX_DIR:-$TOP/build/qemu-bench/linux}
 DEBS=$TOP/build/qemu-bench/debs
-XEN_DEBS=$TOP/build/xen-rig/debs
+XEN_DEBS=${XEN_RIG_DIR:-$TOP/build/xen-rig}/debs
 HERE=$TOP/tests/qemu/bench
 # the balloon's stack, leaves last; the order /init uses is computed below
 MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon"
