@@ -73,6 +73,7 @@ struct vb {
 	unsigned int buf_n;        /* pfns in it */
 	struct virtqueue *late;    /* the queue the device holds buf on */
 	bool late_kept;            /* ...a deflate whose pages stayed ballooned */
+	bool reinflate;            /* it came back: buf's pfns to inflate again */
 	struct vb_stats_buf *stats;
 	bool stats_out;            /* the device holds the stats buffer */
 	unsigned int per_elem;
@@ -165,14 +166,19 @@ static void reap_late(void)
 	struct virtqueue *vq = vb.late;
 	u32 len;
 
-	if (!vq || virtqueue_get_used(vq, &len) != vb.buf)
-		return;
-	vb.late = NULL;
-	vb.c.late++;
-	pr_notice("virtio-balloon: %s: the device answered late (%u pfns)\n",
-		  vq->name, vb.buf_n);
-	if (vq == vb.vq[VB_Q_DEFLATE] && vb.late_kept && !len)
-		send_buf(vb.vq[VB_Q_INFLATE], vb.buf_n, false);
+	if (vq) {
+		if (virtqueue_get_used(vq, &len) != vb.buf)
+			return;
+		vb.late = NULL;
+		vb.c.late++;
+		pr_notice("virtio-balloon: %s: the device answered late (%u pfns)\n",
+			  vq->name, vb.buf_n);
+		vb.reinflate = vq == vb.vq[VB_Q_DEFLATE] && vb.late_kept && !len;
+	}
+	/* Until the device takes them (a refusal is tried again next time). */
+	if (vb.reinflate && send_buf(vb.vq[VB_Q_INFLATE], vb.buf_n, false) != -EIO)
+		vb.reinflate = false;
+	vb.c.owed = vb.reinflate ? vb.buf_n : 0;
 }
 
 /* ---- the core's calls -------------------------------------------------- */
@@ -180,8 +186,9 @@ static void reap_late(void)
 static long refuse_stuck(void)
 {
 	if (!vb.said_stuck)
-		pr_err("virtio-balloon: the device still holds an element "
-		       "(%s): not sending more\n", vb.late->name);
+		pr_err("virtio-balloon: the device %s: not sending more\n",
+		       vb.late ? "still holds an element" :
+		       "refuses to take back pages it let go of late");
 	vb.said_stuck = true;
 	return -EIO;
 }
@@ -255,7 +262,7 @@ static long call(unsigned int q, const unsigned long *pfns, unsigned long nr,
 	unsigned long done;
 
 	reap_late();
-	if (vb.late) {
+	if (vb.late || vb.reinflate) {
 		write_actual();
 		return refuse_stuck();
 	}
@@ -437,7 +444,7 @@ static void stats_done(struct virtqueue *vq)
 /* Inflate/deflate activity outside a call: a late answer. */
 static void queue_done(struct virtqueue *vq)
 {
-	if (vb.late == vq) {
+	if (vb.late == vq || vb.reinflate) {
 		reap_late();
 		write_actual();
 	}

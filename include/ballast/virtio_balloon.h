@@ -26,6 +26,8 @@ struct vb_counters {
 	u64 wait_ns, total_ns; /* waiting for the device, of all the calls */
 	u64 timeouts, late, refused, actual_mismatch;
 	u64 stats_updates, config_changes;
+	u64 owed;             /* ballooned pages the host let go of (a late
+				 deflate) and has not taken again yet */
 };
 
 /* The driver's INIT_HOOK: register with the virtio core. */
