@@ -321,7 +321,7 @@ void virtio_balloon_show(void)
 {
 	const struct vb_counters *c = &vb.c;
 
-	printk("backend:     virtio-balloon %s (%s), features %#llx\n",
+	printk("device:      virtio-balloon %s (%s), features %#llx\n",
 	       vb.vdev->name, vb.vdev->where,
 	       (unsigned long long)vb.vdev->features);
 	printk("host wants:  %u pages ballooned (%llu KiB); actual %llu pages\n",

@@ -260,7 +260,7 @@ TEST(virtio_balloon_show_lines)
 	host_wants(600);
 	unit_log_clear();
 	virtio_balloon_show();
-	CHECK(strstr(unit_log(), "backend:     virtio-balloon virtio0"));
+	CHECK(strstr(unit_log(), "device:      virtio-balloon virtio0"));
 	CHECK(strstr(unit_log(), "pfns per element"));
 	CHECK(strstr(unit_log(), "round trips"));
 }
