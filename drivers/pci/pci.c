@@ -8,6 +8,7 @@
 #include <ballast/pci.h>
 #include <ballast/platform.h>
 #include <ballast/printk.h>
+#include <ballast/string.h>
 #include <linux/pci_regs.h>
 
 #define PCI_MAX_BRIDGE_DEPTH 8 /* bridges behind bridges; deeper ones ignored */
@@ -297,3 +298,12 @@ u64 pci_mem_bars_end(void)
 	}
 	return end;
 }
+
+#ifdef BALLAST_HOST
+void pci_reset_for_test(void)
+{
+	nr_devs = nr_dropped = 0;
+	scanned = false;
+	memset(bus_seen, 0, sizeof(bus_seen));
+}
+#endif

@@ -99,6 +99,11 @@ u64 pci_mem_bars_end(void);
 /* "Unclassified device", "Host bridge", ...: for lspci. */
 const char *pci_class_name(u32 class);
 
+#ifdef BALLAST_HOST
+/* Forget the scan (each test builds its own configuration space). */
+void pci_reset_for_test(void);
+#endif
+
 /* ---- from the arch: configuration-space access (size 1, 2 or 4) ------- */
 u32 arch_pci_read(unsigned int bus, unsigned int devfn, unsigned int reg,
 		  unsigned int size);
