@@ -117,6 +117,9 @@ def test_virtio_balloon_target_below_what_guest_can_give(boot):
     g = boot(**BOOT)
     boot_total = free_kib(g)[0]
     g.qmp.execute("balloon", {"value": 8 * MiB})
+    t0 = time.monotonic()
+    assert "alive\n" in g.cmd("echo alive", 10)  # while it inflates (a log line may come first)
+    note(g, "echo while inflating: %.2fs" % (time.monotonic() - t0))
     got, took = settle(g)
     note(g, "balloon 8 MiB: query-balloon settled at %d KiB after %.2fs" % (got >> 10, took))
     assert 8 * MiB < got < 64 * MiB, "actual %d KiB" % (got >> 10)
@@ -156,8 +159,8 @@ def test_virtio_balloon_idle_uses_no_cpu(boot):
     # interrupt storm or a polling loop would be seconds.
     g = boot(**BOOT)
     set_and_reach(g, 512 * MiB)
-    before, out0 = virtio_irqs(g)
     time.sleep(2)
+    before, out0 = virtio_irqs(g)
     c0, t0 = proc_cpu_s(g.pid), time.monotonic()
     time.sleep(10)
     used, wall = proc_cpu_s(g.pid) - c0, time.monotonic() - t0
