@@ -1,12 +1,22 @@
 /*
- * The balloon core's state machine: the target, the backend, and
- * balloon_work, which does one batch per call and says when it wants the
- * next. Directions are in down.c and up.c, adopted pages in adopt.c.
+ * The balloon core's policy: the target, the backend, and the state
+ * machine. balloon_work does one batch per call in the state it finds and
+ * says when it wants the next call; the directions are in down.c, up.c
+ * and settle.c, adopted pages in adopt.c (internal.h: the layers).
  *
- * Stopping short (no free memory going down, the host out of memory or at
- * its limit going up) is normal: the balloon goes as far as it can, records
- * why and by how much, and retries after 1, 2, 4 ... 32 s; after that it
- * waits for a new target. A retry that moves pages starts the backoff over.
+ *   DONE      at rest (nothing to give back, at the target or no target
+ *             yet), or gave up after the last retry until a new target
+ *   DOWN, UP  one batch toward the target; frames still to give back
+ *             (adopted PoD pages, a removed block's memmap) go first
+ *   SETTLING  at the target: one batch moving memory down a block
+ *   WAITING   stopped short: the same work again at retry_at
+ *
+ * A new target goes to DOWN, UP or SETTLING (balloon_set_target). A batch
+ * that reaches the target settles in the same call. Stopping short (no
+ * free memory going down, the host out of memory or at its limit going
+ * up) is normal: the balloon goes as far as it can, records why and by
+ * how much, and retries after 1, 2, 4 ... 32 s; after that it waits in
+ * DONE for a new target. A retry that moves pages starts the backoff over.
  */
 #include <ballast/timer.h>
 #include "internal.h"
@@ -18,21 +28,28 @@ struct balloon balloon = {
 	.adding = -1,
 };
 
+/* Every order the backend takes is tried again (a new target, a retry). */
+static void allow_huge(void)
+{
+	balloon.huge_up_refused = balloon.huge_down_refused = !balloon_huge_allowed();
+}
+
 int balloon_register_backend(const struct balloon_backend *be)
 {
-	if (!be || !be->populate || !be->decrease || !be->max_pages ||
-	    !be->current_pages)
-		return -EINVAL;
+	int err = balloon_check_backend(be);
+
+	if (err)
+		return err;
 	if (balloon.be)
 		return -EBUSY;
-	int err = bal_blocks_init();
-
+	err = bal_blocks_init();
 	if (!err)
 		err = balloon_hotplug_init();
 	if (err && err != -EEXIST)
 		return err;
 	balloon_scan_reset();
 	balloon.be = be;
+	allow_huge();
 	return 0;
 }
 
@@ -46,17 +63,14 @@ bool balloon_has_backend(void)
 	return balloon.be != NULL;
 }
 
+const struct balloon_backend *balloon_get_backend(void)
+{
+	return balloon.be;
+}
+
 void balloon_set_kick(void (*kick)(void))
 {
 	balloon.kick = kick;
-}
-
-u64 balloon_current(void)
-{
-	struct mm_stats st;
-
-	mm_get_stats(&st);
-	return st.present - balloon.ballooned;
 }
 
 /* Pages the guest could have: its RAM and the blocks it may still add. */
@@ -74,9 +88,9 @@ u64 balloon_max_target(void)
 
 	if (!balloon.be)
 		return 0;
+	if (!balloon_host_pages(&host_cur, &host_max))
+		return reach();
 	cur = balloon_current();
-	host_cur = balloon.be->current_pages();
-	host_max = balloon.be->max_pages();
 	/*
 	 * The host counts frames the guest does not (rings, tables), a
 	 * constant: the guest may move by what the host still allows.
@@ -103,41 +117,6 @@ static enum balloon_clamp clamp_target(u64 *pages)
 	return BALLOON_CLAMP_NONE;
 }
 
-int balloon_set_target(u64 pages)
-{
-	enum balloon_clamp c;
-	u64 cur;
-
-	if (!balloon.be)
-		return -ENODEV;
-	balloon.requested = pages;
-	c = clamp_target(&pages);
-	if (c != BALLOON_CLAMP_NONE)
-		pr_notice("balloon: target %llu KiB clamped to %llu KiB (%s)\n",
-			  (unsigned long long)balloon.requested * 4,
-			  (unsigned long long)pages * 4, balloon_clamp_name(c));
-	balloon.target = pages;
-	balloon.target_set = true;
-	balloon.clamp = c;
-	/* A new target is a fresh start: no backoff, every order allowed. */
-	balloon.gave_up = false;
-	balloon.retries = 0;
-	balloon.retry_at = 0;
-	balloon.huge_up_refused = balloon.huge_down_refused = false;
-	balloon.timing = true;
-	balloon.work_started = clock_ns();
-	balloon_scan_reset();
-	balloon_recheck_all();
-	cur = balloon_current();
-	balloon.state = cur > pages ? BALLOON_DOWN :
-			cur < pages ? BALLOON_UP : BALLOON_DONE;
-	if (balloon.kick) {
-		balloon.next_run = balloon.work_started;
-		balloon.kick();
-	}
-	return (int)c;
-}
-
 static u64 distance(void)
 {
 	u64 cur = balloon_current();
@@ -161,30 +140,56 @@ static u64 pending_pages(void)
 	return n;
 }
 
-/* Stopped short: note why, then back off or give up. */
-static u64 stop_short(enum balloon_reason why, bool moved, u64 now)
+static bool at_rest(void)
 {
-	u64 delay;
-
-	balloon.reason = why;
-	balloon.shortfall = pending() ? pending_pages() : distance();
-	if (moved)
-		balloon.retries = 0;
-	if (balloon.retries == BALLOON_MAX_RETRIES) {
-		pr_notice("balloon: stopped %llu KiB short (%s); waiting for a new target\n",
-			  (unsigned long long)balloon.shortfall * 4,
-			  balloon_reason_name(why));
-		balloon.state = BALLOON_DONE;
-		balloon.gave_up = true;
-		return 0;
-	}
-	delay = BALLOON_BACKOFF_FIRST_NS << balloon.retries++;
-	balloon.state = BALLOON_WAITING;
-	balloon.retry_at = now + delay;
-	return delay;
+	return !pending() &&
+	       (!balloon.target_set || balloon_current() == balloon.target);
 }
 
-static enum balloon_reason step(void)
+/* Where the balloon goes from here (DONE and WAITING only as exits). */
+static enum balloon_state next_state(void)
+{
+	if (at_rest())
+		return BALLOON_SETTLING;
+	if (pending() || balloon_current() > balloon.target)
+		return BALLOON_DOWN;
+	return BALLOON_UP;
+}
+
+int balloon_set_target(u64 pages)
+{
+	enum balloon_clamp c;
+
+	if (!balloon.be)
+		return -ENODEV;
+	balloon.requested = pages;
+	c = clamp_target(&pages);
+	if (c != BALLOON_CLAMP_NONE)
+		pr_notice("balloon: target %llu KiB clamped to %llu KiB (%s)\n",
+			  (unsigned long long)balloon.requested * 4,
+			  (unsigned long long)pages * 4, balloon_clamp_name(c));
+	balloon.target = pages;
+	balloon.target_set = true;
+	balloon.clamp = c;
+	/* A new target is a fresh start: no backoff, every order allowed. */
+	balloon.gave_up = false;
+	balloon.retries = 0;
+	balloon.retry_at = 0;
+	allow_huge();
+	balloon.timing = true;
+	balloon.work_started = clock_ns();
+	balloon_scan_reset();
+	balloon_recheck_all();
+	balloon.state = next_state();
+	if (balloon.kick) {
+		balloon.next_run = balloon.work_started;
+		balloon.kick();
+	}
+	return (int)c;
+}
+
+/* DOWN or UP: one batch, frames still to give back first. */
+static enum balloon_reason move(void)
 {
 	u64 cur;
 
@@ -193,18 +198,35 @@ static enum balloon_reason step(void)
 	if (pending())
 		return balloon_release_pending();
 	cur = balloon_current();
-	if (cur > balloon.target) {
-		balloon.state = BALLOON_DOWN;
+	if (cur > balloon.target)
 		return balloon_down(cur - balloon.target);
-	}
-	balloon.state = BALLOON_UP;
 	return balloon_up(balloon.target - cur);
 }
 
-static bool at_rest(void)
+static u64 moved(void)
 {
-	return !pending() &&
-	       (!balloon.target_set || balloon_current() == balloon.target);
+	return balloon.pages_up + balloon.pages_down;
+}
+
+/* Stopped short: note why; the ns to the retry, 0 after the last one. */
+static u64 backoff(enum balloon_reason why, bool moved_some, u64 now)
+{
+	u64 delay;
+
+	balloon.reason = why;
+	balloon.shortfall = pending() ? pending_pages() : distance();
+	if (moved_some)
+		balloon.retries = 0;
+	if (balloon.retries == BALLOON_MAX_RETRIES) {
+		pr_notice("balloon: stopped %llu KiB short (%s); waiting for a new target\n",
+			  (unsigned long long)balloon.shortfall * 4,
+			  balloon_reason_name(why));
+		balloon.gave_up = true;
+		return 0;
+	}
+	delay = BALLOON_BACKOFF_FIRST_NS << balloon.retries++;
+	balloon.retry_at = now + delay;
+	return delay;
 }
 
 /* Reached the target: how long it took since the target changed. */
@@ -216,60 +238,72 @@ static void note_done(void)
 	}
 }
 
-/* At the target: settle (settle.c) a batch at a time, then done. */
-static u64 settle(void)
+/* The delay balloon_work returns, kept for the `balloon` command, so a
+ * balloon that stopped being run shows as overdue. */
+static u64 ask(u64 now, u64 delay)
 {
-	enum balloon_reason why = BALLOON_NO_PAGES;
-
-	note_done();
-	balloon.retries = 0;
-	if (balloon.target_set)
-		why = balloon_settle();
-	if (!at_rest())
-		return BALLOON_AGAIN; /* its populate fell short: go up */
-	if (why == BALLOON_OK) {
-		balloon.state = BALLOON_SETTLING;
-		return BALLOON_AGAIN;
-	}
-	balloon.state = BALLOON_DONE;
-	return 0;
-}
-
-static u64 work_once(u64 now)
-{
-	u64 moved_before;
-	enum balloon_reason why;
-
-	if (!balloon.be)
-		return 0;
-	if (balloon.state == BALLOON_WAITING) {
-		if (now < balloon.retry_at)
-			return balloon.retry_at - now;
-		balloon.huge_up_refused = balloon.huge_down_refused = false;
-	}
-	if (balloon.gave_up)
-		return 0;
-	if (at_rest())
-		return settle();
-	moved_before = balloon.pages_up + balloon.pages_down;
-	why = step();
-	if (why != BALLOON_OK)
-		return stop_short(why, balloon.pages_up + balloon.pages_down !=
-					       moved_before, now);
-	balloon.retries = 0;
-	if (at_rest())
-		return settle();
-	return BALLOON_AGAIN;
-}
-
-/* One batch; the next run it asks for is kept for the `balloon` command,
- * so a balloon that stopped being run shows as overdue. */
-u64 balloon_work(u64 now)
-{
-	u64 delay = work_once(now);
-
 	balloon.next_run = !delay ? 0 : delay == BALLOON_AGAIN ? now : now + delay;
 	return delay;
+}
+
+u64 balloon_work(u64 now)
+{
+	enum balloon_reason why;
+	u64 before, delay;
+
+	if (!balloon.be)
+		return ask(now, 0);
+	for (;;) {
+		switch (balloon.state) {
+		case BALLOON_WAITING:
+			if (now < balloon.retry_at)
+				return ask(now, balloon.retry_at - now);
+			allow_huge(); /* a retry tries 2 MiB extents again */
+			balloon.state = next_state();
+			break;
+		case BALLOON_DONE:
+			if (balloon.gave_up)
+				return ask(now, 0); /* until a new target */
+			balloon.state = next_state(); /* new work, or settling */
+			break;
+		case BALLOON_DOWN:
+		case BALLOON_UP:
+			if (at_rest()) {
+				balloon.state = BALLOON_SETTLING;
+				break;
+			}
+			before = moved();
+			why = move();
+			if (why != BALLOON_OK) {
+				delay = backoff(why, moved() != before, now);
+				balloon.state = delay ? BALLOON_WAITING : BALLOON_DONE;
+				return ask(now, delay);
+			}
+			balloon.retries = 0;
+			balloon.state = next_state();
+			if (balloon.state != BALLOON_SETTLING)
+				return ask(now, BALLOON_AGAIN);
+			break; /* at the target: settle in this call */
+		case BALLOON_SETTLING:
+			if (!at_rest()) {
+				balloon.state = next_state();
+				break;
+			}
+			note_done();
+			balloon.retries = 0;
+			why = balloon.target_set ? balloon_settle() : BALLOON_NO_PAGES;
+			if (!at_rest()) { /* its populate fell short: go up */
+				balloon.state = next_state();
+				return ask(now, BALLOON_AGAIN);
+			}
+			if (why == BALLOON_OK)
+				return ask(now, BALLOON_AGAIN); /* more to move */
+			balloon.state = BALLOON_DONE;
+			return ask(now, 0);
+		default:
+			BUG_ON(1); /* not a state */
+		}
+	}
 }
 
 u64 balloon_next_run(void)

@@ -51,13 +51,19 @@ static void show_next_run(const struct balloon_stats *st)
 
 static void show(void)
 {
+	const struct balloon_backend *be = balloon_get_backend();
 	struct balloon_stats st;
 
 	balloon_get_stats(&st);
+	printk("backend:     %s\n", be->name ? be->name : "?");
 	printk("state:       %s\n", balloon_state_name(st.state));
 	show_target(&st);
-	printk("current:     %llu KiB (host: %llu KiB of at most %llu KiB)\n",
-	       kib(st.current), kib(st.host_current), kib(st.host_max));
+	if (st.host_limit)
+		printk("current:     %llu KiB (host: %llu KiB of at most %llu KiB)\n",
+		       kib(st.current), kib(st.host_current), kib(st.host_max));
+	else
+		printk("current:     %llu KiB (the host sets no limit)\n",
+		       kib(st.current));
 	printk("ballooned:   %llu KiB (%llu KiB in 2 MiB runs, %llu KiB to give back)\n",
 	       kib(st.ballooned), kib(st.ballooned_huge), kib(st.pending));
 	printk("retries:     %u\n", st.retries);
@@ -84,9 +90,14 @@ static void show(void)
 	printk("time down:   decrease %llu ms, scrub %llu ms (since boot)\n",
 	       (unsigned long long)(st.decrease_ns / 1000000),
 	       (unsigned long long)(st.scrub_ns / 1000000));
+	if (st.untold)
+		printk("untold:      %llu KiB taken back before the host answered\n",
+		       kib(st.untold));
 	printk("last target: reached in %llu ms\n",
 	       (unsigned long long)(st.last_took_ns / 1000000));
 	show_next_run(&st);
+	if (be->show)
+		be->show();
 }
 
 /* One line and -EINVAL for a size the target cannot be; 0 and *pages else. */

@@ -1,7 +1,8 @@
 /*
- * Going down: take pages from the allocator, zero them, hand them to the
- * host. Whole free 2 MiB blocks first, as order-9 extents (the host keeps
- * its superpages whole, and one call moves 1 GiB), then single pages.
+ * Going down: take pages from the allocator, zero them if the backend asks
+ * (scrub), hand them to the host. Whole free 2 MiB blocks first, as order-9
+ * extents when the backend takes them (the host keeps its superpages whole,
+ * and one call moves 1 GiB), then single pages.
  *
  * Pages stay allocated (the balloon's) while the host decides; only the
  * ones it took become PageOffline, and the rest go straight back to the
@@ -35,7 +36,10 @@ static unsigned long grab(unsigned long nr, unsigned int order)
 	return i;
 }
 
-/* The host must not see our data: a released frame may go to another guest. */
+/*
+ * The host must not see our data when a released frame may go to another
+ * guest (the backend's scrub: Xen); a host that discards it needs none.
+ */
 static void scrub(unsigned long nr, unsigned int order)
 {
 	u64 t0 = clock_ns();
@@ -78,7 +82,8 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long partial, done, i;
 
-	scrub(nr, order);
+	if (balloon.be->scrub)
+		scrub(nr, order);
 	done = balloon_decrease(nr, order, &partial, &why);
 	for (i = 0; i < done; i++) {
 		if (order)
@@ -169,29 +174,4 @@ enum balloon_reason balloon_down(u64 need)
 	why = down_batch(budget);
 	balloon_remove_empty();
 	return why;
-}
-
-/*
- * The one place that calls the backend's decrease: counts the call and
- * turns a backend that misbehaves into a reason, not a crash.
- */
-unsigned long balloon_decrease(unsigned long nr, unsigned int order,
-			       unsigned long *partial, enum balloon_reason *why)
-{
-	u64 t0 = clock_ns();
-	long done;
-
-	*partial = 0;
-	balloon.calls++;
-	done = balloon.be->decrease(balloon.pfns, nr, order, partial);
-	balloon.decrease_ns += clock_ns() - t0;
-	if (done < 0) {
-		*partial = 0;
-		*why = BALLOON_BACKEND_ERROR;
-		return 0;
-	}
-	BUG_ON((unsigned long)done > nr || *partial >= (1UL << order));
-	if ((unsigned long)done == nr)
-		*partial = 0;
-	return (unsigned long)done;
 }

@@ -44,14 +44,9 @@ static bool addable(unsigned long nr, u64 base)
 	return base && (u64)nr * SECTION_SIZE >= base;
 }
 
-static u64 hotplug_base(void)
-{
-	return balloon.be->hotplug_base ? balloon.be->hotplug_base() : 0;
-}
-
 static long next_addable(void)
 {
-	u64 base = hotplug_base();
+	u64 base = balloon_hotplug_base();
 
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
 		if (addable(nr, base))
@@ -65,7 +60,7 @@ u64 balloon_addable_pages(void)
 
 	if (!balloon.be || !balloon.blocks)
 		return 0;
-	base = hotplug_base();
+	base = balloon_hotplug_base();
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
 		if (addable(nr, base))
 			n += PAGES_PER_SECTION;
@@ -130,7 +125,8 @@ enum balloon_reason balloon_release_strays(void)
 
 /* ---- adding ------------------------------------------------------------ */
 
-/* Frames for the memmap at the start of block nr; *backed: pages that got one. */
+/* Frames for the memmap at the start of block nr; *backed: pages that got
+ * one. 2 MiB extents unless refused (or the backend takes none). */
 static enum balloon_reason populate_memmap(unsigned long nr, unsigned long *backed)
 {
 	unsigned long start = section_nr_to_pfn(nr), i, done;
@@ -214,6 +210,14 @@ static int online_block(unsigned long nr, unsigned long backed)
 	return err;
 }
 
+/* The host's limit leaves no room for the block's memmap. */
+static bool host_full(void)
+{
+	u64 cur, max;
+
+	return balloon_host_pages(&cur, &max) && cur + memmap_pages() > max;
+}
+
 enum balloon_reason balloon_add_block(void)
 {
 	u64 t0 = clock_ns();
@@ -224,7 +228,7 @@ enum balloon_reason balloon_add_block(void)
 
 	if (nr < 0)
 		return BALLOON_NO_PAGES;
-	if (balloon.be->current_pages() + memmap_pages() > balloon.be->max_pages())
+	if (host_full())
 		return BALLOON_HOST_MAX;
 	why = populate_memmap((unsigned long)nr, &backed);
 	if (why != BALLOON_OK)
@@ -421,7 +425,8 @@ long balloon_newest_block(struct balloon_scan *sc)
 
 void balloon_scan_reset(void)
 {
-	balloon_settle_reset();
+	/* settle.c walks down from the top block again */
+	balloon.settle_top = balloon.nr_blocks ? balloon.nr_blocks - 1 : 0;
 	balloon.scan.nr = -1;
 	balloon.scan.seq = 0xffffffffu;
 	balloon.scan.pfn[0] = balloon.scan.pfn[1] = 0;

@@ -1,6 +1,30 @@
 /*
  * Balloon core internals: one state struct (so host tests can reset it),
  * the page lists and the two directions' steps.
+ *
+ * The core is a stack; each file calls only files below it, never one
+ * above (tests/lint/layering.py checks this against its table):
+ *
+ *   cmd_balloon.c, sched.c   the shell command, the kernel's glue: the
+ *                            public API (include/ballast/balloon.h) only
+ *   balloon.c                policy: the target and the state machine
+ *                            (balloon_work); registers the backend
+ *   stats.c                  what the balloon shows, its self-check
+ *   settle.c                 at the target, memory moves down a block: a
+ *                            release (down.c) then a populate (up.c)
+ *   down.c  up.c  adopt.c    the directions: one batch each, giving pages
+ *                            to the host, taking them back, giving back
+ *                            adopted populate-on-demand pages
+ *   hotplug.c                memory blocks added and removed, frames given
+ *                            back by pfn, the scans of added blocks
+ *   backend.c  list.c        the bottom: every call of the backend (counted,
+ *                            timed, misbehaviour turned into a reason); the
+ *                            ballooned pages' lists
+ *
+ * The policy follows the backend's capabilities (struct balloon_backend)
+ * and holds no rule of one host: 2 MiB extents only when its max_order
+ * allows them, a scrub only when it asks for one, a host limit only when
+ * it has one.
  */
 #ifndef BALLOON_INTERNAL_H
 #define BALLOON_INTERNAL_H
@@ -79,8 +103,8 @@ struct balloon {
 	 * by pfn (no struct page), before anything else. */
 	struct balloon_stray pod_absent[BALLOON_STRAY_MAX];
 	struct balloon_stray stray[BALLOON_STRAY_MAX];
-	/* The host answered short for order 9: order 0 until the next target
-	 * or retry. */
+	/* Order 0 only: the host answered short for order 9 (until the next
+	 * target or retry), or the backend never takes 2 MiB extents. */
 	bool huge_up_refused, huge_down_refused;
 	bool gave_up;          /* stopped short after the last retry */
 	unsigned int retries;
@@ -96,6 +120,7 @@ struct balloon {
 	unsigned long settle_top; /* settle.c: no added block above has free pages */
 	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
 	u64 decrease_ns, scrub_ns;
+	u64 untold;            /* pages reused with the host's answer missing */
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;
@@ -106,7 +131,33 @@ struct balloon {
 
 extern struct balloon balloon;
 
-/* list.c */
+/* What the guest has: present RAM pages less ballooned ones. */
+static inline u64 balloon_current(void)
+{
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	return st.present - balloon.ballooned;
+}
+
+/* ---- the bottom: backend.c ---------------------------------------------- */
+/* 0, or -EINVAL for a backend the core cannot drive. */
+int balloon_check_backend(const struct balloon_backend *be);
+/* The backend takes 2 MiB extents (its max_order reaches BALLOON_HUGE_ORDER). */
+bool balloon_huge_allowed(void);
+/* Populate / decrease the extents in balloon.pfns; return extents done. */
+unsigned long balloon_populate(unsigned long nr, unsigned int order,
+			       enum balloon_reason *why);
+unsigned long balloon_decrease(unsigned long nr, unsigned int order,
+			       unsigned long *partial, enum balloon_reason *why);
+/* The host's count and limit; false when the backend has no host limit. */
+bool balloon_host_pages(u64 *cur, u64 *max);
+/* Why the host stopped short: its limit (if it has one), or its memory. */
+enum balloon_reason balloon_host_reason(void);
+/* The backend's hotplug_base, 0 without one. */
+u64 balloon_hotplug_base(void);
+
+/* ---- the bottom: list.c ------------------------------------------------- */
 void bl_push(struct balloon_list *l, unsigned long pfn);
 unsigned long bl_pop(struct balloon_list *l);
 /* A 2 MiB run of PageOffline pages headed by pfn onto a huge list. */
@@ -127,21 +178,8 @@ bool bal_take_page(unsigned long *pfn, unsigned long below);
 /* Forget a removed block's lists; returns the pages they held. */
 u64 bal_drop_block(unsigned long nr);
 
-/* balloon.c */
-u64 balloon_current(void);
-
-/* down.c, up.c, adopt.c: one batch each; BALLOON_OK when it may go on. */
-enum balloon_reason balloon_down(u64 need);
-enum balloon_reason balloon_up(u64 need);
-/* up.c: one batch from ballooned pages in blocks below `below` only. */
-enum balloon_reason balloon_up_below(u64 need, unsigned long below);
-enum balloon_reason balloon_release_pending(void);
-/* up.c: populate the extents in balloon.pfns; returns extents done. */
-unsigned long balloon_populate(unsigned long nr, unsigned int order,
-			       enum balloon_reason *why);
-/* up.c: why the host stopped short: its limit, or its memory. */
-enum balloon_reason balloon_host_reason(void);
-/* hotplug.c */
+/* ---- hotplug.c ------------------------------------------------------------ */
+/* Add a block whose pages come up ballooned (BALLOON_OK), or why not. */
 enum balloon_reason balloon_add_block(void);
 int balloon_hotplug_init(void);
 /* Offline and remove blocks the balloon emptied; blocks removed. */
@@ -153,20 +191,28 @@ bool balloon_has_strays(void);
 /* The added block the scan is in, moving to the next newest once both of
  * its cursors are at its end; -1 when every added block was scanned. */
 long balloon_newest_block(struct balloon_scan *sc);
+/* The set of blocks changed (or a new target): both scans of added blocks,
+ * going down's (balloon.scan) and settling's (settle_top), start over. */
 void balloon_scan_reset(void);
 /* Let the next balloon_remove_empty look at every block. */
 void balloon_recheck_all(void);
-/* settle.c: one batch moving memory down; BALLOON_OK when it moved some. */
-enum balloon_reason balloon_settle(void);
-void balloon_settle_reset(void);
-/* down.c */
+
+/* ---- the directions: down.c, up.c, adopt.c; one batch each,
+ * BALLOON_OK when it may go on ------------------------------------------------ */
+enum balloon_reason balloon_down(u64 need);
 /* Up to max free extents of 2^order pages in [*pfn, end) into
  * balloon.pfns, allocated; moves *pfn on. */
 unsigned long balloon_grab_at(unsigned long *pfn, unsigned long end,
 			      unsigned long max, unsigned int order);
+/* Scrub (if the backend asks) and hand the host the extents grabbed in
+ * balloon.pfns: those it took are ballooned, the rest freed. */
 enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order);
-/* Hand the host the extents in balloon.pfns; returns extents done. */
-unsigned long balloon_decrease(unsigned long nr, unsigned int order,
-			       unsigned long *partial, enum balloon_reason *why);
+enum balloon_reason balloon_up(u64 need);
+/* One batch from ballooned pages in blocks below `below` only. */
+enum balloon_reason balloon_up_below(u64 need, unsigned long below);
+enum balloon_reason balloon_release_pending(void);
+/* settle.c, on down.c and up.c: one batch moving memory down; BALLOON_OK
+ * when it moved some, BALLOON_NO_PAGES when there is nothing to move. */
+enum balloon_reason balloon_settle(void);
 
 #endif

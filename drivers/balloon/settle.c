@@ -113,8 +113,3 @@ enum balloon_reason balloon_settle(void)
 	balloon_remove_empty();
 	return why;
 }
-
-void balloon_settle_reset(void)
-{
-	balloon.settle_top = balloon.nr_blocks ? balloon.nr_blocks - 1 : 0;
-}

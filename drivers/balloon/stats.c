@@ -9,10 +9,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->requested = balloon.requested;
 	st->clamp = balloon.clamp;
 	st->current = balloon_current();
-	if (balloon.be) {
-		st->host_current = balloon.be->current_pages();
-		st->host_max = balloon.be->max_pages();
-	}
+	st->host_limit = balloon_host_pages(&st->host_current, &st->host_max);
 	st->ballooned = balloon.ballooned;
 	st->ballooned_huge = balloon.nr_huge * BALLOON_HUGE_PAGES;
 	st->pending = balloon.pend_small.nr +
@@ -30,6 +27,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->populate_ns = balloon.populate_ns;
 	st->decrease_ns = balloon.decrease_ns;
 	st->scrub_ns = balloon.scrub_ns;
+	st->untold = balloon.untold;
 	st->remove_ns = balloon.remove_ns;
 	st->retries = balloon.retries;
 	st->retry_at_ns = balloon.state == BALLOON_WAITING ? balloon.retry_at : 0;

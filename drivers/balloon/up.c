@@ -1,39 +1,13 @@
 /*
  * Going up: ask the host to back ballooned pfns again and give the pages to
- * the allocator. Whole 2 MiB runs go as order-9 extents; when the host
+ * the allocator. Whole 2 MiB runs go as order-9 extents (when the backend
+ * takes them; else runs are split and go as single pages); when the host
  * answers short for order 9 (no free 2 MiB chunk), the runs it did not
  * back are split and the same step carries on with single pages. Only
  * ballooned pfns are ever asked for, so a backed frame is never populated
  * twice (under Xen that would orphan the old frame).
  */
-#include <ballast/timer.h>
 #include "internal.h"
-
-/* Why the host stopped short: its limit, or its memory. */
-enum balloon_reason balloon_host_reason(void)
-{
-	if (balloon.be->current_pages() >= balloon.be->max_pages())
-		return BALLOON_HOST_MAX;
-	return BALLOON_HOST_NO_MEMORY;
-}
-
-/* The one place that calls the backend's populate (counted, timed). */
-unsigned long balloon_populate(unsigned long nr, unsigned int order,
-			       enum balloon_reason *why)
-{
-	u64 t0 = clock_ns();
-	long done;
-
-	balloon.calls++;
-	done = balloon.be->populate(balloon.pfns, nr, order);
-	balloon.populate_ns += clock_ns() - t0;
-	if (done < 0) {
-		*why = done == -ENOMEM ? BALLOON_NO_FREE_MEMORY : BALLOON_BACKEND_ERROR;
-		return 0;
-	}
-	BUG_ON((unsigned long)done > nr);
-	return (unsigned long)done;
-}
 
 /* Backed again: to the allocator, in one block when it is a whole run. */
 static void unballoon(unsigned long pfn, unsigned int order)
@@ -96,7 +70,7 @@ enum balloon_reason balloon_up_below(u64 need, unsigned long below)
 	u64 runs = MIN(MIN(need / BALLOON_HUGE_PAGES, balloon.nr_huge),
 		       (u64)BALLOON_BATCH);
 
-	if (runs && !balloon.huge_up_refused) {
+	if (runs && !balloon.huge_up_refused) { /* refused: also max_order 0 */
 		u64 got;
 		enum balloon_reason why = up_huge((unsigned long)runs, below, &got);
 

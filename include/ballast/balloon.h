@@ -20,7 +20,11 @@
 
 /* Extents per backend call: 512 extents (2 MiB at order 0, 1 GiB at 9). */
 #define BALLOON_BATCH 512
-/* 2 MiB extents: the largest order a Xen domU may use on x86. */
+/*
+ * 2 MiB extents: the one order above 0 the core uses, and only with a
+ * backend whose max_order reaches it. Also the size of the runs the
+ * ballooned lists keep whole (whatever the backend takes).
+ */
 #define BALLOON_HUGE_ORDER 9
 #define BALLOON_HUGE_PAGES (1UL << BALLOON_HUGE_ORDER)
 /* Never aim below this (pages): the kernel needs somewhere to live. */
@@ -35,7 +39,8 @@
 
 /*
  * What the core needs from the host. pfns[] holds the first pfn of each
- * extent of 2^order pages (order 0 or BALLOON_HUGE_ORDER); extents are
+ * extent of 2^order pages (order 0, or BALLOON_HUGE_ORDER when max_order
+ * allows it); extents are
  * naturally aligned runs of guest pfns. Both calls work from the start of
  * the list and return the number of extents done, or a negative errno when
  * nothing was done; a short count is normal (the host is out of memory or at
@@ -48,14 +53,16 @@
  *             direct map) before returning; -ENOMEM when the guest has no
  *             memory to do that with (page tables, P2M leaves): the frames
  *             went back to the host, and the reason is the guest's memory.
- *   decrease  give the pfns' frames to the host. The core has zeroed them,
- *             unless they were never touched (adopted populate-on-demand
- *             pages). A PV backend unmaps them itself. If the host stops
+ *   decrease  give the pfns' frames to the host. With scrub set the core
+ *             has zeroed them, unless they were never touched (adopted
+ *             populate-on-demand pages). A PV backend unmaps them itself. If the host stops
  *             inside an extent (PV, order > 0), *partial says how many pages
  *             of extent [return value] it took before stopping (0 otherwise).
  *   max_pages / current_pages
  *             the host's limit and count for this guest, in pages
- *             (Xen: XENMEM_maximum_reservation / current_reservation).
+ *             (Xen: XENMEM_maximum_reservation / current_reservation);
+ *             called only when host_limit is set.
+ * Neither call may read pfns[] after it returned: the core reuses it.
  */
 struct balloon_backend {
 	const char *name;
@@ -65,19 +72,26 @@ struct balloon_backend {
 	 *   scrub       zero pages before decrease: the host may hand the
 	 *               frames to another guest (Xen). virtio-balloon: the
 	 *               host discards them, no scrub.
-	 *   max_order   largest extent order populate/decrease take: 0, or
-	 *               BALLOON_HUGE_ORDER (2 MiB extents: a Xen domU).
+	 *   max_order   largest extent order populate/decrease take; the core
+	 *               uses 2 MiB extents only when it is >= BALLOON_HUGE_ORDER,
+	 *               else order 0 everywhere (down, up, settling, adopted
+	 *               pages, a hot-added block's memmap).
 	 *   host_limit  max_pages/current_pages tell the host's limit and
-	 *               count; false: there is none (both may be NULL) and
-	 *               the guest's own memory is the only bound.
+	 *               count; false: there is none (both may be NULL), the
+	 *               guest's reach (its RAM and the blocks it may add) is
+	 *               the only bound, and going up never stops for the
+	 *               host's maximum (BALLOON_HOST_MAX).
 	 *   tell_before_reuse
 	 *               populate must succeed before a page is used again
 	 *               (Xen: always; virtio: VIRTIO_BALLOON_F_MUST_TELL_HOST).
 	 *               false: a page may be reused even when the host did
-	 *               not answer the deflate (populate -ETIMEDOUT).
+	 *               not answer the deflate: a populate that returns
+	 *               -ETIMEDOUT counts as done for all its extents (the
+	 *               pages go back to the allocator; `untold` counts them).
+	 *               Any other error leaves the pages ballooned.
 	 *   pfn_shift   page size of the pfn lists the backend passes on
 	 *               (log2; the core works in PAGE_SHIFT pages and
-	 *               refuses a backend with another).
+	 *               refuses a backend with another: -EINVAL).
 	 */
 	bool scrub;
 	unsigned int max_order;
@@ -96,14 +110,17 @@ struct balloon_backend {
 	 * calls RAM but that came up absent (no frames) may always be added.
 	 */
 	u64 (*hotplug_base)(void);
-	/* Optional: the backend's own lines for the `balloon` command. */
+	/* Optional: the backend's own lines for the `balloon` command, after
+	 * the core's. */
 	void (*show)(void);
 };
 
+/* The core's state machine (drivers/balloon/balloon.c, balloon_work). */
 enum balloon_state {
 	BALLOON_DONE,    /* at target, or stopped short and waiting for a new one */
 	BALLOON_UP,      /* taking pages back from the host */
-	BALLOON_DOWN,    /* giving pages to the host */
+	BALLOON_DOWN,    /* giving pages to the host (frames still to give
+			    back first: adopted PoD pages, a removed block's) */
 	BALLOON_WAITING, /* stopped short, retrying after a backoff */
 	BALLOON_SETTLING, /* at target, moving memory down to lower blocks */
 };
@@ -144,6 +161,7 @@ struct balloon_stats {
 	u64 target, requested;   /* pages: in effect, and as asked */
 	enum balloon_clamp clamp;
 	u64 current;             /* pages the guest has */
+	bool host_limit;         /* the backend has one: the next two are set */
 	u64 host_current, host_max; /* pages, from the backend */
 	u64 ballooned;           /* PageOffline pages the balloon holds */
 	u64 ballooned_huge;      /* ...of which in whole 2 MiB runs */
@@ -161,6 +179,8 @@ struct balloon_stats {
 	u64 ballooned_online;    /* ballooned (not pending) pages in online blocks */
 	u64 add_ns, populate_ns, remove_ns;
 	u64 decrease_ns, scrub_ns; /* in the backend's decrease; zeroing pages */
+	u64 untold;              /* pages reused without the host's answer
+				    (tell_before_reuse false, populate timed out) */
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
 	/* From the last target change to done (ns, clock_ns). */
 	u64 last_took_ns;
@@ -170,10 +190,16 @@ struct balloon_stats {
 	u64 rearmed;             /* times the glue found its call missing */
 };
 
-/* Register the backend (one at a time); -EBUSY if there is one. */
+/*
+ * Register the backend (one at a time); -EBUSY if there is one, -EINVAL
+ * for one the core cannot drive (no populate/decrease, host_limit without
+ * max_pages/current_pages, pfn_shift other than PAGE_SHIFT).
+ */
 int balloon_register_backend(const struct balloon_backend *be);
 void balloon_unregister_backend(void);
 bool balloon_has_backend(void);
+/* The registered backend (for its name, capabilities and show), or NULL. */
+const struct balloon_backend *balloon_get_backend(void);
 
 /*
  * Set the target in pages. Returns the clamp applied (>= 0) or -ENODEV with
@@ -183,7 +209,8 @@ bool balloon_has_backend(void);
 int balloon_set_target(u64 pages);
 /*
  * The highest target the host allows (guest pages), counting blocks the
- * balloon may still add; 0 with no backend.
+ * balloon may still add (without a host limit: the guest's RAM and those
+ * blocks); 0 with no backend.
  */
 u64 balloon_max_target(void);
 
