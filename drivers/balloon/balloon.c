@@ -140,20 +140,21 @@ static u64 pending_pages(void)
 	return n;
 }
 
-static bool at_rest(void)
-{
-	return !pending() &&
-	       (!balloon.target_set || balloon_current() == balloon.target);
-}
-
-/* Where the balloon goes from here (DONE and WAITING only as exits). */
+/*
+ * Where the balloon goes from here: SETTLING when at rest (DONE and
+ * WAITING are only ever exits of a batch). One read of the mm counters.
+ */
 static enum balloon_state next_state(void)
 {
-	if (at_rest())
-		return BALLOON_SETTLING;
-	if (pending() || balloon_current() > balloon.target)
+	u64 cur;
+
+	if (pending())
 		return BALLOON_DOWN;
-	return BALLOON_UP;
+	if (!balloon.target_set)
+		return BALLOON_SETTLING;
+	cur = balloon_current();
+	return cur > balloon.target ? BALLOON_DOWN :
+	       cur < balloon.target ? BALLOON_UP : BALLOON_SETTLING;
 }
 
 int balloon_set_target(u64 pages)
@@ -188,7 +189,8 @@ int balloon_set_target(u64 pages)
 	return (int)c;
 }
 
-/* DOWN or UP: one batch, frames still to give back first. */
+/* DOWN or UP: one batch, frames still to give back first; nothing (and
+ * BALLOON_OK) when already at rest. */
 static enum balloon_reason move(void)
 {
 	u64 cur;
@@ -197,10 +199,14 @@ static enum balloon_reason move(void)
 		return balloon_release_strays();
 	if (pending())
 		return balloon_release_pending();
+	if (!balloon.target_set)
+		return BALLOON_OK;
 	cur = balloon_current();
 	if (cur > balloon.target)
 		return balloon_down(cur - balloon.target);
-	return balloon_up(balloon.target - cur);
+	if (cur < balloon.target)
+		return balloon_up(balloon.target - cur);
+	return BALLOON_OK;
 }
 
 static u64 moved(void)
@@ -268,10 +274,6 @@ u64 balloon_work(u64 now)
 			break;
 		case BALLOON_DOWN:
 		case BALLOON_UP:
-			if (at_rest()) {
-				balloon.state = BALLOON_SETTLING;
-				break;
-			}
 			before = moved();
 			why = move();
 			if (why != BALLOON_OK) {
@@ -285,17 +287,15 @@ u64 balloon_work(u64 now)
 				return ask(now, BALLOON_AGAIN);
 			break; /* at the target: settle in this call */
 		case BALLOON_SETTLING:
-			if (!at_rest()) {
-				balloon.state = next_state();
-				break;
-			}
+			balloon.state = next_state();
+			if (balloon.state != BALLOON_SETTLING)
+				break; /* not at rest (any more) */
 			note_done();
 			balloon.retries = 0;
 			why = balloon.target_set ? balloon_settle() : BALLOON_NO_PAGES;
-			if (!at_rest()) { /* its populate fell short: go up */
-				balloon.state = next_state();
+			balloon.state = next_state();
+			if (balloon.state != BALLOON_SETTLING) /* its populate fell short: go up */
 				return ask(now, BALLOON_AGAIN);
-			}
 			if (why == BALLOON_OK)
 				return ask(now, BALLOON_AGAIN); /* more to move */
 			balloon.state = BALLOON_DONE;
