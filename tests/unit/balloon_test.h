@@ -12,6 +12,8 @@ extern u64 bt_now; /* the fake clock balloon_work gets */
 
 /* Default mm boot (256 MiB, poisoning on), the sim with `headroom` pages. */
 void bt_boot(u64 headroom);
+/* Register be (a copy of sim_backend with other capabilities) instead. */
+void bt_use_backend(const struct balloon_backend *be);
 /* balloon_work until it is idle (0) or waits (the delay); counts steps. */
 u64 bt_run(unsigned long *steps);
 /* Everything agrees: mm, the balloon's lists, the sim, their counters. */

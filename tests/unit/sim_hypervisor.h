@@ -39,6 +39,9 @@ struct sim_hv {
 	u64 hotplug_base;       /* the backend's hotplug_base (0: no hot-add) */
 	/* Lasting faults. */
 	bool refuse_huge_populate, refuse_huge_decrease;
+	/* The host discards released frames (virtio-balloon): their contents
+	 * are not checked (a backend without scrub). */
+	bool discards;
 	/* Violations. */
 	bool soft;
 	u64 violations;
@@ -48,6 +51,7 @@ struct sim_hv {
 	u64 calls, populated, released, pod_released, huge_populated, huge_released;
 	unsigned long max_extents, last_nr, last_done;
 	unsigned int last_order;
+	u64 order_calls[BALLOON_HUGE_ORDER + 1]; /* calls by order (fault-free) */
 };
 
 extern struct sim_hv sim;
