@@ -8,6 +8,9 @@
    drivers/ object defines (read from the kernel objects with nm).
 3. No function or variable is declared in a .c file when another .c file
    defines it: such a declaration belongs in the defining file's header.
+4. The balloon core (drivers/balloon/) is a stack: a file calls functions
+   of the files BALLOON_CALLS lets it call and no other (nothing above
+   it), and only backend.c calls the backend's functions (be->...()).
 
 Usage: layering.py [KERNEL_OBJ_DIR]   (default build/k; rule 2 is skipped
 when no objects are there). Exit 1 with one line per violation.
@@ -110,6 +113,75 @@ def check_decls(files):
     return bad
 
 
+# drivers/balloon/: which file may call functions defined in which (the
+# layers of drivers/balloon/internal.h, top to bottom).
+BALLOON_CALLS = {
+    "cmd_balloon.c": {"balloon.c", "stats.c"},  # the public API only
+    "sched.c": {"balloon.c"},
+    "balloon.c": {"stats.c", "settle.c", "down.c", "up.c", "adopt.c",
+                  "hotplug.c", "backend.c", "list.c"},
+    "stats.c": {"backend.c", "list.c"},
+    "settle.c": {"down.c", "up.c", "hotplug.c", "backend.c", "list.c"},
+    "down.c": {"hotplug.c", "backend.c", "list.c"},
+    "up.c": {"hotplug.c", "backend.c", "list.c"},
+    "adopt.c": {"hotplug.c", "backend.c", "list.c"},
+    "hotplug.c": {"backend.c", "list.c"},
+    "backend.c": set(),
+    "list.c": set(),
+}
+BALLOON_DIR = "drivers/balloon/"
+# The backend's function pointers; `show` is the balloon command's to call.
+BACKEND_CALL = re.compile(r"\bbe->(populate|decrease|max_pages|current_pages|hotplug_base)\s*\(")
+
+
+def code_only(path):
+    """The file's text without comments and string literals."""
+    text = open(path, encoding="utf-8").read()
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
+    text = re.sub(r"//[^\n]*", "", text)
+    return re.sub(r'"(?:\\.|[^"\\\n])*"', '""', text)
+
+
+def functions_defined(text):
+    """(name, static) of each function defined at the top level."""
+    out = []
+    for m in re.finditer(r"^([A-Za-z_][^;{}()]*?)\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{",
+                         text, flags=re.M):
+        out.append((m.group(2), re.match(r"\s*static\b", m.group(1)) is not None))
+    return out
+
+
+def check_balloon_layers(files):
+    srcs = sorted(f for f in files if f.startswith(BALLOON_DIR) and f.endswith(".c"))
+    texts = {f: code_only(f) for f in srcs}
+    owner, local = {}, {}
+    for f, t in texts.items():
+        local[f] = set()
+        for name, static in functions_defined(t):
+            if static:
+                local[f].add(name)
+            else:
+                owner[name] = os.path.basename(f)
+    bad = []
+    for f, t in texts.items():
+        me = os.path.basename(f)
+        if me not in BALLOON_CALLS:
+            bad.append(f"{f}: not in BALLOON_CALLS: say which files it may call")
+            continue
+        for i, line in enumerate(t.split("\n"), 1):
+            if me != "backend.c" and BACKEND_CALL.search(line):
+                bad.append(f"{f}:{i}: calls the backend: only backend.c does")
+            for m in re.finditer(r"\b([A-Za-z_]\w*)\s*\(", line):
+                name = m.group(1)
+                there = owner.get(name)
+                if not there or there == me or name in local[f]:
+                    continue
+                if there not in BALLOON_CALLS[me]:
+                    bad.append(f"{f}:{i}: calls {name} of {there}: "
+                               f"{me} may call only {', '.join(sorted(BALLOON_CALLS[me])) or 'nothing'} of drivers/balloon")
+    return bad
+
+
 def live(objdir, obj):
     """An object whose source still exists (renamed files leave stale ones)."""
     src = os.path.relpath(obj, objdir)[:-2]
@@ -151,12 +223,12 @@ def check_arch_names_no_driver(objdir):
 def main():
     objdir = sys.argv[1] if len(sys.argv) > 1 else "build/k"
     files = list(c_files())
-    bad = check_includes(files) + check_decls(files)
+    bad = check_includes(files) + check_decls(files) + check_balloon_layers(files)
     more, ran = check_arch_names_no_driver(objdir)
     bad += more
     for b in bad:
         print("layering:", b)
-    rules = 3 if ran else 2
+    rules = 4 if ran else 3
     if bad:
         print(f"layering: {len(bad)} violation(s)")
         return 1
