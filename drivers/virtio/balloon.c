@@ -91,15 +91,19 @@ static struct vb vb;
 static void write_actual(void)
 {
 	u32 want = (u32)vb.held, got = 0;
+	u64 t0 = clock_ns();
 
 	for (int i = 0; i < 2; i++) {
 		vb.vdev->ops->write_config(vb.vdev,
 			offsetof(struct virtio_balloon_config, actual), &want, 4);
 		vb.vdev->ops->read_config(vb.vdev,
 			offsetof(struct virtio_balloon_config, actual), &got, 4);
-		if (got == want)
+		if (got == want) {
+			vb.c.actual_ns += clock_ns() - t0;
 			return;
+		}
 	}
+	vb.c.actual_ns += clock_ns() - t0;
 	vb.c.actual_mismatch++;
 	pr_warn("virtio-balloon: wrote actual %u, the device reads back %u\n",
 		want, got);
@@ -125,12 +129,15 @@ static int send_buf(struct virtqueue *vq, unsigned int n, bool kept)
 {
 	struct vq_buf b = { virt_to_phys(vb.buf), (u32)(n * sizeof(u32)) };
 	u32 len = 0;
+	u64 t0;
 	int err = virtqueue_add(vq, &b, 1, NULL, 0, vb.buf);
 
 	if (err)
 		return err;
 	vb.buf_n = n;
+	t0 = clock_ns();
 	virtqueue_kick(vq);
+	vb.c.notify_ns += clock_ns() - t0;
 	vb.c.elements++;
 	vb.c.pfns_sent += n;
 	err = wait_buf(vq, &len);
@@ -332,8 +339,12 @@ void virtio_balloon_show(void)
 	       (unsigned long long)c->elements,
 	       (unsigned long long)c->round_trips,
 	       (unsigned long long)c->pfns_sent);
-	printk("time:        %llu us waiting for the device of %llu us in %llu "
-	       "calls\n", (unsigned long long)(c->wait_ns / 1000),
+	printk("time:        %llu us in the device (notify %llu, wait %llu, "
+	       "actual %llu) of %llu us in %llu calls\n",
+	       (unsigned long long)((c->notify_ns + c->wait_ns + c->actual_ns) / 1000),
+	       (unsigned long long)(c->notify_ns / 1000),
+	       (unsigned long long)(c->wait_ns / 1000),
+	       (unsigned long long)(c->actual_ns / 1000),
 	       (unsigned long long)(c->total_ns / 1000),
 	       (unsigned long long)c->calls);
 	printk("trouble:     %llu timeouts, %llu answered late, %llu refused, "

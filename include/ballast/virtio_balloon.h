@@ -23,7 +23,11 @@ struct vb_counters {
 	u64 calls;            /* populate/decrease calls that sent something */
 	u64 elements, pfns_sent;
 	u64 round_trips;      /* kick .. used waits */
-	u64 wait_ns, total_ns; /* waiting for the device, of all the calls */
+	/* Of all the calls' time (total_ns), what the device had: the notify
+	 * (under TCG QEMU runs the queue's handler, the page discards, inside
+	 * that write), the wait for the used ring after it, and writing and
+	 * reading back `actual`. The rest is the backend's own work. */
+	u64 notify_ns, wait_ns, actual_ns, total_ns;
 	u64 timeouts, late, refused, actual_mismatch;
 	u64 stats_updates, config_changes;
 	u64 owed;             /* ballooned pages the host let go of (a late
