@@ -223,3 +223,34 @@ def test_qemu_sh_balloon_0_leaves_the_device_out(boot):
     assert "balloon: no backend" in out, out
     g.send("poweroff")
     assert g.wait_exit() == 0
+
+
+def test_virtio_balloon_stats_reach_the_host(boot):
+    """The stats queue: once QEMU polls it, qom-get guest-stats shows the
+    guest's free and total memory (not QEMU's -1 for 'never sent'), and a
+    balloon step shows in the next update."""
+    g = boot(**BOOT)
+    path = "/machine/peripheral/balloon0"
+    g.qmp.execute("qom-set", {"path": path, "property": "guest-stats-polling-interval",
+                              "value": 1})
+
+    def stats(after):
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 20:
+            st = g.qmp.execute("qom-get", {"path": path, "property": "guest-stats"})
+            if st["last-update"] > after and st["stats"]["stat-total-memory"] > 0:
+                return st
+            time.sleep(0.2)
+        raise AssertionError("no stats update after %d: %r" % (after, st))
+
+    st = stats(0)
+    total, free = st["stats"]["stat-total-memory"], st["stats"]["stat-free-memory"]
+    assert 1000 * MiB < total <= RAM and 0 < free < total, st
+    set_and_reach(g, 512 * MiB)
+    st = stats(st["last-update"])
+    total2 = st["stats"]["stat-total-memory"]
+    assert abs(total - total2 - 512 * MiB) <= 8 * MiB, (total, total2)
+    out = g.cmd("balloon")
+    m = re.search(r"^stats:\s+(\d+) updates", out, re.M)
+    assert m and int(m.group(1)) >= 2, out
+    note(g, "stats: total %d -> %d KiB" % (total // 1024, total2 // 1024))
