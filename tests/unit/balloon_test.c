@@ -96,3 +96,23 @@ void bt_release(void)
 	}
 	nheld = 0;
 }
+
+unsigned long bt_offline_run(unsigned long n, bool pod)
+{
+	struct page *p = alloc_pages(10); /* 4 MiB: room for an aligned 2 MiB */
+	unsigned long pfn = page_to_pfn(p);
+
+	CHECK(p && n <= 1024);
+	split_page(p, 10);
+	for (unsigned long i = 0; i < 1024; i++) {
+		if (i < n)
+			set_page_offline(&p[i], false);
+		else
+			free_page(&p[i]);
+	}
+	if (pod)
+		sim_hv_make_pod(pfn, n);
+	else
+		sim_hv_unback(pfn, n);
+	return pfn;
+}

@@ -19,6 +19,11 @@ u64 bt_run(unsigned long *steps);
 /* Everything agrees: mm, the balloon's lists, the sim, their counters. */
 void bt_check(void);
 struct balloon_stats bt_stats(void);
+/* Make the first n (<= 1024) pages of a fresh 4 MiB-aligned block look like
+ * RAM boot code left offline (PageOffline, refcount 1, untouched), the rest
+ * freed, and tell the sim what backs them: PoD (pod) or nothing. Returns
+ * their first pfn. */
+unsigned long bt_offline_run(unsigned long n, bool pod);
 /* Hold (allocate and keep) / release order-0 pages, like memhold. */
 unsigned long bt_hold(unsigned long n);
 void bt_release(void);

@@ -12,35 +12,11 @@
 
 #define MB(n) ((u64)(n) * MiB / PAGE_SIZE)
 
-/*
- * Make [pfn, pfn+n) look like RAM boot code left offline (PageOffline,
- * refcount 1, untouched) and tell the sim what backs it.
- */
-static unsigned long offline_run(unsigned long n, bool pod)
-{
-	struct page *p = alloc_pages(10); /* 4 MiB: room for an aligned 2 MiB */
-	unsigned long pfn = page_to_pfn(p);
-
-	CHECK(p && n <= 1024);
-	split_page(p, 10);
-	for (unsigned long i = 0; i < 1024; i++) {
-		if (i < n)
-			set_page_offline(&p[i], false);
-		else
-			free_page(&p[i]);
-	}
-	if (pod)
-		sim_hv_make_pod(pfn, n);
-	else
-		sim_hv_unback(pfn, n);
-	return pfn;
-}
-
 TEST(balloon_adopt_unbacked_then_up)
 {
 	bt_boot(MB(64));
 	u64 start = bt_stats().current;
-	unsigned long pfn = offline_run(700, false);
+	unsigned long pfn = bt_offline_run(700, false);
 
 	CHECK_EQ(balloon_adopt(pfn, 700, BALLOON_ADOPT_UNBACKED), 0);
 	struct balloon_stats st = bt_stats();
@@ -63,7 +39,7 @@ TEST(balloon_adopt_pod_releases_without_scrub)
 {
 	bt_boot(MB(64));
 	u64 start = bt_stats().current;
-	unsigned long pfn = offline_run(1024, true);
+	unsigned long pfn = bt_offline_run(1024, true);
 
 	/* PoD frames are PROT_NONE in the sim: a scrub would kill the test. */
 	CHECK_EQ(balloon_adopt(pfn, 1024, BALLOON_ADOPT_POD), 0);
@@ -87,7 +63,7 @@ TEST(balloon_adopt_pod_releases_without_scrub)
 TEST(balloon_adopt_pod_short_count_retries)
 {
 	bt_boot(MB(64));
-	unsigned long pfn = offline_run(600, true);
+	unsigned long pfn = bt_offline_run(600, true);
 
 	CHECK_EQ(balloon_adopt(pfn, 600, BALLOON_ADOPT_POD), 0);
 	sim.stop_after = 0; /* the 2 MiB run */
@@ -111,7 +87,7 @@ TEST(balloon_adopt_refuses_bad_pages)
 {
 	bt_boot(MB(64));
 	struct page *p = alloc_page();
-	unsigned long pfn = offline_run(10, false);
+	unsigned long pfn = bt_offline_run(10, false);
 
 	CHECK_EQ(balloon_adopt(page_to_pfn(p), 1, BALLOON_ADOPT_UNBACKED), -EINVAL);
 	CHECK_EQ(balloon_adopt(pfn, 0, BALLOON_ADOPT_UNBACKED), -EINVAL);

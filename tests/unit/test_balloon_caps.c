@@ -95,24 +95,6 @@ TEST(balloon_caps_scrub_zeroes_every_page)
 
 /* ---- max_order ------------------------------------------------------------ */
 
-/* An offline 2 MiB-aligned run of n pages the sim makes PoD (adopt.c). */
-static unsigned long pod_run(unsigned long n)
-{
-	struct page *p = alloc_pages(10);
-	unsigned long pfn = page_to_pfn(p);
-
-	CHECK(p && n <= 1024);
-	split_page(p, 10);
-	for (unsigned long i = 0; i < 1024; i++) {
-		if (i < n)
-			set_page_offline(&p[i], false);
-		else
-			free_page(&p[i]);
-	}
-	sim_hv_make_pod(pfn, n);
-	return pfn;
-}
-
 static void go(u64 target)
 {
 	CHECK(balloon_set_target(target) >= 0);
@@ -136,7 +118,7 @@ TEST(balloon_caps_max_order_0_never_sends_2m_extents)
 	be = sim_backend;
 	be.max_order = 0;
 	bt_use_backend(&be);
-	pfn = pod_run(1024);
+	pfn = bt_offline_run(1024, true);
 	CHECK_EQ(balloon_adopt(pfn, 1024, BALLOON_ADOPT_POD), 0);
 	CHECK_EQ(bt_run(NULL), 0);
 	CHECK_EQ(bt_stats().pending, 0);
@@ -320,17 +302,26 @@ static long timing_out_populate(const unsigned long *pfns, unsigned long nr,
 	return -ETIMEDOUT;
 }
 
-TEST(balloon_caps_reuse_without_the_hosts_answer)
+/* 8 MiB down over a sim backend whose populate can time out; returns
+ * where it started. */
+static u64 down_8m_timing_out(bool tell_before_reuse)
 {
 	u64 start;
 
 	bt_boot(MB(64));
 	be = sim_backend;
-	be.tell_before_reuse = false;
+	be.tell_before_reuse = tell_before_reuse;
 	be.populate = timing_out_populate;
 	bt_use_backend(&be);
 	start = bt_stats().current;
 	go(start - MB(8));
+	return start;
+}
+
+TEST(balloon_caps_reuse_without_the_hosts_answer)
+{
+	u64 start = down_8m_timing_out(false);
+
 	timeout_next = acted = true;
 	go(start);
 	/* The pages came back to the allocator all the same, counted. */
@@ -343,14 +334,8 @@ TEST(balloon_caps_reuse_without_the_hosts_answer)
 
 TEST(balloon_caps_tell_before_reuse_keeps_pages_ballooned)
 {
-	u64 start;
+	u64 start = down_8m_timing_out(true); /* as the sim backend says */
 
-	bt_boot(MB(64));
-	be = sim_backend;
-	be.populate = timing_out_populate; /* tell_before_reuse as the sim: true */
-	bt_use_backend(&be);
-	start = bt_stats().current;
-	go(start - MB(8));
 	timeout_next = true;
 	acted = false;
 	CHECK(balloon_set_target(start) >= 0);

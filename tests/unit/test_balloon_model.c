@@ -16,49 +16,19 @@
  * kills it when the guest touches a frame without backing.
  */
 #include "unit.h"
+#include "model.h"
 #include "balloon_test.h"
 #include "mm_fixture.h"
 #include <ballast/boot_mem_map.h>
 #include <ballast/mm.h>
-#include <stdlib.h>
 
 #define STEPS_PER_SEED 250000
 #define NSEEDS 4
 #define FULL_EVERY 2048
 #define RAM_END (64 * MiB)
 
-static u64 rng;
-static unsigned long seed, step;
-static struct blk { u32 pfn; u8 order; } *held;
-static unsigned long nheld, held_pages;
-static u8 *is_held;
 static u64 base_alloc, adopted, now;
 static u64 nops[10];
-
-#define MFAIL(...)                                                           \
-	do {                                                                 \
-		printf("    balloon model: seed %lu step %lu\n", seed, step);    \
-		unit_fail(__FILE__, __LINE__, __VA_ARGS__);                  \
-	} while (0)
-#define MCHECK_EQ(a, b)                                                      \
-	do {                                                                 \
-		long long _a = (long long)(a), _b = (long long)(b);          \
-		if (_a != _b)                                                \
-			MFAIL("%s == %lld, %s == %lld", #a, _a, #b, _b);     \
-	} while (0)
-
-static u64 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static u64 below(u64 n)
-{
-	return n ? rnd() % n : 0;
-}
 
 static bool section_present(unsigned long pfn)
 {
@@ -70,65 +40,34 @@ static bool section_present(unsigned long pfn)
 
 static void boot(void)
 {
-	sim_mm_reset();
-	bootmem_add_region(0, 640 << 10, E820_RAM);
-	bootmem_add_region(1 << 20, RAM_END - (1 << 20), E820_RAM);
-	bootmem_reserve(1 << 20, 2 << 20, "kernel");
-	sim_mm_start();
-	page_poisoning = seed & 1; /* half the seeds: mm checks its free pages */
-	sim_hv_init(HOST_EXTRA, below(4096));
+	model_boot_mm(RAM_END);
+	sim_hv_init(HOST_EXTRA, model_below(4096));
 	struct mm_stats m = mmt_stats();
 
 	base_alloc = m.managed - m.free;
-	nheld = held_pages = 0;
+	model_held_reset();
 	adopted = 0;
 	now = 0;
-	memset(is_held, 0, SIM_NPFN);
 	/* What boot allocated (the balloon's block table): held, never freed. */
 	for (unsigned long pfn = 0; pfn < PFN_DOWN(RAM_END); pfn++)
 		if (section_present(pfn) && PageAllocated(pfn_to_page(pfn)))
-			is_held[pfn] = 2;
-}
-
-static void hold(struct page *p, unsigned int order)
-{
-	unsigned long pfn = page_to_pfn(p);
-
-	held[nheld++] = (struct blk){ (u32)pfn, (u8)order };
-	held_pages += 1UL << order;
-	memset(is_held + pfn, 1, 1UL << order);
+			model_held.map[pfn] = 2;
 }
 
 static void op_alloc(void)
 {
 	static const u8 orders[] = { 0, 0, 0, 0, 1, 2, 3, 9 };
-	unsigned int order = orders[below(sizeof(orders))];
-	struct page *p = alloc_pages(order);
 
-	if (p)
-		hold(p, order);
-}
-
-static void op_free(void)
-{
-	if (!nheld)
-		return;
-	unsigned long i = below(nheld);
-	struct blk b = held[i];
-
-	held[i] = held[--nheld];
-	held_pages -= 1UL << b.order;
-	memset(is_held + b.pfn, 0, 1UL << b.order);
-	free_pages(pfn_to_page(b.pfn), b.order);
+	model_held_alloc(orders, sizeof(orders));
 }
 
 /* Boot-style offline RAM: a fresh block, offline, the host told, adopted. */
 static void op_adopt(void)
 {
-	unsigned int order = (unsigned int)below(4);
+	unsigned int order = (unsigned int)model_below(4);
 	struct page *p = alloc_pages(order);
 	unsigned long pfn, n = 1UL << order;
-	bool pod = rnd() & 1;
+	bool pod = model_rnd() & 1;
 
 	if (!p)
 		return;
@@ -148,19 +87,19 @@ static void op_adopt(void)
 static void new_target(void)
 {
 	struct mm_stats m = mmt_stats();
-	u64 t = bt_stats().current + below(2048) - 1024; /* mostly nearby */
+	u64 t = bt_stats().current + model_below(2048) - 1024; /* mostly nearby */
 
-	if (rnd() % 8 == 0) /* now and then anywhere, even out of bounds */
-		t = below(m.present + 2048);
+	if (model_rnd() % 8 == 0) /* now and then anywhere, even out of bounds */
+		t = model_below(m.present + 2048);
 	balloon_set_target(t);
 }
 
 static void op_fault(void)
 {
-	switch (below(8)) {
+	switch (model_below(8)) {
 	case 0:
-		sim.stop_after = (long)below(BALLOON_BATCH + 1);
-		sim.partial = rnd() & 1 ? below(BALLOON_HUGE_PAGES) : 0;
+		sim.stop_after = (long)model_below(BALLOON_BATCH + 1);
+		sim.partial = model_rnd() & 1 ? model_below(BALLOON_HUGE_PAGES) : 0;
 		break;
 	case 1:
 		sim.fail_next = true;
@@ -172,24 +111,16 @@ static void op_fault(void)
 		sim.refuse_huge_decrease = !sim.refuse_huge_decrease;
 		break;
 	case 4:
-		sim.max_pages = sim.tot_pages + below(8192) - 1024;
+		sim.max_pages = sim.tot_pages + model_below(8192) - 1024;
 		break;
 	case 5:
-		sim.free_frames = rnd() & 1 ? ~0ULL : below(4096);
+		sim.free_frames = model_rnd() & 1 ? ~0ULL : model_below(4096);
 		break;
 	default:
-		if (rnd() % 4 == 0)
+		if (model_rnd() % 4 == 0)
 			sim.during = new_target;
 		break;
 	}
-}
-
-static void op_work(void)
-{
-	u64 d = balloon_work(now);
-
-	if (d > BALLOON_AGAIN && rnd() % 4 == 0)
-		now += d;
 }
 
 /* The counters of all three agree (every step). */
@@ -202,7 +133,7 @@ static void check_counters(void)
 	MCHECK_EQ(sim.backed, b.current);
 	MCHECK_EQ(sim.pod, b.pending);
 	MCHECK_EQ(b.host_current - b.current, HOST_EXTRA);
-	MCHECK_EQ(m.managed - m.free, base_alloc + held_pages);
+	MCHECK_EQ(m.managed - m.free, base_alloc + model_held.pages);
 	MCHECK_EQ(b.pages_up, sim.populated);
 	MCHECK_EQ(b.pages_down, sim.released + sim.pod_released);
 	MCHECK_EQ(b.ballooned, adopted + sim.released - sim.populated);
@@ -221,9 +152,9 @@ static void check_pages(void)
 			const struct page *p = pfn_to_page(pfn);
 			bool off = PageOffline(p);
 
-			if (!!is_held[pfn] != PageAllocated(p))
+			if (!!model_held.map[pfn] != PageAllocated(p))
 				MFAIL("pfn %#lx: %s, guest holds it: %d", pfn,
-				      page_type_name(p), is_held[pfn]);
+				      page_type_name(p), model_held.map[pfn]);
 			if (off != (sim.frame[pfn] != SIM_BACKED) ||
 			    (off && !balloon_owns_page(p)))
 				MFAIL("pfn %#lx: %s, sim state %u", pfn,
@@ -234,18 +165,17 @@ static void check_pages(void)
 
 static void run_seed(unsigned long s)
 {
-	seed = s;
-	rng = 0x9e3779b97f4a7c15ULL * (s + 1);
+	model_start("balloon model", s, 0x9e3779b97f4a7c15ULL * (s + 1));
 	boot();
-	for (step = 0; step < STEPS_PER_SEED; step++) {
-		unsigned int r = (unsigned int)below(1000);
+	for (model.step = 0; model.step < STEPS_PER_SEED; model.step++) {
+		unsigned int r = (unsigned int)model_below(1000);
 
 		if (r < 300)
 			op_alloc(), nops[0]++;
-		else if (r < 300 + (held_pages > 8192 ? 320 : 200))
-			op_free(), nops[1]++;
+		else if (r < 300 + (model_held.pages > 8192 ? 320 : 200))
+			model_held_free(), nops[1]++;
 		else if (r < 850)
-			op_work(), nops[2]++;
+			model_balloon_work(&now), nops[2]++;
 		else if (r < 900)
 			op_fault(), nops[3]++;
 		else if (r < 903)
@@ -253,9 +183,9 @@ static void run_seed(unsigned long s)
 		else if (r < 908)
 			op_adopt(), nops[5]++;
 		else
-			now += below(4 * SEC), nops[6]++;
+			now += model_below(4 * SEC), nops[6]++;
 		check_counters();
-		if (step % FULL_EVERY == 0)
+		if (model.step % FULL_EVERY == 0)
 			check_pages();
 	}
 	check_pages();
@@ -263,14 +193,11 @@ static void run_seed(unsigned long s)
 
 TEST(balloon_model_random)
 {
-	const char *env = getenv("BALLOON_MODEL_SEED");
-	unsigned long first = env ? strtoul(env, NULL, 0) : 1;
-	unsigned long nseeds = env ? 1 : NSEEDS;
+	struct model_seeds seeds = model_seeds("BALLOON_MODEL_SEED", NSEEDS);
 	u64 total = 0;
 
-	held = calloc(SIM_NPFN, sizeof(*held));
-	is_held = calloc(SIM_NPFN, 1);
-	for (unsigned long s = first; s < first + nseeds; s++) {
+	model_held_init(SIM_NPFN, true);
+	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
 		memset(nops, 0, sizeof(nops));
 		run_seed(s);
 		struct balloon_stats b = bt_stats();
@@ -289,6 +216,5 @@ TEST(balloon_model_random)
 	}
 	printf("    balloon model: %llu steps in all (BALLOON_MODEL_SEED=N reruns one seed)\n",
 	       (unsigned long long)total);
-	free(held);
-	free(is_held);
+	model_held_exit();
 }

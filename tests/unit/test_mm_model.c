@@ -17,6 +17,7 @@
  * to drop its reference; on failure the lowest busy pfn is named.
  */
 #include "unit.h"
+#include "model.h"
 #include "sim_mm.h"
 #include <ballast/errno.h>
 #include <ballast/memory.h>
@@ -35,9 +36,6 @@ enum { M_ABSENT, M_HOLE, M_RESERVED, M_FREE, M_ALLOC, M_BALLOON, M_OFFLINE,
 #define F_SKIP 1
 #define F_AGREE 2
 
-static u64 rng;
-static unsigned long seed, step;
-static const char *opname;
 static u8 *mst, *mflag;
 static u32 *bal_idx;
 static u64 cnt[M_NSTATES];
@@ -51,29 +49,14 @@ static u32 bmem[NBLOCKS], bpresent[NBLOCKS];
 static bool veto_online, veto_offline;
 static u64 nops[16], nok[16];
 
-#define MFAIL(...)                                                           \
-	do {                                                                 \
-		printf("    model: seed %lu step %lu op %s: ", seed, step, opname); \
-		unit_fail(__FILE__, __LINE__, __VA_ARGS__);                  \
-	} while (0)
-#define MCHECK(c)                                                            \
-	do {                                                                 \
-		if (!(c))                                                    \
-			MFAIL("MCHECK(%s)", #c);                             \
-	} while (0)
-#define MCHECK_EQ(a, b)                                                      \
-	do {                                                                 \
-		long long _a = (long long)(a), _b = (long long)(b);          \
-		if (_a != _b)                                                \
-			MFAIL("%s = %lld, model %s = %lld", #a, _a, #b, _b); \
-	} while (0)
-
+/* Its own generator (xorshift64*), not model_rnd: each seed walks as it
+ * always has. */
 static u64 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
+	model.rng ^= model.rng >> 12;
+	model.rng ^= model.rng << 25;
+	model.rng ^= model.rng >> 27;
+	return model.rng * 0x2545F4914F6CDD1DULL;
 }
 
 static unsigned rn(unsigned n)
@@ -281,7 +264,7 @@ static bool model_can_alloc(unsigned order)
 
 static u64 tag(unsigned long pfn)
 {
-	return (pfn * 0x9e3779b97f4a7c15ULL) ^ seed;
+	return (pfn * 0x9e3779b97f4a7c15ULL) ^ model.seed;
 }
 
 static struct page *op_alloc(unsigned order, bool keep)
@@ -570,10 +553,8 @@ static void model_free(void)
 
 static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_per_10k)
 {
-	seed = s;
-	rng = s * 0x9E3779B97F4A7C15ULL + 1;
-	step = 0;
-	opname = "boot";
+	model_start("mm model", s, s * 0x9E3779B97F4A7C15ULL + 1);
+	model.op = "boot";
 	sim_mm_boot_default();
 	sim_mm_pgtables = false; /* page tables are not part of the model */
 	page_poisoning = poison;
@@ -584,7 +565,7 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 	full_check();
 	u64 target = cnt[M_FREE] / 2; /* keep about half the memory busy */
 
-	for (step = 1; step <= ops; step++) {
+	for (model.step = 1; model.step <= ops; model.step++) {
 		unsigned r = rn(10000);
 
 		if (r < hot_per_10k) {
@@ -594,7 +575,7 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 			if (rn(50) == 0)
 				b = 0;
 			static const char *names[] = { "add", "online", "offline", "remove" };
-			opname = names[k];
+			model.op = names[k];
 			nops[4 + k]++;
 			if (k == 0)
 				op_add(b);
@@ -610,31 +591,31 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 			unsigned r2 = rn(100);
 
 			if (r2 < 4) {
-				opname = "balloon";
+				model.op = "balloon";
 				nops[2]++;
 				op_balloon();
 			} else if (r2 < 7 && nbal) {
-				opname = "deflate";
+				model.op = "deflate";
 				nops[3]++;
 				op_deflate(rn(nbal));
 			} else if (want_alloc || !nheld) {
 				unsigned o = rn(100);
 
 				o = o < 70 ? 0 : o < 90 ? 1 + rn(3) : o < 98 ? 4 + rn(5) : 9 + rn(2);
-				opname = "alloc";
+				model.op = "alloc";
 				nops[0]++;
 				op_alloc(o, true);
 			} else {
-				opname = "free";
+				model.op = "free";
 				nops[1]++;
 				op_free(rn(nheld));
 			}
 		}
 		check_counters();
-		if (step % FULL_EVERY == 0)
+		if (model.step % FULL_EVERY == 0)
 			full_check();
 	}
-	opname = "end";
+	model.op = "end";
 	full_check();
 	/* give everything back: every free block merges again */
 	while (nheld)

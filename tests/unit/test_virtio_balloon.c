@@ -25,6 +25,14 @@ static void host_wants(u32 n)
 	vt_run();
 }
 
+/* The host asks for n pages and gets them all, everything accounted. */
+static void host_gets(u32 n)
+{
+	host_wants(n);
+	CHECK_EQ(vt_ballooned(), n);
+	vt_check();
+}
+
 TEST(virtio_balloon_probe_negotiates)
 {
 	vt_boot_added(VT_QEMU_FEATURES);
@@ -78,23 +86,15 @@ TEST(virtio_balloon_without_stats_queue)
 	vt_boot(VT_QEMU_FEATURES);
 	svd.q[2].max_size = 0;
 	CHECK_EQ(sim_virtio_add(), 0);
-	host_wants(1000);
-	CHECK_EQ(vt_ballooned(), 1000);
-	vt_check();
+	host_gets(1000);
 }
 
 TEST(virtio_balloon_down_and_back)
 {
 	vt_boot_added(VT_QEMU_FEATURES);
-	host_wants(16384); /* 64 MiB */
-	CHECK_EQ(vt_ballooned(), 16384);
-	vt_check();
-	host_wants(5000);
-	CHECK_EQ(vt_ballooned(), 5000);
-	vt_check();
-	host_wants(0); /* the host wants nothing ballooned */
-	CHECK_EQ(vt_ballooned(), 0);
-	vt_check();
+	host_gets(16384); /* 64 MiB */
+	host_gets(5000);
+	host_gets(0); /* the host wants nothing ballooned */
 	CHECK(svd.max_elem_pfns <= VB_PFNS_PER_ELEM);
 	CHECK(virtio_balloon_counters()->round_trips >= svd.elements[0] +
 							 svd.elements[1]);
@@ -112,9 +112,7 @@ TEST(virtio_balloon_more_than_the_guest_has)
 	vt_check();
 	host_wants(0xffffffffU);
 	vt_check();
-	host_wants(0);
-	CHECK_EQ(vt_ballooned(), 0);
-	vt_check();
+	host_gets(0);
 }
 
 TEST(virtio_balloon_nack)
@@ -128,9 +126,7 @@ TEST(virtio_balloon_nack)
 	CHECK_EQ(vt_ballooned(), 9000); /* the core retried */
 	vt_check();
 	svd.nack_next = 1;
-	host_wants(100);
-	CHECK_EQ(vt_ballooned(), 100);
-	vt_check();
+	host_gets(100);
 }
 
 TEST(virtio_balloon_inflate_never_answered)
@@ -151,9 +147,7 @@ TEST(virtio_balloon_inflate_never_answered)
 	virtio_poll();
 	CHECK_EQ(virtio_balloon_counters()->late, 1);
 	vt_check();
-	host_wants(8999);
-	CHECK_EQ(vt_ballooned(), 8999);
-	vt_check();
+	host_gets(8999);
 }
 
 static void deflate_never_answered(u64 features)
@@ -174,9 +168,7 @@ static void deflate_never_answered(u64 features)
 	virtio_poll();
 	vt_check();
 	host_wants(1);
-	host_wants(0);
-	CHECK_EQ(vt_ballooned(), 0);
-	vt_check();
+	host_gets(0);
 }
 
 TEST(virtio_balloon_deflate_never_answered)

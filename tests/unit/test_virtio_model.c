@@ -14,112 +14,60 @@
  * a deflate of a page it does not hold, and a touch of a page it holds.
  */
 #include "unit.h"
+#include "model.h"
 #include "virtio_test.h"
 #include "mm_fixture.h"
 #include "sim_platform.h"
-#include <ballast/boot_mem_map.h>
 #include <ballast/mm.h>
 #include <ballast/virtio_balloon.h>
 #include <linux/virtio_ring.h>
-#include <stdlib.h>
 
 #define STEPS_PER_SEED 250000
 #define NSEEDS 4
 #define FULL_EVERY 4096
 #define RAM_END (48 * MiB)
 
-static u64 rng;
-static unsigned long seed, step;
-static struct blk { u32 pfn; u8 order; } *held;
-static unsigned long nheld, held_pages;
 static u64 base_alloc, ram;
 static u32 num_pages;
 static u64 nops[10];
-
-#define MFAIL(...)                                                           \
-	do {                                                                 \
-		printf("    virtio model: seed %lu step %lu\n", seed, step);     \
-		unit_fail(__FILE__, __LINE__, __VA_ARGS__);                  \
-	} while (0)
-#define MCHECK_EQ(a, b)                                                      \
-	do {                                                                 \
-		long long _a = (long long)(a), _b = (long long)(b);          \
-		if (_a != _b)                                                \
-			MFAIL("%s == %lld, %s == %lld", #a, _a, #b, _b);     \
-	} while (0)
-
-static u64 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static u64 below(u64 n)
-{
-	return n ? rnd() % n : 0;
-}
 
 static void boot(void)
 {
 	struct mm_stats m;
 
-	sim_mm_reset();
-	bootmem_add_region(0, 640 << 10, E820_RAM);
-	bootmem_add_region(1 << 20, RAM_END - (1 << 20), E820_RAM);
-	bootmem_reserve(1 << 20, 2 << 20, "kernel");
-	sim_mm_start();
-	page_poisoning = seed & 1;
+	model_boot_mm(RAM_END);
 	sim_platform_reset();
 	sim_clock_now = 1000000000ULL;
 	sim_virtio_init(VT_QEMU_FEATURES |
-			(seed & 2 ? 1ULL << 0 : 0)); /* MUST_TELL_HOST on half */
+			(model.seed & 2 ? 1ULL << 0 : 0)); /* MUST_TELL_HOST on half */
 	if (sim_virtio_add())
 		MFAIL("probe failed: %s", unit_log());
 	m = mmt_stats();
 	base_alloc = m.managed - m.free;
 	ram = m.present;
-	nheld = held_pages = 0;
+	model_held_reset();
 	num_pages = 0;
 }
 
 static void op_alloc(void)
 {
 	static const u8 orders[] = { 0, 0, 0, 1, 2, 3 };
-	unsigned int order = orders[below(sizeof(orders))];
-	struct page *p = alloc_pages(order);
 
-	if (!p)
-		return;
-	held[nheld++] = (struct blk){ (u32)page_to_pfn(p), (u8)order };
-	held_pages += 1UL << order;
-}
-
-static void op_free(void)
-{
-	if (!nheld)
-		return;
-	unsigned long i = below(nheld);
-	struct blk b = held[i];
-
-	held[i] = held[--nheld];
-	held_pages -= 1UL << b.order;
-	free_pages(pfn_to_page(b.pfn), b.order);
+	model_held_alloc(orders, sizeof(orders));
 }
 
 static u32 random_num_pages(void)
 {
-	switch (below(16)) {
+	switch (model_below(16)) {
 	case 0:
 		return 0;
 	case 1:
 		return 0xffffffffU;
 	case 2:
 	case 3:
-		return (u32)below(ram + 2048);
+		return (u32)model_below(ram + 2048);
 	default: /* mostly nearby */
-		return (u32)MIN((u64)num_pages + below(2048), ram + 1024 + 1024) -
+		return (u32)MIN((u64)num_pages + model_below(2048), ram + 1024 + 1024) -
 		       (u32)MIN((u64)num_pages, 1024);
 	}
 }
@@ -132,16 +80,16 @@ static void op_target(void)
 
 static void op_fault(void)
 {
-	switch (below(7)) {
+	switch (model_below(7)) {
 	case 0:
-		svd.nack_next = (unsigned int)below(3);
+		svd.nack_next = (unsigned int)model_below(3);
 		break;
 	case 1:
-		if (rnd() % 4 == 0)
+		if (model_rnd() % 4 == 0)
 			svd.keep_next = 1;
 		break;
 	case 2:
-		svd.delay_polls = (unsigned int)below(4);
+		svd.delay_polls = (unsigned int)model_below(4);
 		break;
 	case 3:
 		svd.short_writes = 1;
@@ -158,14 +106,6 @@ static void op_fault(void)
 		sim_virtio_release_stats();
 		break;
 	}
-}
-
-static void op_work(void)
-{
-	u64 d = balloon_work(sim_clock_now);
-
-	if (d > BALLOON_AGAIN && rnd() % 4 == 0)
-		sim_clock_now += d;
 }
 
 /* Inflate elements the device has not answered: their pfns (the driver's
@@ -200,7 +140,7 @@ static void check_counters(void)
 	MCHECK_EQ(sim_virtio_actual(), b);
 	MCHECK_EQ(svd.nr_host + kept_inflate_pfns() +
 		  virtio_balloon_counters()->owed, b);
-	MCHECK_EQ(m.managed - m.free, base_alloc + held_pages);
+	MCHECK_EQ(m.managed - m.free, base_alloc + model_held.pages);
 }
 
 static void check_pages(void)
@@ -214,18 +154,17 @@ static void check_pages(void)
 
 static void run_seed(unsigned long s)
 {
-	seed = s;
-	rng = 0x9e3779b97f4a7c15ULL * (s + 7);
+	model_start("virtio model", s, 0x9e3779b97f4a7c15ULL * (s + 7));
 	boot();
-	for (step = 0; step < STEPS_PER_SEED; step++) {
-		unsigned int r = (unsigned int)below(1000);
+	for (model.step = 0; model.step < STEPS_PER_SEED; model.step++) {
+		unsigned int r = (unsigned int)model_below(1000);
 
 		if (r < 250)
 			op_alloc(), nops[0]++;
-		else if (r < 250 + (held_pages > 2048 ? 300 : 200))
-			op_free(), nops[1]++;
+		else if (r < 250 + (model_held.pages > 2048 ? 300 : 200))
+			model_held_free(), nops[1]++;
 		else if (r < 800)
-			op_work(), nops[2]++;
+			model_balloon_work(&sim_clock_now), nops[2]++;
 		else if (r < 880)
 			virtio_poll(), nops[3]++;
 		else if (r < 910)
@@ -233,9 +172,9 @@ static void run_seed(unsigned long s)
 		else if (r < 920)
 			op_target(), nops[5]++;
 		else
-			sim_clock_now += below(4000000000ULL), nops[6]++;
+			sim_clock_now += model_below(4000000000ULL), nops[6]++;
 		check_counters();
-		if (step % FULL_EVERY == 0)
+		if (model.step % FULL_EVERY == 0)
 			check_pages();
 	}
 	sim_virtio_release(SIM_KEPT_MAX);
@@ -246,13 +185,11 @@ static void run_seed(unsigned long s)
 
 TEST(virtio_balloon_model_random)
 {
-	const char *env = getenv("VIRTIO_MODEL_SEED");
-	unsigned long first = env ? strtoul(env, NULL, 0) : 1;
-	unsigned long nseeds = env ? 1 : NSEEDS;
+	struct model_seeds seeds = model_seeds("VIRTIO_MODEL_SEED", NSEEDS);
 	u64 total = 0;
 
-	held = calloc(SIM_VIRTIO_NPFN, sizeof(*held));
-	for (unsigned long s = first; s < first + nseeds; s++) {
+	model_held_init(SIM_VIRTIO_NPFN, false);
+	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
 		const struct vb_counters *c = virtio_balloon_counters();
 
 		memset(nops, 0, sizeof(nops));
@@ -274,5 +211,5 @@ TEST(virtio_balloon_model_random)
 	}
 	printf("    virtio model: %llu steps in all (VIRTIO_MODEL_SEED=N reruns one seed)\n",
 	       (unsigned long long)total);
-	free(held);
+	model_held_exit();
 }

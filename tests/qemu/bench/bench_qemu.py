@@ -46,6 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.dont_write_bytecode = True   # no __pycache__ in tests/qemu (as runner.py)
 sys.path.insert(0, os.path.dirname(HERE))
+import guest as guestlib  # noqa: E402  tests/qemu/guest.py
 import qmp as qmplib  # noqa: E402  tests/qemu/qmp.py
 
 MiB = 1 << 20
@@ -64,63 +65,37 @@ class BenchError(Exception):
 
 
 # ---- one guest -----------------------------------------------------------
-class Guest:
-    """A QEMU process: serial line on pipes, QMP on a unix socket."""
+class Guest(guestlib.Guest):
+    """A QEMU process on the bench's command line: guest.py's serial line on
+    pipes and QMP on a unix socket, at ballast's prompt or Linux's."""
 
     def __init__(self, os_, boot_args, run_dir, name):
-        self.os, self.buf, self.pos = os_, "", 0
-        self.log = open(os.path.join(run_dir, name + ".log"), "w")
+        self.os = os_
         self.sock = qmplib.socket_path(run_dir, name)
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
-        self.argv = QEMU_BASE + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + DEVICE + boot_args
-        self.log.write("# " + " ".join(self.argv) + "\n")
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.qmp = qmplib.QMP.connect(self.sock, alive=lambda: self.proc.poll() is None)
-
-    def _read(self, timeout):
-        import select
-        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not r:
-            return False
-        data = os.read(self.proc.stdout.fileno(), 65536)
-        if not data:
-            return None
-        text = data.decode("latin-1").replace("\r", "")
-        self.buf += text
-        self.log.write(text)
-        self.log.flush()
-        return True
+        argv = QEMU_BASE + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + DEVICE + boot_args
+        try:
+            super().__init__(None, None, None, os.path.join(run_dir, name + ".log"),
+                             qmp_path=self.sock, argv=argv)
+        except guestlib.TestFailure as e:
+            raise BenchError("%s: %s" % (OSES[self.os], e))
 
     def expect(self, pattern, timeout):
-        rx = re.compile(pattern)
-        deadline = time.time() + timeout
-        while True:
-            m = rx.search(self.buf, self.pos)
-            if m:
-                text = self.buf[self.pos:m.end()]
-                self.pos = m.end()
-                return text
-            left = deadline - time.time()
-            if left <= 0:
-                raise BenchError("%s: timeout waiting for %r; last output:\n%s"
-                                 % (OSES[self.os], pattern, self.buf[-600:]))
-            if self._read(min(left, 0.5)) is None:
-                raise BenchError("%s: QEMU exited; last output:\n%s" % (OSES[self.os], self.buf[-600:]))
+        try:
+            return super().expect(pattern, timeout)
+        except guestlib.TestFailure as e:
+            raise BenchError("%s: %s" % (OSES[self.os], e))
 
     def cmd(self, line, timeout=60):
-        self.proc.stdin.write((line + "\n").encode())
-        self.proc.stdin.flush()
+        self.send(line)
         out = self.expect(re.escape(PROMPT[self.os]), timeout)[:-len(PROMPT[self.os])]
         nl = out.find("\n")
         return out[nl + 1:] if nl >= 0 else ""
 
     def stop(self):
+        """poweroff (killed after 20 s), the rest of its output logged."""
         if self.proc.poll() is None:
             try:
-                self.proc.stdin.write(b"poweroff\n")
-                self.proc.stdin.flush()
+                self.send("poweroff")
                 self.proc.wait(20)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -129,10 +104,7 @@ class Guest:
             self.proc.wait()
         while self._read(0) is True:
             pass
-        self.qmp.close()
-        self.log.close()
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
+        self.kill()
 
 
 def driver_ok(g):
