@@ -127,8 +127,34 @@ static int check_size(const char *arg, u64 *pages)
 	return 0;
 }
 
+/* `balloon report on|off`: the backend's free page reporting. */
+static int set_reporting(const struct balloon_backend *be, const char *arg)
+{
+	bool on = strcmp(arg, "on") == 0;
+	int err;
+
+	if (!on && strcmp(arg, "off") != 0) {
+		printk("balloon: report '%s': want on or off\n", arg);
+		return -EINVAL;
+	}
+	if (!be->reporting) {
+		printk("balloon: the %s backend has no free page reporting to switch\n",
+		       be->name ? be->name : "?");
+		return -ENOSYS;
+	}
+	err = be->reporting(on);
+	if (err) {
+		printk("balloon: free page reporting not switched %s: %s\n",
+		       arg, errno_name(err));
+		return err;
+	}
+	printk("balloon: free page reporting %s\n", arg);
+	return 0;
+}
+
 static int cmd_balloon(int argc, char **argv)
 {
+	const struct balloon_backend *be = balloon_get_backend();
 	u64 pages;
 	int err;
 
@@ -145,6 +171,8 @@ static int cmd_balloon(int argc, char **argv)
 		printk("balloon check: %s\n", err ? "FAILED" : "ok");
 		return err;
 	}
+	if (argc == 3 && strcmp(argv[1], "report") == 0)
+		return set_reporting(be, argv[2]);
 	if (argc != 3 || strcmp(argv[1], "target") != 0)
 		return -EINVAL;
 	err = check_size(argv[2], &pages);
@@ -156,6 +184,6 @@ static int cmd_balloon(int argc, char **argv)
 	printk("balloon: target %llu KiB\n", kib(pages));
 	return 0;
 }
-SHELL_COMMAND(balloon, "[target SIZE | check]",
-	      "balloon state, or set its target (memory the guest keeps)",
+SHELL_COMMAND(balloon, "[target SIZE | check | report on|off]",
+	      "balloon state, set its target (memory the guest keeps), free page reporting",
 	      cmd_balloon);

@@ -23,7 +23,10 @@
 #include <ballast/parse.h>
 #include <ballast/pci.h>
 #include <ballast/printk.h>
+#include <ballast/cmdline.h>
+#include <ballast/string.h>
 #include <ballast/xen/guest.h>
+#include <ballast/xen/page_reporting.h>
 #include <ballast/xen/reservation.h>
 #include <ballast/xen/xenstore.h>
 
@@ -49,11 +52,36 @@ static u64 xb_max_pages(void)
 	return n < 0 ? 0 : (u64)n;
 }
 
-static u64 xb_current_pages(void)
+static u64 tot_pages(void)
 {
 	long n = xen_current_reservation();
 
 	return n < 0 ? 0 : (u64)n;
+}
+
+/*
+ * Reported free blocks are the guest's memory whose frames Xen holds for
+ * now: counted as the domain's, so the core's maximum target (host max
+ * less host count) is what the host allows with every block reclaimed,
+ * and `current` settling never chases them.
+ */
+static u64 xb_current_pages(void)
+{
+	return xen_reporting_host_current(tot_pages());
+}
+
+static int xb_reporting(bool on)
+{
+	if (!on) {
+		xen_reporting_stop();
+		return 0;
+	}
+	return xen_reporting_start();
+}
+
+static void xb_show(void)
+{
+	xen_reporting_show(tot_pages());
 }
 
 /*
@@ -94,6 +122,8 @@ static const struct balloon_backend xen_balloon_backend = {
 	.max_pages = xb_max_pages,
 	.current_pages = xb_current_pages,
 	.hotplug_base = xb_hotplug_base,
+	.show = xb_show,
+	.reporting = xb_reporting,
 };
 
 /* ---- memory/target ----------------------------------------------------- */
@@ -188,6 +218,27 @@ static void adopt_boot_offline(void)
 	}
 }
 
+/* page_reporting=xen: free page reporting from boot (off by default). */
+static void reporting_from_cmdline(void)
+{
+	char val[16];
+	int err = cmdline_param(boot_cmdline, "page_reporting", val, sizeof(val));
+
+	if (err == -ENOENT)
+		return;
+	if (err || strcmp(val, "xen") != 0) {
+		pr_warn("xen balloon: page_reporting=%s: not a reporting device here "
+			"(want xen): reporting stays off\n", err ? "(too long)" : val);
+		return;
+	}
+	err = xen_reporting_start();
+	if (err)
+		pr_err("xen balloon: free page reporting not started: %s\n",
+		       errno_name(err));
+	else
+		pr_info("xen balloon: free page reporting on (page_reporting=xen)\n");
+}
+
 static int xen_balloon_init(void)
 {
 	int err;
@@ -198,6 +249,7 @@ static int xen_balloon_init(void)
 	if (err)
 		return err;
 	adopt_boot_offline();
+	reporting_from_cmdline();
 	if (!xs_ready())
 		return 0; /* no target from the toolstack; the shell still can */
 	err = xs_watch_add(&target_watch);

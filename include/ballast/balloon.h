@@ -113,6 +113,12 @@ struct balloon_backend {
 	/* Optional: the backend's own lines for the `balloon` command, after
 	 * the core's. */
 	void (*show)(void);
+	/*
+	 * Optional: free page reporting to this host on or off (`balloon
+	 * report on|off`); 0 or a negative errno. NULL: the shell says the
+	 * backend has none to switch.
+	 */
+	int (*reporting)(bool on);
 };
 
 /* The core's state machine (drivers/balloon/balloon.c, balloon_work). */
