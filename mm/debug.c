@@ -3,6 +3,7 @@
  * list and every counter. Used by the unit tests (the model test calls it
  * periodically) and by the `meminfo -c` shell command.
  */
+#include <ballast/page_reporting.h>
 #include "internal.h"
 
 #define FAIL(...)                                                  \
@@ -11,11 +12,35 @@
 		return -EIO;                                       \
 	} while (0)
 
+/*
+ * Free page reporting's order in a list: unreported blocks, then from
+ * fl->rep to the tail the reported ones (orders >= REPORTING_ORDER only).
+ */
+static int check_list_reported(const struct free_list *fl, unsigned int order,
+			       u32 pfn, bool *in_rep, u64 *rep)
+{
+	const struct page *p = pfn_to_page(pfn);
+	bool r = p->flags & PG_reported;
+
+	if (pfn == fl->rep)
+		*in_rep = true;
+	if (r && order < REPORTING_ORDER)
+		FAIL("order %u list: pfn %#x reported below order %u\n", order,
+		     pfn, REPORTING_ORDER);
+	if (r != *in_rep)
+		FAIL("order %u list: pfn %#x is %sreported but %s the reported run (from %#x)\n",
+		     order, pfn, r ? "" : "not ", *in_rep ? "in" : "before", fl->rep);
+	if (r)
+		*rep += 1UL << order;
+	return 0;
+}
+
 static int check_list(struct free_list *fl, unsigned int order, bool iso,
-		      u64 *pages)
+		      u64 *pages, u64 *rep)
 {
 	u64 n = 0;
 	u32 prev = PFN_NONE;
+	bool in_rep = false;
 
 	for (u32 pfn = fl->head; pfn != PFN_NONE;) {
 		if (pfn >= section_nr_to_pfn(mm.nr_sections))
@@ -35,6 +60,8 @@ static int check_list(struct free_list *fl, unsigned int order, bool iso,
 		if (p->lru.prev != prev)
 			FAIL("order %u list: pfn %#x prev %#x, expected %#x\n", order,
 			     pfn, p->lru.prev, prev);
+		if (check_list_reported(fl, order, pfn, &in_rep, rep))
+			return -EIO;
 		if (++n > fl->nr)
 			FAIL("order %u list longer than its count %llu\n", order,
 			     (unsigned long long)fl->nr);
@@ -45,6 +72,12 @@ static int check_list(struct free_list *fl, unsigned int order, bool iso,
 		FAIL("order %u %s list has %llu blocks, count says %llu\n", order,
 		     iso ? "isolated" : "free", (unsigned long long)n,
 		     (unsigned long long)fl->nr);
+	if (fl->tail != prev)
+		FAIL("order %u %s list ends at %#x, tail says %#x\n", order,
+		     iso ? "isolated" : "free", prev, fl->tail);
+	if (fl->rep != PFN_NONE && !in_rep)
+		FAIL("order %u %s list: reported run at %#x not on the list\n",
+		     order, iso ? "isolated" : "free", fl->rep);
 	*pages += n << order;
 	return 0;
 }
@@ -52,7 +85,7 @@ static int check_list(struct free_list *fl, unsigned int order, bool iso,
 /* What one walk counts, to compare with mm's counters at the end. */
 struct walk {
 	u64 free, iso_free, alloc, poff, resv, online, offline, present,
-	    memmap, mom;
+	    memmap, mom, reported, reporting;
 	u64 blocks[NR_ORDERS], iso_blocks[NR_ORDERS];
 	u64 sresv, spresent; /* the section being walked */
 };
@@ -70,13 +103,21 @@ static long check_free_block(unsigned long pfn, unsigned long i,
 		if (p[k].type != PGTY_FREE)
 			FAIL("pfn %#lx: inside free block at %#lx but %s\n",
 			     pfn + k, pfn, page_type_name(&p[k]));
+	if (p->flags & ~PG_reported)
+		FAIL("pfn %#lx: free block with flags %#x\n", pfn, p->flags);
 	if (p->order < MAX_ORDER) {
 		const struct page *b = pfn_to_page(pfn ^ n);
+		/* A reclaiming device's reported block stays apart from an
+		 * unreported buddy (page_alloc.c merge_insert). */
+		bool apart = page_reporting_apart &&
+			     (b->flags & PG_reported) != (p->flags & PG_reported);
 
-		if (b->type == PGTY_BUDDY && b->order == p->order)
+		if (b->type == PGTY_BUDDY && b->order == p->order && !apart)
 			FAIL("pfn %#lx: free buddy %#lx of order %u not merged\n",
 			     pfn, pfn ^ n, p->order);
 	}
+	if (p->flags & PG_reported)
+		w->reported += n;
 	w->spresent += n - 1;
 	if (s->isolated) {
 		w->iso_free += n;
@@ -107,6 +148,27 @@ static long check_alloc_block(unsigned long pfn, unsigned long i,
 			     pfn + k, pfn, page_type_name(&p[k]), p[k].refcount);
 	w->spresent += n - 1;
 	w->alloc += n;
+	return (long)n;
+}
+
+/* A block out for a free page report: its pages, or -EIO. */
+static long check_reporting_block(unsigned long pfn, unsigned long i,
+				  const struct mm_section *s, struct walk *w)
+{
+	const struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
+
+	if (p->order > MAX_ORDER || p->order < REPORTING_ORDER ||
+	    (pfn & (n - 1)) || i + n > PAGES_PER_SECTION)
+		FAIL("pfn %#lx: bad block order %u out for a report\n", pfn, p->order);
+	if (s->isolated)
+		FAIL("pfn %#lx: out for a report in an isolated section\n", pfn);
+	for (unsigned long k = 1; k < n; k++)
+		if (p[k].type != PGTY_FREE)
+			FAIL("pfn %#lx: inside block %#lx out for a report but %s\n",
+			     pfn + k, pfn, page_type_name(&p[k]));
+	w->spresent += n - 1;
+	w->reporting += n;
 	return (long)n;
 }
 
@@ -148,6 +210,8 @@ static long check_online_page(unsigned long pfn, unsigned long i,
 		return check_free_block(pfn, i, s, w);
 	case PGTY_ALLOC:
 		return check_alloc_block(pfn, i, w);
+	case PGTY_REPORTING:
+		return check_reporting_block(pfn, i, s, w);
 	default:
 		FAIL("pfn %#lx: bad type %u\n", pfn, p->type);
 	}
@@ -235,11 +299,12 @@ static int check_sections(struct walk *w)
 }
 
 /* The free lists against what the walk found in the memmap. */
-static int check_free_lists(const struct walk *w, u64 *lfree, u64 *liso)
+static int check_free_lists(const struct walk *w, u64 *lfree, u64 *liso,
+			    u64 *lrep)
 {
 	for (unsigned int o = 0; o < NR_ORDERS; o++) {
-		if (check_list(&mm.area[o], o, false, lfree) ||
-		    check_list(&mm.iso[o], o, true, liso))
+		if (check_list(&mm.area[o], o, false, lfree, lrep) ||
+		    check_list(&mm.iso[o], o, true, liso, lrep))
 			return -EIO;
 		if (w->blocks[o] != mm.area[o].nr || w->iso_blocks[o] != mm.iso[o].nr)
 			FAIL("order %u: %llu+%llu free blocks in the memmap, lists say %llu+%llu\n",
@@ -258,13 +323,18 @@ static int check_free_lists(const struct walk *w, u64 *lfree, u64 *liso)
 			     (unsigned long long)(a), (unsigned long long)(b));   \
 	} while (0)
 
-static int check_counters(const struct walk *w, u64 lfree, u64 liso)
+static int check_counters(const struct walk *w, u64 lfree, u64 liso,
+			  u64 lrep)
 {
+	CMP("reported pages", w->reported, mm.reported);
+	CMP("reported list pages", lrep, mm.reported);
+	CMP("pages out for a report", w->reporting, mm.reporting);
 	CMP("free pages", w->free, mm.free);
 	CMP("free list pages", lfree, mm.free);
 	CMP("isolated free pages", w->iso_free, mm.isolated_free);
 	CMP("isolated list pages", liso, mm.isolated_free);
-	CMP("managed pages", w->free + w->iso_free + w->alloc, mm.managed);
+	CMP("managed pages", w->free + w->iso_free + w->alloc + w->reporting,
+	    mm.managed);
 	CMP("PageOffline pages", w->poff, mm.page_offline);
 	CMP("reserved pages", w->resv, mm.reserved);
 	CMP("online pages", w->online, mm.online);
@@ -281,11 +351,11 @@ static int check_counters(const struct walk *w, u64 lfree, u64 liso)
 int mm_check_consistency(void)
 {
 	struct walk w = { 0 };
-	u64 lfree = 0, liso = 0;
+	u64 lfree = 0, liso = 0, lrep = 0;
 
 	if (!mm.ready)
 		return 0;
-	if (check_sections(&w) || check_free_lists(&w, &lfree, &liso))
+	if (check_sections(&w) || check_free_lists(&w, &lfree, &liso, &lrep))
 		return -EIO;
-	return check_counters(&w, lfree, liso);
+	return check_counters(&w, lfree, liso, lrep);
 }

@@ -28,8 +28,17 @@ struct mm_section {
 #define SECTION_WAS_ADDED 0x1   /* hot-added at least once */
 #define SECTION_WAS_REMOVED 0x2 /* removed since boot (absent or re-added) */
 
+/*
+ * A free list: unreported blocks first (fl_add puts them at the head,
+ * allocation takes the head), then the reported ones (PG_reported, added
+ * at the tail), from `rep` to `tail`. So allocation prefers unreported
+ * memory and the reporter finds every unreported block before `rep`
+ * without visiting a reported one.
+ */
 struct free_list {
 	u32 head;      /* pfn of the first block, PFN_NONE when empty */
+	u32 tail;      /* pfn of the last block, PFN_NONE when empty */
+	u32 rep;       /* first reported block, PFN_NONE when none */
 	u64 nr;        /* blocks on it */
 };
 
@@ -46,6 +55,9 @@ struct mm_state {
 	/* Counters (pages), see struct mm_stats. */
 	u64 present, online, offline, managed, free, isolated_free, reserved,
 		page_offline, memmap, memmap_on_memory, pgtable, boot_alloc;
+	/* Free page reporting (pages): in free blocks marked PG_reported
+	 * (on any list), and out for a report (PGTY_REPORTING heads). */
+	u64 reported, reporting;
 	/* Sections not absent, and online: kept here so stats need no walk. */
 	unsigned long nr_present_sections, nr_online_sections;
 	/* Boot allocator: what it handed out (merged ranges). */
@@ -78,6 +90,17 @@ void buddy_isolate_section(unsigned long nr);
 void buddy_unisolate_section(unsigned long nr);
 void reset_pages(struct page *p, unsigned long n, u8 type);
 void buddy_take_free_block(struct page *head);
+/* Free page reporting (page_alloc.c side, see page_reporting.c). */
+void buddy_report_take(unsigned long pfn);
+bool buddy_report_return(unsigned long pfn, bool reported);
+void buddy_unreport_block(unsigned long pfn);
+
+/* page_reporting.c, for the allocator */
+extern bool page_reporting_on;      /* a device is registered */
+extern bool page_reporting_apart;   /* ...and it has reclaim() */
+void page_reporting_notify_free(void);
+int page_reporting_reclaim(unsigned long pfn, unsigned int order);
+int page_reporting_prepare_offline(unsigned long pfn, unsigned long end);
 
 /* memory_hotplug.c */
 int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);

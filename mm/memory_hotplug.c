@@ -13,6 +13,7 @@
  *   remove_memory   memmap unmapped and freed, section absent
  */
 #include <ballast/boot_mem_map.h>
+#include <ballast/page_reporting.h>
 #include "internal.h"
 
 static int check_range(phys_addr_t start, u64 size, const char *who)
@@ -491,6 +492,9 @@ static const char *page_busy_reason(const struct page *p, char *buf, size_t len)
 		ksnprintf(buf, len, "page in use (refcount %u%s)",
 			  p->refcount, (p->flags & PG_head) ? "" : ", inside a larger allocation");
 		return buf;
+	case PGTY_REPORTING:
+		/* Drained before isolation: only if the device kept it. */
+		return "free block out for a free page report";
 	case PGTY_OFFLINE:
 		if ((p->flags & PG_offline_skippable) || p->refcount == 0)
 			return NULL;
@@ -573,6 +577,18 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 	ret = check_state(first, last, SECTION_ONLINE, "offline_pages");
 	if (ret)
 		return ret;
+	/*
+	 * Blocks out for a free page report come back first; once the
+	 * sections are isolated the reporter takes nothing from them (it
+	 * walks the normal lists only) and nothing runs in between.
+	 */
+	ret = page_reporting_drain(pfn, end);
+	if (ret) {
+		pr_err("offline_pages: %#llx-%#llx: blocks out for a free page report did not come back\n",
+		       (unsigned long long)PFN_PHYS(pfn),
+		       (unsigned long long)PFN_PHYS(end) - 1);
+		return ret;
+	}
 	for (unsigned long nr = first; nr < last; nr++)
 		buddy_isolate_section(nr);
 	ret = memory_notify(MEM_GOING_OFFLINE, pfn, nr_pages);
@@ -582,6 +598,8 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 		       (unsigned long long)PFN_PHYS(end) - 1, errno_name(ret));
 	else
 		ret = check_offlinable(pfn, end);
+	if (!ret)
+		ret = page_reporting_prepare_offline(pfn, end);
 	if (ret) {
 		memory_notify(MEM_CANCEL_OFFLINE, pfn, nr_pages);
 		for (unsigned long nr = first; nr < last; nr++)
@@ -614,6 +632,11 @@ bool is_memory_block_removable(unsigned long block)
 	while (pfn < end) {
 		const struct page *p = pfn_to_page(pfn);
 
+		/* Out for a report: offlining drains it first. */
+		if (p->type == PGTY_REPORTING) {
+			pfn += 1UL << p->order;
+			continue;
+		}
 		if (page_busy_reason(p, buf, sizeof(buf)))
 			return false;
 		pfn += p->type == PGTY_BUDDY ? 1UL << p->order : 1;

@@ -5,12 +5,15 @@
  * the buddy allocator and boot sections come up online.
  */
 #include <ballast/boot_mem_map.h>
+#include <ballast/page_reporting.h>
 #include "internal.h"
 
 static void init_free_lists(void)
 {
 	for (int o = 0; o < NR_ORDERS; o++) {
 		mm.area[o].head = mm.iso[o].head = PFN_NONE;
+		mm.area[o].tail = mm.iso[o].tail = PFN_NONE;
+		mm.area[o].rep = mm.iso[o].rep = PFN_NONE;
 		mm.area[o].nr = mm.iso[o].nr = 0;
 	}
 }
@@ -203,6 +206,7 @@ void mm_init(void)
 #ifdef BALLAST_HOST
 void mm_reset_for_test(void)
 {
+	page_reporting_reset_for_test();
 	memset(&mm, 0, sizeof(mm));
 	page_poisoning = BALLAST_DEBUG;
 }

@@ -9,6 +9,7 @@
  * mapped and isolation can work per section: free blocks of an isolated
  * section live on iso[] lists, which alloc_pages never looks at.
  */
+#include <ballast/page_reporting.h>
 #include "internal.h"
 
 struct mm_state mm;
@@ -29,28 +30,61 @@ static struct free_list *list_of(unsigned long pfn, unsigned int order)
 	return pfn_section(pfn)->isolated ? &mm.iso[order] : &mm.area[order];
 }
 
+/* A reported block joins the reported run at the tail (see struct free_list). */
+static void fl_add_tail(struct free_list *fl, unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	p->lru.next = PFN_NONE;
+	p->lru.prev = fl->tail;
+	if (fl->tail != PFN_NONE)
+		pfn_to_page(fl->tail)->lru.next = (u32)pfn;
+	else
+		fl->head = (u32)pfn;
+	fl->tail = (u32)pfn;
+	if (fl->rep == PFN_NONE)
+		fl->rep = (u32)pfn;
+	fl->nr++;
+	mm.reported += 1UL << p->order;
+}
+
+/* The head's type, order and PG_reported must be set: they say where it goes. */
 static void fl_add(struct free_list *fl, unsigned long pfn)
 {
 	struct page *p = pfn_to_page(pfn);
 
+	if (unlikely(p->flags & PG_reported)) {
+		fl_add_tail(fl, pfn);
+		return;
+	}
 	p->lru.prev = PFN_NONE;
 	p->lru.next = fl->head;
 	if (fl->head != PFN_NONE)
 		pfn_to_page(fl->head)->lru.prev = (u32)pfn;
+	else
+		fl->tail = (u32)pfn;
 	fl->head = (u32)pfn;
 	fl->nr++;
 }
 
+/* Leaves PG_reported as it was: the caller decides what the block becomes. */
 static void fl_del(struct free_list *fl, unsigned long pfn)
 {
 	struct page *p = pfn_to_page(pfn);
 
+	if (unlikely(p->flags & PG_reported)) {
+		if (fl->rep == pfn)
+			fl->rep = p->lru.next;
+		mm.reported -= 1UL << p->order;
+	}
 	if (p->lru.prev != PFN_NONE)
 		pfn_to_page(p->lru.prev)->lru.next = p->lru.next;
 	else
 		fl->head = p->lru.next;
 	if (p->lru.next != PFN_NONE)
 		pfn_to_page(p->lru.next)->lru.prev = p->lru.prev;
+	else
+		fl->tail = p->lru.prev;
 	p->lru.next = p->lru.prev = PFN_NONE;
 	BUG_ON(fl->nr == 0);
 	fl->nr--;
@@ -100,6 +134,64 @@ void reset_pages(struct page *p, unsigned long n, u8 type)
 }
 
 /*
+ * A block leaves the reported state while it stays free (a merge with an
+ * unreported buddy, a split, a reclaim, the device going away). Its pages
+ * may read as zeros now (the host dropped them, or Xen gave new frames):
+ * with page poisoning they get the poison again, so that the check on
+ * allocation holds. Only then: writing to a page the host dropped makes it
+ * fault back in, which is what it being unreported means anyway.
+ */
+static void unreport_contents(unsigned long pfn, unsigned int order)
+{
+	poison_pages(pfn, 1UL << order);
+}
+
+/*
+ * [pfn, pfn + 2^order), PGTY_FREE pages already counted free, joins the
+ * free lists, merged with its free buddies. rep: the block is reported.
+ * The result is reported only when every part was; a reported and an
+ * unreported buddy merge into an unreported block, except with a device
+ * that reclaims (Xen): there the reported part has no backing, so the two
+ * stay apart until the unreported one is reported too (the reporter comes
+ * by within REPORTING_DELAY_NS) rather than the free path calling the
+ * hypervisor. Returns whether the block it ended in is reported.
+ */
+static inline __attribute__((always_inline)) bool
+merge_insert(unsigned long pfn, unsigned int order, bool rep)
+{
+	struct page *p;
+
+	while (order < MAX_ORDER) {
+		unsigned long bpfn = pfn ^ (1UL << order);
+		struct page *b = pfn_to_page(bpfn);
+
+		if (b->type != PGTY_BUDDY || b->order != order)
+			break;
+		if (unlikely(!!(b->flags & PG_reported) != rep)) {
+			if (page_reporting_apart)
+				break;
+			unreport_contents(rep ? pfn : bpfn, order);
+			rep = false;
+		}
+		fl_del(list_of(bpfn, order), bpfn);
+		b->type = PGTY_FREE;
+		b->order = 0;
+		b->flags = 0;
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	p = pfn_to_page(pfn);
+	p->type = PGTY_BUDDY;
+	p->order = (u8)order;
+	p->flags = rep ? PG_reported : 0;
+	fl_add(list_of(pfn, order), pfn);
+	/* O(1): a flag, and a deferred call armed only when none is. */
+	if (order >= REPORTING_ORDER && !rep && unlikely(page_reporting_on))
+		page_reporting_notify_free();
+	return rep;
+}
+
+/*
  * Put [pfn, pfn + 2^order) on the free lists, merging with free buddies.
  * The pages must be in a present section and on no list; their previous
  * state is overwritten. Counts them as free (or isolated-free).
@@ -113,22 +205,7 @@ void buddy_free_block(unsigned long pfn, unsigned int order)
 	reset_pages(p, n, PGTY_FREE);
 	poison_pages(pfn, n);
 	count_free(pfn, (long)n);
-	while (order < MAX_ORDER) {
-		unsigned long bpfn = pfn ^ (1UL << order);
-		struct page *b = pfn_to_page(bpfn);
-
-		if (b->type != PGTY_BUDDY || b->order != order)
-			break;
-		fl_del(list_of(bpfn, order), bpfn);
-		b->type = PGTY_FREE;
-		b->order = 0;
-		pfn &= ~(1UL << order);
-		order++;
-	}
-	p = pfn_to_page(pfn);
-	p->type = PGTY_BUDDY;
-	p->order = (u8)order;
-	fl_add(list_of(pfn, order), pfn);
+	merge_insert(pfn, order, false);
 }
 
 /* Free [pfn, end) in the largest naturally aligned blocks that fit. */
@@ -145,6 +222,57 @@ void buddy_free_range(unsigned long pfn, unsigned long end)
 	}
 }
 
+/*
+ * Free page reporting: the free block at pfn (unreported, order >=
+ * REPORTING_ORDER, in a section not isolated) goes out for a report:
+ * off the free lists, neither free nor allocated (PGTY_REPORTING head).
+ * Out pages still count as the guest's free memory in mm_get_stats.
+ */
+void buddy_report_take(unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
+
+	BUG_ON(p->type != PGTY_BUDDY || (p->flags & PG_reported) ||
+	       p->order < REPORTING_ORDER || pfn_section(pfn)->isolated);
+	fl_del(&mm.area[p->order], pfn);
+	p->type = PGTY_REPORTING;
+	mm.free -= n;
+	mm.reporting += n;
+}
+
+/* A block out for a report comes back, reported or not; merged as freed. */
+bool buddy_report_return(unsigned long pfn, bool reported)
+{
+	struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
+
+	BUG_ON(p->type != PGTY_REPORTING || mm.reporting < n);
+	p->type = PGTY_FREE;
+	p->flags = 0;
+	mm.reporting -= n;
+	count_free(pfn, (long)n);
+	return merge_insert(pfn, p->order, reported);
+}
+
+/*
+ * The reported free block at pfn becomes a plain free block (the device is
+ * going away, or its section goes offline; reclaimed first by the caller
+ * where the device needs it).
+ */
+void buddy_unreport_block(unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+	unsigned int order = p->order;
+
+	BUG_ON(!PageReported(p));
+	fl_del(list_of(pfn, order), pfn);
+	p->type = PGTY_FREE;
+	p->flags = 0;
+	unreport_contents(pfn, order);
+	merge_insert(pfn, order, false);
+}
+
 /* Take a free block (its head) off its list for good (offlining). */
 void buddy_take_free_block(struct page *head)
 {
@@ -156,6 +284,7 @@ void buddy_take_free_block(struct page *head)
 	count_free(pfn, -(long)(1L << order));
 	head->type = PGTY_FREE;
 	head->order = 0;
+	head->flags = 0;
 }
 
 static void move_section_blocks(unsigned long nr, bool to_iso)
@@ -198,19 +327,137 @@ void buddy_unisolate_section(unsigned long nr)
 	move_section_blocks(nr, false);
 }
 
-/* [pfn, pfn + 2^order), off the free lists already, becomes allocated. */
-static struct page *take_block(unsigned long pfn, unsigned int order)
+/*
+ * [pfn, pfn + 2^order), off the free lists already, becomes allocated.
+ * reported: it was part of a reported block, whose contents the host may
+ * have dropped (zeros): no poison check (the pages were never written
+ * while reported, so there is nothing to catch).
+ */
+static struct page *take_block(unsigned long pfn, unsigned int order,
+			       bool reported)
 {
 	unsigned long n = 1UL << order;
 	struct page *p = pfn_to_page(pfn);
 
 	mm.free -= n;
-	check_poison(pfn, n);
+	if (likely(!reported))
+		check_poison(pfn, n);
 	reset_pages(p, n, PGTY_ALLOC);
 	p->order = (u8)order;
 	p->flags = PG_head;
 	p->refcount = 1;
 	return p;
+}
+
+/*
+ * A half of a reported block split for an allocation. Without reclaim
+ * (virtio) the half is still dropped on the host: at REPORTING_ORDER and up
+ * it stays reported (reporting it again would tell the host nothing new).
+ * Below that it cannot carry the flag and becomes plain free memory. With
+ * reclaim (Xen) the whole block was reclaimed first, so every half is
+ * backed and unreported.
+ */
+static void split_reported_half(struct page *b, unsigned long pfn,
+				unsigned int order)
+{
+	if (!page_reporting_apart && order >= REPORTING_ORDER)
+		b->flags = PG_reported;
+	else
+		unreport_contents(pfn, order);
+}
+
+/*
+ * Split the free block head/o (off the lists) down to its part
+ * [pfn, pfn + 2^order); the other halves go back on the free lists.
+ */
+static void expand(unsigned long head, unsigned int o, unsigned long pfn,
+		   unsigned int order, bool reported)
+{
+	while (o > order) {
+		unsigned long half;
+		struct page *b;
+
+		o--;
+		half = pfn < head + (1UL << o) ? head + (1UL << o) : head;
+		if (half == head)
+			head += 1UL << o;
+		b = pfn_to_page(half);
+		b->type = PGTY_BUDDY;
+		b->order = (u8)o;
+		if (unlikely(reported))
+			split_reported_half(b, half, o);
+		fl_add(&mm.area[o], half);
+	}
+}
+
+/*
+ * A reported block on list o, made usable: reclaimed when the device needs
+ * it (Xen), off the list, no longer reported. It is out of the allocator
+ * (PGTY_REPORTING) while the device reclaims it, in case reclaim allocates
+ * (page tables). 0, or the reclaim's error: the block is then out still,
+ * chained on *failed through lru.next for the caller to put back.
+ */
+static int claim_reported(unsigned long pfn, u32 *failed)
+{
+	struct page *p = pfn_to_page(pfn);
+	unsigned long n = 1UL << p->order;
+	int ret;
+
+	fl_del(&mm.area[p->order], pfn);
+	p->flags = 0;
+	p->type = PGTY_REPORTING;
+	mm.free -= n;
+	mm.reporting += n;
+	ret = page_reporting_reclaim(pfn, p->order);
+	if (ret) {
+		p->lru.next = *failed;
+		*failed = (u32)pfn;
+		return ret;
+	}
+	p->type = PGTY_BUDDY;
+	mm.reporting -= n;
+	mm.free += n;
+	return 0;
+}
+
+static void put_back_failed(u32 failed)
+{
+	while (failed != PFN_NONE) {
+		u32 next = pfn_to_page(failed)->lru.next;
+
+		pfn_to_page(failed)->lru.next = PFN_NONE;
+		buddy_report_return(failed, true);
+		failed = next;
+	}
+}
+
+/*
+ * The first free list at order or above has only reported blocks: take
+ * the first block, unreported or reported, whose reclaim succeeds (each
+ * block reclaimed once, whole); NULL when none is left.
+ */
+static struct page *alloc_reported(unsigned int o, unsigned int order)
+{
+	u32 failed = PFN_NONE;
+	struct page *page = NULL;
+
+	for (; o <= MAX_ORDER && !page; o++) {
+		unsigned long pfn;
+
+		while ((pfn = mm.area[o].head) != PFN_NONE) {
+			bool rep = pfn_to_page(pfn)->flags & PG_reported;
+
+			if (rep && claim_reported(pfn, &failed))
+				continue;
+			if (!rep)
+				fl_del(&mm.area[o], pfn);
+			expand(pfn, o, pfn, order, rep);
+			page = take_block(pfn, order, rep);
+			break;
+		}
+	}
+	put_back_failed(failed);
+	return page;
 }
 
 struct page *alloc_pages(unsigned int order)
@@ -227,6 +474,8 @@ struct page *alloc_pages(unsigned int order)
 
 	unsigned long pfn = mm.area[o].head;
 
+	if (unlikely(pfn_to_page(pfn)->flags & PG_reported))
+		return alloc_reported(o, order);
 	fl_del(&mm.area[o], pfn);
 	while (o > order) { /* split: the upper halves go back */
 		o--;
@@ -237,7 +486,7 @@ struct page *alloc_pages(unsigned int order)
 		b->order = (u8)o;
 		fl_add(&mm.area[o], bpfn);
 	}
-	return take_block(pfn, order);
+	return take_block(pfn, order, false);
 }
 
 /* The free block (head pfn, order) that holds pfn, or false. */
@@ -267,33 +516,38 @@ static bool free_block_of(unsigned long pfn, unsigned long *head,
  * Allocate exactly [pfn, pfn + 2^order) when all of it is free (a driver
  * emptying one memory block). The buddy allocator merges every free pair,
  * so a free range lies inside one free block: take that block and give the
- * halves around the range back.
+ * halves around the range back. A block of it out for a report is waited
+ * for (page_reporting_drain) rather than failing at random; a reported
+ * block is reclaimed (whole) first where the device needs it. (With a
+ * reclaiming device a reported and an unreported buddy are kept apart for
+ * a while, so an order above REPORTING_ORDER across both fails until the
+ * reporter has been by.)
  */
 struct page *alloc_pages_at(unsigned long pfn, unsigned int order)
 {
 	unsigned long n = 1UL << order, head;
 	unsigned int o;
+	u32 failed = PFN_NONE;
+	bool rep;
 
 	if (!mm.ready || order > MAX_ORDER || (pfn & (n - 1)) ||
 	    pfn_to_section_nr(pfn) >= mm.nr_sections ||
 	    pfn_section(pfn)->state != SECTION_ONLINE ||
 	    pfn_section(pfn)->isolated)
 		return NULL;
+	if (unlikely(mm.reporting) && page_reporting_drain(pfn, pfn + n))
+		return NULL;
 	if (!free_block_of(pfn, &head, &o) || o < order)
 		return NULL;
-	fl_del(&mm.area[o], head);
-	while (o > order) {
-		unsigned long half;
-
-		o--;
-		half = pfn < head + (1UL << o) ? head + (1UL << o) : head;
-		if (half == head)
-			head += 1UL << o;
-		pfn_to_page(half)->type = PGTY_BUDDY;
-		pfn_to_page(half)->order = (u8)o;
-		fl_add(&mm.area[o], half);
+	rep = pfn_to_page(head)->flags & PG_reported;
+	if (rep && claim_reported(head, &failed)) {
+		put_back_failed(failed);
+		return NULL;
 	}
-	return take_block(pfn, order);
+	if (!rep)
+		fl_del(&mm.area[o], head);
+	expand(head, o, pfn, order, rep);
+	return take_block(pfn, order, rep);
 }
 
 static void check_alloc_head(const struct page *page)
@@ -422,6 +676,8 @@ const char *page_type_name(const struct page *p)
 		return "allocated";
 	case PGTY_OFFLINE:
 		return "offline";
+	case PGTY_REPORTING:
+		return "reporting";
 	default:
 		return "?";
 	}
@@ -498,7 +754,8 @@ void mm_get_stats(struct mm_stats *st)
 	st->online = mm.online;
 	st->offline = mm.offline;
 	st->managed = mm.managed;
-	st->free = mm.free;
+	/* Out for a report is still the guest's free memory (back soon). */
+	st->free = mm.free + mm.reporting;
 	st->isolated_free = mm.isolated_free;
 	st->reserved = mm.reserved;
 	st->page_offline = mm.page_offline;

@@ -38,6 +38,8 @@ enum page_type {
 	PGTY_FREE,         /* free, inside (not head of) a free block */
 	PGTY_ALLOC,        /* allocated; the head holds refcount and order */
 	PGTY_OFFLINE,      /* PageOffline: offline section, or kept by a driver */
+	PGTY_REPORTING,    /* head of a free block out for a report (page_reporting.h):
+			    * neither free nor allocated; order valid, the rest PGTY_FREE */
 };
 
 /* page->flags */
@@ -46,6 +48,7 @@ enum page_type {
 #define PG_vmemmap 0x0004           /* reserved: holds memmap (memmap-on-memory) */
 #define PG_head 0x0008              /* first page of an allocated block */
 #define PG_pgtable 0x0010           /* allocated for arch page tables */
+#define PG_reported 0x0020          /* buddy head, order >= REPORTING_ORDER: the host has it */
 
 /*
  * struct page: 16 bytes, one per 4 KiB page (0.39% overhead).
@@ -111,6 +114,11 @@ static inline bool PageBuddy(const struct page *p) { return p->type == PGTY_BUDD
 static inline bool PageReserved(const struct page *p) { return p->type == PGTY_RESERVED; }
 static inline bool PageOffline(const struct page *p) { return p->type == PGTY_OFFLINE; }
 static inline bool PageAllocated(const struct page *p) { return p->type == PGTY_ALLOC; }
+static inline bool PageReported(const struct page *p)
+{
+	return p->type == PGTY_BUDDY && (p->flags & PG_reported);
+}
+static inline bool PageReporting(const struct page *p) { return p->type == PGTY_REPORTING; }
 static inline bool PageFree(const struct page *p)
 {
 	return p->type == PGTY_BUDDY || p->type == PGTY_FREE;
