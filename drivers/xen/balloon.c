@@ -72,11 +72,7 @@ static u64 xb_current_pages(void)
 
 static int xb_reporting(bool on)
 {
-	if (!on) {
-		xen_reporting_stop();
-		return 0;
-	}
-	return xen_reporting_start();
+	return on ? xen_reporting_start() : xen_reporting_stop();
 }
 
 static void xb_show(void)

@@ -37,6 +37,7 @@
 
 static struct xen_reporting_stats xr;
 static unsigned long pfns[HUGE_PAGES]; /* one call's extent list */
+static bool xr_failing; /* the last reclaim failed */
 
 static void fill(unsigned long pfn, unsigned long n, int byte)
 {
@@ -184,9 +185,15 @@ static int xr_reclaim(struct page_reporting_dev *dev, unsigned long pfn,
 			       pfn + back, got - back);
 			xr.lost += got - back;
 		}
+		/* Once per run of failures: the allocator may try every block. */
+		if (!xr_failing)
+			pr_warn("xen reporting: Xen has no memory to back pfn %#lx again: "
+				"the allocator takes another block\n", pfn);
+		xr_failing = true;
 		xr.reclaim_failed++;
 		err = -ENOMEM;
 	} else {
+		xr_failing = false;
 		xr.reclaims++;
 		xr.reclaimed += n;
 	}
@@ -214,12 +221,30 @@ int xen_reporting_start(void)
 	return err;
 }
 
-void xen_reporting_stop(void)
+/*
+ * Off: mm reclaims every reported block. Refused while the domain's
+ * maximum leaves no room for them all (the balloon above its target, a
+ * lowered max_pages): a block Xen cannot back again would be lost to the
+ * guest (mm keeps it offline). Xen may still lack free memory: that is
+ * mm's case.
+ */
+int xen_reporting_stop(void)
 {
+	long cur = xen_current_reservation(), max = xen_maximum_reservation();
+
 	if (!xr.on)
-		return;
+		return 0;
+	if (cur < 0 || max < 0)
+		return cur < 0 ? (int)cur : (int)max;
+	if ((u64)(max > cur ? max - cur : 0) < xr.given_back) {
+		pr_warn("xen reporting: %llu KiB reported, the domain may grow by %lld KiB: "
+			"reporting stays on\n", (unsigned long long)xr.given_back * 4,
+			(long long)(max > cur ? max - cur : 0) * 4);
+		return -ENOSPC;
+	}
 	page_reporting_unregister(&xr_dev);
 	xr.on = false;
+	return 0;
 }
 
 bool xen_reporting_on(void)
@@ -268,5 +293,6 @@ void xen_reporting_show(u64 tot_pages)
 void xen_reporting_reset_for_test(void)
 {
 	memset(&xr, 0, sizeof(xr));
+	xr_failing = false;
 }
 #endif

@@ -44,11 +44,7 @@ static u64 xen_cur(void)
 /* ...and its `balloon report on|off` (xb_reporting). */
 static int xen_rep(bool on)
 {
-	if (!on) {
-		xen_reporting_stop();
-		return 0;
-	}
-	return xen_reporting_start();
+	return on ? xen_reporting_start() : xen_reporting_stop();
 }
 
 static struct balloon_backend xen_like;
@@ -446,12 +442,61 @@ TEST(xen_report_off_reclaims)
 	tot = sim.tot_pages;
 	xr_run_ms(10000);
 	CHECK(xrs().given_back > 0);
-	xen_reporting_stop();
+	CHECK_EQ(xen_reporting_stop(), 0);
 	CHECK(!xen_reporting_on());
 	CHECK_EQ(xrs().given_back, 0);
 	CHECK_EQ(sim.tot_pages, tot);
 	CHECK(!prs().active);
 	CHECK_EQ(prs().reported_now, 0);
+	xr_check();
+}
+
+/* Off while the domain's maximum has no room for what is reported:
+ * refused, nothing changes; with the room, every block comes back. */
+TEST(xen_report_off_needs_room)
+{
+	u64 tot, rep;
+
+	xr_boot(0);
+	tot = sim.tot_pages;
+	xr_run_ms(10000);
+	rep = xrs().given_back;
+	sim.max_pages = sim.tot_pages + rep - 1;
+	unit_log_clear();
+	CHECK_EQ(shell_run_line("balloon report off"), -ENOSPC);
+	CHECK(strstr(unit_log(), "reporting stays on"));
+	CHECK(strstr(unit_log(), "not switched off"));
+	CHECK(xen_reporting_on());
+	CHECK_EQ(xrs().given_back, rep);
+	CHECK_EQ(xrs().reclaims, 0);
+	sim.max_pages++;
+	CHECK_EQ(shell_run_line("balloon report off"), 0);
+	CHECK_EQ(sim.tot_pages, tot);
+	xr_check();
+}
+
+/* Xen without memory for a reclaim says so once, not once per block. */
+TEST(xen_report_reclaim_failure_said_once)
+{
+	static struct page *held[70000];
+	unsigned int n;
+	const char *log, *first;
+
+	xr_boot(0);
+	xr_run_ms(10000);
+	n = take_unreported(held, 70000);
+	sim.free_frames = 0;
+	unit_log_clear();
+	CHECK(!alloc_pages(REPORTING_ORDER));
+	CHECK(xrs().reclaim_failed > 1);
+	log = unit_log();
+	first = strstr(log, "no memory to back");
+	CHECK(first);
+	CHECK(!strstr(first + 1, "no memory to back"));
+	sim.free_frames = ~0ULL;
+	while (n)
+		free_pages(held[--n], 0);
+	xr_run_ms(10000);
 	xr_check();
 }
 

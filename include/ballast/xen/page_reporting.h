@@ -30,9 +30,10 @@ struct xen_reporting_stats {
 	u64 report_ns, reclaim_ns;
 };
 
-/* Register the device / drain, reclaim and unregister it. 0 or -errno. */
+/* Register the device / reclaim every block and unregister it (-ENOSPC
+ * while the domain's maximum has no room for them). 0 or -errno. */
 int xen_reporting_start(void);
-void xen_reporting_stop(void);
+int xen_reporting_stop(void);
 bool xen_reporting_on(void);
 /* tot_pages as the balloon core must see it: with reported pages. */
 u64 xen_reporting_host_current(u64 tot_pages);
