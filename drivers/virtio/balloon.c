@@ -36,8 +36,11 @@
  * No scrub (QEMU discards inflated pages; the guest reads zeros after
  * deflate), and PAGE_POISON is never accepted: the DEBUG build fills free
  * pages with a pattern, which the core rewrites when it frees deflated
- * pages anyway, and the host need not keep it. No hot-add: that is
- * virtio-mem's job.
+ * pages anyway, and the host need not keep it (nor would it drop reported
+ * pages: balloon_report.c). No hot-add: that is virtio-mem's job.
+ *
+ * Free page reporting (REPORTING, when the device offers it) is in
+ * balloon_report.c: a queue of its own, a device of mm's page reporting.
  */
 #include <ballast/arch_mm.h>
 #include <ballast/balloon.h>
@@ -356,6 +359,7 @@ void virtio_balloon_show(void)
 	printk("stats:       %llu updates, %llu config changes\n",
 	       (unsigned long long)c->stats_updates,
 	       (unsigned long long)c->config_changes);
+	vb_report_show();
 }
 
 static struct balloon_backend vb_backend = {
@@ -520,6 +524,7 @@ static int vb_probe(struct virtio_device *vdev)
 	err = setup_queues(vdev);
 	if (err)
 		goto fail;
+	vb_report_setup(vdev);
 	err = -ENOMEM;
 	vb.buf = alloc_pages_virt(VB_BUF_ORDER);
 	vb.stats = alloc_pages_virt(0);
@@ -532,6 +537,7 @@ static int vb_probe(struct virtio_device *vdev)
 		goto fail;
 	vdev->priv = &vb;
 	virtio_device_ready(vdev);
+	vb_report_start();
 	write_actual();
 	read_target();
 	queue_stats();
@@ -545,10 +551,11 @@ fail:
 static struct virtio_driver vb_driver = {
 	.name = "virtio-balloon",
 	.device_id = VIRTIO_ID_BALLOON,
-	/* Not PAGE_POISON (see above), not the hinting or reporting queues. */
+	/* Not PAGE_POISON (see above), not the hinting queue. */
 	.features = (1ULL << VIRTIO_F_VERSION_1) |
 		    (1ULL << VIRTIO_BALLOON_F_MUST_TELL_HOST) |
-		    (1ULL << VIRTIO_BALLOON_F_STATS_VQ),
+		    (1ULL << VIRTIO_BALLOON_F_STATS_VQ) |
+		    (1ULL << VIRTIO_BALLOON_F_REPORTING),
 	.probe = vb_probe,
 	.config_changed = vb_config_changed,
 };
@@ -568,5 +575,6 @@ const struct vb_counters *virtio_balloon_counters(void)
 void virtio_balloon_reset_for_test(void)
 {
 	memset(&vb, 0, sizeof(vb));
+	vb_report_reset_for_test();
 }
 #endif

@@ -8,6 +8,8 @@
 
 #include <ballast/types.h>
 
+struct virtio_device;
+
 /*
  * pfns per inflate/deflate element (at most 4096: the 16 KiB buffer).
  * Linux sends 256; QEMU takes a buffer of any length.
@@ -34,6 +36,29 @@ struct vb_counters {
 				 deflate) and has not taken again yet */
 };
 
+/*
+ * Free page reporting (balloon_report.c): how long a drain waits for the
+ * device to return the report in flight before it counts as holding it.
+ */
+#define VB_REPORT_TIMEOUT_NS 1000000000ULL
+
+struct vb_report_counters {
+	u64 reports, blocks, pages; /* sent to the device */
+	u64 pages_done;             /* ...and taken by it (used length 0) */
+	u64 refused;                /* returned with used length != 0 */
+	u64 drains, drain_timeouts, drain_ns;
+	u64 late;                   /* returned after a drain gave up */
+};
+
+/* From the probe: the reporting queue if REPORTING was negotiated (before
+ * DRIVER_OK); never fails the probe. */
+int vb_report_setup(struct virtio_device *vdev);
+/* After DRIVER_OK: register with mm's page reporting. */
+void vb_report_start(void);
+/* Its lines for `balloon`. */
+void vb_report_show(void);
+const struct vb_report_counters *virtio_balloon_report_counters(void);
+
 /* The driver's INIT_HOOK: register with the virtio core. */
 int virtio_balloon_register(void);
 const struct vb_counters *virtio_balloon_counters(void);
@@ -43,6 +68,7 @@ void virtio_balloon_show(void);
 #ifdef BALLAST_HOST
 /* Forget the device (the test's virtio and balloon resets come with it). */
 void virtio_balloon_reset_for_test(void);
+void vb_report_reset_for_test(void);
 #endif
 
 #endif

@@ -4,6 +4,7 @@
 #include "sim_platform.h"
 #include <ballast/balloon.h>
 #include <ballast/errno.h>
+#include <ballast/page_reporting.h>
 #include <ballast/virtio_balloon.h>
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
@@ -257,6 +258,8 @@ static void act(unsigned int idx, u16 head)
 	set_access(run, run_n, !inflate);
 }
 
+static void unkeep(unsigned int i);
+
 static void keep(unsigned int idx, u16 head)
 {
 	if (svd.nkept == SIM_KEPT_MAX) {
@@ -292,6 +295,136 @@ static void balloon_element(unsigned int idx, u16 head)
 	push_used(idx, head, 0);
 }
 
+/* ---- the reporting queue ------------------------------------------------- */
+
+#define SIM_REPORT_MAX 32
+#define SIM_REPORT_MIN_BYTES (2ULL << 20)
+
+/*
+ * The ranges of the report at head into pfn[]/npages[]; false (and a
+ * violation) for a malformed one: a readable or indirect descriptor, more
+ * than 32, a range not naturally aligned, under 2 MiB or beyond the guest.
+ */
+static bool report_ranges(u16 head, unsigned long *pfn, unsigned long *npages,
+			  unsigned int *n)
+{
+	struct sim_vq *q = &svd.q[svd.report_q];
+	struct vring_desc *d = guest(q->desc);
+	u16 i = head;
+
+	for (*n = 0;; i = d[i].next) {
+		u64 a, l;
+
+		if (i >= q->size || *n == SIM_REPORT_MAX) {
+			violation("report: descriptor %u of %u, or more than %d",
+				  i, q->size, SIM_REPORT_MAX);
+			return false;
+		}
+		a = d[i].addr;
+		l = d[i].len;
+		if (!(d[i].flags & VRING_DESC_F_WRITE) ||
+		    d[i].flags & VRING_DESC_F_INDIRECT) {
+			violation("report: descriptor %u flags %#x (device-writable "
+				  "expected)", i, d[i].flags);
+			return false;
+		}
+		if (l < SIM_REPORT_MIN_BYTES || (l & (l - 1)) || a % l ||
+		    a + l > SIM_MM_MAX_PHYS) {
+			violation("report: range %#llx+%#llx (a naturally aligned "
+				  "2 MiB or more expected)", (unsigned long long)a,
+				  (unsigned long long)l);
+			return false;
+		}
+		pfn[*n] = (unsigned long)(a >> PAGE_SHIFT);
+		npages[*n] = (unsigned long)(l >> PAGE_SHIFT);
+		(*n)++;
+		if (!(d[i].flags & VRING_DESC_F_NEXT)) {
+			svd.last_report_pfn = pfn[0];
+			svd.last_report_pages = npages[0];
+			return true;
+		}
+	}
+}
+
+/* The host drops the ranges (the guest reads zeros), or holds them out of
+ * the guest's reach (hold), or gives them back after a hold (release). */
+static void report_act(u16 head, bool hold, bool release)
+{
+	unsigned long pfn[SIM_REPORT_MAX], np[SIM_REPORT_MAX];
+	unsigned int n;
+
+	if (!report_ranges(head, pfn, np, &n))
+		return;
+	for (unsigned int k = 0; k < n; k++) {
+		if (release || !hold)
+			memset(guest(PFN_PHYS(pfn[k])), 0, np[k] * PAGE_SIZE);
+		if (hold || release)
+			sim_mm_access(pfn[k], np[k], release);
+		if (hold)
+			continue;
+		svd.report_ranges++;
+		svd.reported_pages += np[k];
+	}
+	if (!hold) {
+		svd.reports++;
+		svd.max_report_ranges = MAX(svd.max_report_ranges, n);
+	}
+}
+
+static void report_element(u16 head)
+{
+	if (svd.report_keep_next) {
+		svd.report_keep_next--;
+		report_act(head, true, false);
+		keep(svd.report_q, head);
+		return;
+	}
+	if (svd.report_nack_next) {
+		svd.report_nack_next--;
+		push_used(svd.report_q, head, 8);
+		return;
+	}
+	report_act(head, false, false);
+	push_used(svd.report_q, head, 0);
+}
+
+void sim_virtio_reporting(bool spec)
+{
+	svd.offered |= 1ULL << VIRTIO_BALLOON_F_REPORTING;
+	svd.nq = spec ? 5 : 4;
+	svd.report_q = spec ? 4 : 3;
+	svd.q[3].max_size = spec ? 0 : 32;
+	svd.q[4].max_size = spec ? 32 : 0;
+}
+
+unsigned int sim_virtio_release_report(unsigned int n)
+{
+	unsigned int done = 0;
+
+	for (unsigned int i = 0; i < svd.nkept && done < n;) {
+		struct sim_kept k = svd.kept[i];
+
+		if (!svd.report_q || k.q != svd.report_q) {
+			i++;
+			continue;
+		}
+		unkeep(i);
+		report_act(k.head, false, true);
+		push_used(k.q, k.head, 0);
+		done++;
+	}
+	return done;
+}
+
+unsigned int sim_virtio_reports_held(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < svd.nkept; i++)
+		n += svd.report_q && svd.kept[i].q == svd.report_q;
+	return n;
+}
+
 static void process(unsigned int idx)
 {
 	struct sim_vq *q = &svd.q[idx];
@@ -305,6 +438,8 @@ static void process(unsigned int idx)
 			keep(idx, head); /* QEMU: until its stats timer fires */
 		else if (idx < 2)
 			balloon_element(idx, head);
+		else if (svd.report_q && idx == svd.report_q)
+			report_element(head);
 		else
 			push_used(idx, head, 0);
 	}
@@ -325,6 +460,8 @@ void virtio_wait_relax(void)
 	sim_clock_now += SIM_POLL_NS;
 	if (svd.work_pending && !--svd.polls_left)
 		sim_virtio_run();
+	if (svd.report_release_polls && !--svd.report_release_polls)
+		sim_virtio_release_report(1);
 }
 
 /* ---- the test's side ----------------------------------------------------- */
@@ -349,6 +486,7 @@ void sim_virtio_init(u64 features)
 	virtio_reset_for_test();
 	virtio_balloon_reset_for_test();
 	balloon_reset_for_test();
+	page_reporting_reset_for_test();
 }
 
 int sim_virtio_add(void)
@@ -411,7 +549,7 @@ unsigned int sim_virtio_release(unsigned int n)
 	for (unsigned int i = 0; i < svd.nkept && done < n;) {
 		struct sim_kept k = svd.kept[i];
 
-		if (k.q == 2) {
+		if (k.q >= 2) { /* stats, reporting: their own releases */
 			i++;
 			continue;
 		}

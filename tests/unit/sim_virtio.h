@@ -15,6 +15,15 @@
  * kept without an answer (until sim_virtio_release), answered only after
  * some polls, the next writes of `actual` landing short (one byte), and a
  * config change (num_pages) in the middle of an element.
+ *
+ * Free page reporting (sim_virtio_reporting): the reporting queue at
+ * QEMU 7.2's index 3 or the spec's 4. Each element must be 1..32
+ * device-writable descriptors, each a naturally aligned range of 2 MiB or
+ * more inside the guest; the host "drops" each range (it reads zeros
+ * afterwards) and answers with used length 0. Faults: the next reports
+ * held (their ranges out of the guest's reach: a touch kills the test)
+ * until sim_virtio_release_report, or answered with a non-zero used length
+ * and not acted on; a held report answered after some polls of a wait.
  */
 #ifndef SIM_VIRTIO_H
 #define SIM_VIRTIO_H
@@ -22,7 +31,7 @@
 #include <ballast/virtio.h>
 #include "sim_mm.h"
 
-#define SIM_VQS 4
+#define SIM_VQS 5
 #define SIM_VIRTIO_NPFN ((unsigned long)(SIM_MM_MAX_PHYS >> PAGE_SHIFT))
 #define SIM_KEPT_MAX 16
 
@@ -60,6 +69,11 @@ struct sim_virtio {
 	bool change_mid;             /* during the next element: num_pages := */
 	u32 change_to;
 	void (*during)(void);        /* run inside the next element */
+	unsigned int report_q;       /* the reporting queue (0: none) */
+	unsigned int report_keep_next; /* next N reports: held */
+	unsigned int report_nack_next; /* next N reports: used length 8 */
+	unsigned int report_release_polls; /* a held report answered after
+					      this many wait polls */
 	/* Work to do at a later poll (delay_polls). */
 	unsigned int polls_left;
 	bool work_pending;
@@ -68,6 +82,9 @@ struct sim_virtio {
 	u64 stats_seen;
 	u64 stats_val[16];           /* the last stats, by tag */
 	unsigned int max_elem_pfns;
+	u64 reports, report_ranges, reported_pages; /* reports acted on */
+	unsigned int max_report_ranges;
+	unsigned long last_report_pfn, last_report_pages; /* its first range */
 	/* Violations. */
 	bool soft;
 	u64 violations;
@@ -94,5 +111,15 @@ bool sim_virtio_release_stats(void);
 bool sim_virtio_host_has(unsigned long pfn);
 /* The device's own pending work (delayed answers) now. */
 void sim_virtio_run(void);
+/*
+ * Offer REPORTING with a reporting queue of 32 entries: spec false is
+ * QEMU 7.2's layout (4 queues, reporting at 3), true the spec's (5 queues,
+ * free-page-hint's 3 absent, reporting at 4). After sim_virtio_init.
+ */
+void sim_virtio_reporting(bool spec);
+/* Answer (and act on) held reports, the oldest first; returns how many. */
+unsigned int sim_virtio_release_report(unsigned int n);
+/* Reports the device holds now. */
+unsigned int sim_virtio_reports_held(void);
 
 #endif
