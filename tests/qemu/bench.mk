@@ -2,6 +2,8 @@
 # virtio_balloon module) in the same QEMU with virtio-balloon, driven by the
 # same QMP code (tests/qemu/bench/bench_qemu.py); not part of make test.
 #   QEMU_BENCH_REPS=3  QEMU_BENCH_OS=bl,lx  QEMU_BENCH_README=1 (update README.md)
+#   QEMU_BENCH_FIGURES=balloon,report (the QMP balloon steps; free page
+#   reporting: seconds from a 1.2 GiB free to QEMU's RSS 1 GiB lower)
 # ballast is built with DEBUG=0 (no page poisoning, as a production Linux
 # has none) into build/bench/k/; the Linux guest is assembled, not
 # installed, by tests/qemu/bench/build-linux.sh into build/qemu-bench/linux/.

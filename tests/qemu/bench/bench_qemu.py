@@ -25,6 +25,16 @@ raised), which has no polling granularity. Between steps, untimed, the
 guest's own view (ballast `free` and `balloon`, Linux /proc/meminfo and
 /proc/vmstat). Tables: median [min-max] and Linux/ballast of the medians.
 
+Free page reporting (a second boot of each OS per repeat, -m 2048M and
+`-device virtio-balloon-pci,id=balloon0,free-page-reporting=on`, the rest
+of the command line as above): QEMU's RSS (VmRSS of /proc/PID/status) once
+it rests, then 1200 MiB touched and freed (ballast `memtest 1200M`: it
+allocates, writes, verifies and frees; Linux `fill 1200` of linux-init: a
+tmpfs file written with dd and deleted); from the prompt after it (the
+free) RSS is polled every 50 ms: seconds until it is 1 GiB below where it
+was at the free (at most --fall-timeout s), and, once it rests again, the
+share of the 1200 MiB freed it gave back.
+
 Writes build/bench/qemu.csv, build/bench/qemu.md, build/bench/qemu-balloon.png
 (matplotlib: query-balloon `actual` against time, both OSes, repeat 1) and
 keeps each boot's serial log and samples in build/bench/qemu-runs/.
@@ -58,6 +68,14 @@ POLL_S = 0.010
 QEMU_BASE = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "pc", "-m", "%dM" % MEM_MIB,
              "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio"]
 DEVICE = ["-device", "virtio-balloon-pci,id=balloon0"]
+# the free page reporting figure: a guest that can free 1.2 GiB
+REPORT_MEM_MIB = 2048
+REPORT_DEVICE = ["-device", "virtio-balloon-pci,id=balloon0,free-page-reporting=on"]
+REPORT_FREE_MIB = 1200
+REPORT_FILL = {"bl": "memtest %dM" % REPORT_FREE_MIB, "lx": "fill %d" % REPORT_FREE_MIB}
+REPORT_FILL_OK = {"bl": "ok (0 bad words)", "lx": "written and freed"}
+REPORT_FALL_MIB = 1024
+RSS_POLL_S = 0.050
 
 
 class BenchError(Exception):
@@ -69,10 +87,11 @@ class Guest(guestlib.Guest):
     """A QEMU process on the bench's command line: guest.py's serial line on
     pipes and QMP on a unix socket, at ballast's prompt or Linux's."""
 
-    def __init__(self, os_, boot_args, run_dir, name):
+    def __init__(self, os_, boot_args, run_dir, name, mem_mib=MEM_MIB, device=DEVICE):
         self.os = os_
         self.sock = qmplib.socket_path(run_dir, name)
-        argv = QEMU_BASE + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + DEVICE + boot_args
+        base = [("%dM" % mem_mib) if a == "%dM" % MEM_MIB else a for a in QEMU_BASE]
+        argv = base + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + device + boot_args
         try:
             super().__init__(None, None, None, os.path.join(run_dir, name + ".log"),
                              qmp_path=self.sock, argv=argv)
@@ -178,7 +197,7 @@ def run_step(g, mib, timeout, stall):
     return reached, samples, ev_ms, actual / MiB
 
 
-def boot(os_, args, run_dir, name):
+def boot(os_, args, run_dir, name, **guest_kw):
     if os_ == "bl":
         boot_args = ["-cdrom", args.iso, "-boot", "d"]
     else:
@@ -186,7 +205,7 @@ def boot(os_, args, run_dir, name):
                      "-initrd", os.path.join(args.linux, "initrd.gz"),
                      "-append", "console=ttyS0 quiet"]
     t0 = time.monotonic()
-    g = Guest(os_, boot_args, run_dir, name)
+    g = Guest(os_, boot_args, run_dir, name, **guest_kw)
     try:
         g.expect(re.escape(PROMPT[os_]), args.boot_timeout)
         # the driver is up once DRIVER_OK is set; give it a bounded while
@@ -230,17 +249,147 @@ def one_boot(os_, rep, args, run_dir):
     return rec
 
 
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        m = re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M)
+    if not m:
+        raise BenchError("no VmRSS for QEMU pid %d" % pid)
+    return int(m.group(1)) * 1024
+
+
+def rss_rest(g, limit, quiet=3.0):
+    """RSS once it has not moved by more than 8 MiB for quiet s (or after
+    limit s): (bytes, samples from now)."""
+    t0 = time.monotonic()
+    last = rss_bytes(g.pid)
+    since, samples = t0, [(0.0, last)]
+    while time.monotonic() - since < quiet and time.monotonic() - t0 < limit:
+        time.sleep(0.25)
+        now = rss_bytes(g.pid)
+        samples.append((time.monotonic() - t0, now))
+        if abs(now - last) > 8 * MiB:
+            last, since = now, time.monotonic()
+    return samples[-1][1], samples
+
+
+def one_report_boot(os_, rep, args, run_dir):
+    """The free page reporting figure: one boot, RSS at rest, 1200 MiB
+    touched and freed, RSS until it falls by 1 GiB and rests."""
+    name = "%s-report-%d" % (os_, rep)
+    rec = {"os": os_, "rep": rep, "kind": "report", "steps": [], "error": None}
+    try:
+        g, rec["boot_ms"] = boot(os_, args, run_dir, name, mem_mib=REPORT_MEM_MIB,
+                                 device=REPORT_DEVICE)
+    except (BenchError, qmplib.QMPError) as e:
+        rec["error"] = str(e)
+        return rec
+    try:
+        rec["features"] = features(g)
+        rec["rest"], _ = rss_rest(g, 60)
+        t0 = time.monotonic()
+        out = g.cmd(REPORT_FILL[os_], 600)
+        t_free = time.monotonic()
+        rec["fill_s"] = t_free - t0
+        if REPORT_FILL_OK[os_] not in out:
+            raise BenchError("%s: %s said: %s" % (OSES[os_], REPORT_FILL[os_], out.strip()))
+        high = rec["high"] = rss_bytes(g.pid)
+        samples, fall = [(0.0, high)], None
+        while True:
+            t = time.monotonic() - t_free
+            r = rss_bytes(g.pid)
+            samples.append((t, r))
+            if high - r >= REPORT_FALL_MIB * MiB:
+                fall = t
+                break
+            if t > args.fall_timeout:
+                break
+            time.sleep(RSS_POLL_S)
+        rec["fall_s"] = fall
+        rec["low"], more = rss_rest(g, 30)
+        rec["samples"] = samples + [(samples[-1][0] + t, r) for t, r in more[1:]]
+        rec["gave_back"] = (high - rec["low"]) / float(REPORT_FREE_MIB * MiB)
+        if os_ == "bl":
+            rec["raw"] = g.cmd("balloon")
+        print("bench-qemu: %s rep %d: reporting: RSS %d MiB at rest, %d after %s (%.1f s), "
+              "%s, rests at %d MiB: %.0f%% of %d MiB back" % (
+                  OSES[os_], rep, rec["rest"] // MiB, high // MiB, REPORT_FILL[os_], rec["fill_s"],
+                  "1 GiB less after %.2f s" % fall if fall is not None
+                  else "not 1 GiB less within %.0f s" % args.fall_timeout,
+                  rec["low"] // MiB, 100 * rec["gave_back"], REPORT_FREE_MIB), flush=True)
+    except (BenchError, qmplib.QMPError, OSError) as e:
+        rec["error"] = str(e)
+    finally:
+        g.stop()
+    return rec
+
+
+def report_table(recs):
+    out = ["#### Free page reporting: a %d MiB guest, free-page-reporting=on, %d MiB touched "
+           "and freed\n" % (REPORT_MEM_MIB, REPORT_FREE_MIB)]
+    out.append("ballast `%s`, Linux `%s` (a tmpfs file written with dd and deleted). QEMU's "
+               "VmRSS polled every %.0f ms from the guest's prompt after the free: seconds "
+               "until it is %d MiB below where it was at the free, and the share of the "
+               "%d MiB freed it gave back once it rested (3 s without moving more than 8 MiB).\n"
+               % (REPORT_FILL["bl"], REPORT_FILL["lx"], RSS_POLL_S * 1000, REPORT_FALL_MIB,
+                  REPORT_FREE_MIB))
+    out.append("| | ballast | Linux | Linux/ballast |")
+    out.append("| --- | --- | --- | --- |")
+
+    def sel(os_, key, f=lambda v: v):
+        return [f(r[key]) for r in recs if r["os"] == os_ and not r["error"]
+                and r.get(key) is not None]
+
+    def fcell(v, fmt):
+        if not v:
+            return "-"
+        if len(v) == 1:
+            return fmt % v[0]
+        return (fmt + " [" + fmt + "-" + fmt + "]") % (med(v), min(v), max(v))
+
+    def fratio(bl, lx):
+        return "%.2f" % (med(lx) / med(bl)) if bl and lx and med(bl) else "-"
+
+    rows = [("s from the free to RSS 1 GiB lower", "fall_s", lambda v: v, "%.2f"),
+            ("share of the freed memory given back", "gave_back", lambda v: 100 * v, "%.0f%%"),
+            ("RSS at rest, MiB", "rest", lambda v: v / MiB, "%.0f"),
+            ("RSS at the free, MiB", "high", lambda v: v / MiB, "%.0f"),
+            ("RSS after, MiB", "low", lambda v: v / MiB, "%.0f"),
+            ("touch and free, s", "fill_s", lambda v: v, "%.1f")]
+    for label, key, f, fmt in rows:
+        bl, lx = sel("bl", key, f), sel("lx", key, f)
+        out.append("| %s | %s | %s | %s |" % (label, fcell(bl, fmt), fcell(lx, fmt), fratio(bl, lx)))
+    for os_ in ("bl", "lx"):
+        never = [r["rep"] for r in recs if r["os"] == os_ and not r["error"] and r.get("fall_s") is None
+                 and "fall_s" in r]
+        if never:
+            out.append("\n%s: RSS did not fall by 1 GiB in repeat(s) %s" % (
+                OSES[os_], ", ".join(map(str, never))))
+        feats = sorted({f for r in recs if r["os"] == os_ for f in r.get("features", [])})
+        if feats:
+            out.append("\n%s negotiated %s" % (OSES[os_], ", ".join(feats)))
+    raw = [r["raw"] for r in recs if r["os"] == "bl" and r.get("raw")]
+    if raw:
+        lines = [ln for ln in raw[-1].splitlines() if re.match(r"^(reporting|drains):", ln)]
+        if lines:
+            out.append("\nballast's reporting lines (`balloon`, last repeat):\n")
+            out.append("```\n" + "\n".join(lines) + "\n```")
+    return "\n".join(out)
+
+
 def run(args, run_dir):
-    for f in os.listdir(run_dir):     # this run's OSes replace their old runs
-        if f.split("-")[0] in args.os:
+    for f in os.listdir(run_dir):     # this run's OSes and figures replace their old runs
+        fig = "report" if "-report-" in f else "balloon"
+        if f.split("-")[0] in args.os and fig in args.figures:
             os.unlink(os.path.join(run_dir, f))
     for rep in range(1, args.reps + 1):
         for os_ in args.os:
-            rec = one_boot(os_, rep, args, run_dir)
-            with open(os.path.join(run_dir, "%s-%d.json" % (os_, rep)), "w") as f:
-                json.dump(rec, f)
-            if rec["error"]:
-                print("bench-qemu: %s rep %d: %s" % (OSES[os_], rep, rec["error"]), flush=True)
+            for fig in args.figures:
+                rec = (one_boot if fig == "balloon" else one_report_boot)(os_, rep, args, run_dir)
+                tag = "" if fig == "balloon" else "report-"
+                with open(os.path.join(run_dir, "%s-%s%d.json" % (os_, tag, rep)), "w") as f:
+                    json.dump(rec, f)
+                if rec["error"]:
+                    print("bench-qemu: %s rep %d: %s" % (OSES[os_], rep, rec["error"]), flush=True)
 
 
 def load(run_dir):
@@ -437,9 +586,17 @@ def own_table(recs):
     return "\n".join(out)
 
 
-def write_csv(path, recs):
+def write_csv(path, recs, rrecs=()):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
+        for r in rrecs:
+            w.writerow(["report", r["os"], r["rep"], REPORT_FREE_MIB,
+                        "" if r.get("fall_s") is None else "%.1f" % (r["fall_s"] * 1000), "",
+                        "%.0f" % (r["low"] / MiB) if r.get("low") else "",
+                        "%.3f" % r["gave_back"] if r.get("gave_back") is not None else ""])
+            for t, b in r.get("samples", []):
+                w.writerow(["rss", r["os"], r["rep"], REPORT_FREE_MIB, "%.1f" % (t * 1000), "",
+                            "%.1f" % (b / MiB), ""])
         w.writerow(["kind", "os", "rep", "target_mib", "ms", "event_ms", "actual_mib", "guest_total_kib"])
         for r in recs:
             if r.get("boot_ms"):
@@ -551,6 +708,10 @@ def main():
     ap.add_argument("--stall", type=float, default=5.0,
                     help="a step stopped short when actual has not changed for this long, s")
     ap.add_argument("--boot-timeout", type=float, default=180.0)
+    ap.add_argument("--fall-timeout", type=float, default=30.0,
+                    help="longest wait for RSS to fall by 1 GiB after the free, s")
+    ap.add_argument("--figures", default=os.environ.get("QEMU_BENCH_FIGURES", "balloon,report"),
+                    help="balloon (the QMP steps), report (free page reporting) or both")
     ap.add_argument("--update-readme", action="store_true",
                     default=bool(os.environ.get("QEMU_BENCH_README")),
                     help="put the tables into README.md (between the bench-qemu markers) "
@@ -560,6 +721,9 @@ def main():
     args.os = [o for o in args.os.split(",") if o]
     if any(o not in OSES for o in args.os):
         sys.exit("bench-qemu: --os takes bl, lx")
+    args.figures = [x for x in args.figures.split(",") if x]
+    if any(x not in ("balloon", "report") for x in args.figures):
+        sys.exit("bench-qemu: --figures takes balloon, report")
     out = os.path.join(TOP, "build", "bench")
     run_dir = os.path.join(out, "qemu-runs")
     os.makedirs(run_dir, exist_ok=True)
@@ -568,40 +732,48 @@ def main():
             sys.exit("bench-qemu: no %s (make iso)" % args.iso)
         if "lx" in args.os and not os.path.exists(os.path.join(args.linux, "initrd.gz")):
             sys.exit("bench-qemu: no Linux guest in %s (tests/qemu/bench/build-linux.sh)" % args.linux)
-        print("bench-qemu: %s, %d repeats (a fresh boot each), balloon %s MiB"
-              % (", ".join(OSES[o] for o in args.os), args.reps, ", ".join(map(str, STEPS))), flush=True)
+        what = (["balloon %s MiB" % ", ".join(map(str, STEPS))] if "balloon" in args.figures else []) + \
+            (["free page reporting (%d MiB freed)" % REPORT_FREE_MIB] if "report" in args.figures else [])
+        print("bench-qemu: %s, %d repeats (a fresh boot each), %s"
+              % (", ".join(OSES[o] for o in args.os), args.reps, "; ".join(what)), flush=True)
         run(args, run_dir)
     elif args.report_only:
         run_dir = args.report_only
-    recs = load(run_dir)
-    if not recs:
+    allrecs = load(run_dir)
+    if not allrecs:
         sys.exit("bench-qemu: no runs in %s" % run_dir)
+    recs = [r for r in allrecs if r.get("kind") != "report"]
+    rrecs = [r for r in allrecs if r.get("kind") == "report"]
     date = datetime.datetime.utcfromtimestamp(
         max(os.path.getmtime(os.path.join(run_dir, f)) for f in os.listdir(run_dir))).strftime("%Y-%m-%d %H:%M UTC")
     lxver = ""
     kv = os.path.join(args.linux, "initramfs", "kernel-version")
     if os.path.exists(kv):
         lxver = open(kv).read().strip()
-    reps = max(r["rep"] for r in recs)
+    reps = max(r["rep"] for r in allrecs)
     head = ("### make bench-qemu, %s\n\n%s, TCG, -machine pc -m 1024M -smp 1, "
             "virtio-balloon-pci; ballast %s, Linux %s (Debian 12, its own virtio_balloon module); "
             "%d repeat(s), a fresh boot each\n\n" % (date, qemu_version(), os.path.basename(os.path.dirname(args.iso))
                                                  == "k" and "DEBUG=0" or os.path.relpath(args.iso, TOP),
                                                  lxver or "6.1", reps))
-    text = tables(recs)
+    text = tables(recs) if recs else "(no balloon runs)"
+    if rrecs:
+        text += "\n\n" + report_table(rrecs)
     with open(os.path.join(out, "qemu.md"), "w") as f:
         f.write(head + text + "\n")
     print(head + text)
-    write_csv(os.path.join(out, "qemu.csv"), recs)
-    png = plot(out, recs, "query-balloon actual during QMP balloon, %s" % date)
+    write_csv(os.path.join(out, "qemu.csv"), recs, rrecs)
+    png = plot(out, recs, "query-balloon actual during QMP balloon, %s" % date) if recs else None
     print("bench-qemu: %s, %s%s" % (os.path.join(out, "qemu.csv"), os.path.join(out, "qemu.md"),
                                     ", " + png if png else ""))
     if args.update_readme:
         update_readme(head + text, png)
     # a step stopped short is a figure (the table says so), not a failure
+    # ... as is RSS not falling in time (the table says so)
     passed = sum(1 for r in recs if not r["error"] and len(r["steps"]) == len(STEPS))
-    failed = len(recs) - passed
-    for r in recs:
+    passed += sum(1 for r in rrecs if not r["error"] and "low" in r)
+    failed = len(allrecs) - passed
+    for r in allrecs:
         if r["error"]:
             print("  %s rep %d: %s" % (OSES[r["os"]], r["rep"], r["error"].splitlines()[0]))
     print("%d passed, %d failed" % (passed, failed))

@@ -122,7 +122,7 @@ echo $ORDER > "$S/lib/modules/order"
 log "insmod order: $(echo $ORDER)"
 
 cp "$BB" "$S/bin/busybox"
-for a in sh mount cat grep sed echo sleep poweroff insmod uname printf awk free head tr; do
+for a in sh mount umount mkdir dd rm cat grep sed echo sleep poweroff insmod uname printf awk free head tr; do
 	ln -s busybox "$S/bin/$a"
 done
 cp "$HERE/linux-init" "$S/init"
