@@ -167,6 +167,14 @@ static int xr_drain(struct page_reporting_dev *dev)
 	return 0; /* synchronous: report() never returns with a batch out */
 }
 
+/* The domain's maximum allows n more pages (or Xen does not say). */
+static bool room_for(unsigned long n)
+{
+	long cur = xen_current_reservation(), max = xen_maximum_reservation();
+
+	return cur < 0 || max < 0 || (u64)cur + n <= (u64)max;
+}
+
 static int xr_reclaim(struct page_reporting_dev *dev, unsigned long pfn,
 		      unsigned int order)
 {
@@ -174,7 +182,10 @@ static int xr_reclaim(struct page_reporting_dev *dev, unsigned long pfn,
 	u64 t0 = clock_ns();
 	int err = 0;
 
-	got = take_back(pfn, n);
+	/* At the domain's maximum Xen refuses (and logs each try): ask first.
+	 * Normal while the balloon grabs reported blocks for a decrease
+	 * (they are reclaimed before the batch goes back). */
+	got = room_for(n) ? take_back(pfn, n) : 0;
 	if (got < n) {
 		/* Xen has no memory: the block goes on being reported whole;
 		 * the fresh frames go back unscrubbed (nothing of ours). */

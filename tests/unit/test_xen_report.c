@@ -475,6 +475,37 @@ TEST(xen_report_off_needs_room)
 	xr_check();
 }
 
+/* At the domain's maximum a reclaim fails without asking Xen for frames:
+ * no populate call, nothing populated and given back. */
+TEST(xen_report_reclaim_at_max_asks_nothing)
+{
+	static struct page *held[70000];
+	unsigned int n;
+	u64 calls;
+
+	xr_boot(0);
+	xr_run_ms(10000);
+	n = take_unreported(held, 70000);
+	/* Short of one page for the smallest reported block. */
+	sim.max_pages = sim.tot_pages + BLOCK_PAGES - 1;
+	calls = sim.calls;
+	CHECK(!alloc_pages(REPORTING_ORDER));
+	CHECK(xrs().reclaim_failed >= 1);
+	CHECK_EQ(sim.calls, calls);
+	sim.max_pages += 1 + BLOCK_PAGES; /* room for a 4 MiB block too */
+	{
+		struct page *pg = alloc_pages(REPORTING_ORDER);
+
+		CHECK(pg);
+		CHECK(sim.tot_pages <= sim.max_pages);
+		free_pages(pg, REPORTING_ORDER);
+	}
+	while (n)
+		free_pages(held[--n], 0);
+	xr_run_ms(10000);
+	xr_check();
+}
+
 /* Xen without memory for a reclaim says so once, not once per block. */
 TEST(xen_report_reclaim_failure_said_once)
 {

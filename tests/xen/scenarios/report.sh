@@ -118,4 +118,12 @@ for t in 128 320; do
 done
 xl mem-set "$dom" 256m
 xt_balloon_done "256 MiB"
-xt_pass "reporting on by $how: idle ${rep0} KiB reported (xl list $idle MiB); first: $first; second: $second; max target $max KiB with $rep KiB reported; mem-set 128, 320 reached"
+show=$(grep -E "^(reporting|reported|reclaimed):" $XT_OUT | tr -s ' ' | tr '\n' ';')
+# Off: every reported block is populated again, xl list back at the target.
+xt_cmd "balloon report off" 120 || xt_crash "no prompt after balloon report off"
+xt_expect "free page reporting off" || xt_fail "balloon report off refused"
+got=$(xl_mem); d=$((got - 256)); [ $d -lt 0 ] && d=$((-d))
+[ $d -le $tol ] || xt_fail "after balloon report off xl list shows $got MiB, not 256 (tolerance $tol)"
+memtest_sampled "reporting off"
+consistent "reporting off"
+xt_pass "reporting on by $how: idle ${rep0} KiB reported (xl list $idle MiB); first: $first; second: $second; max target $max KiB with $rep KiB reported; mem-set 128, 320 reached; off: xl list $got MiB; balloon: $show"
