@@ -14,6 +14,7 @@ reporting runs: never EBUSY.
 Every figure is written to the test's log (build/qemu-tests/NAME.log) as
 "[...]" lines.
 """
+import os
 import random
 import re
 import time
@@ -128,6 +129,22 @@ def test_page_reporting_rss_falls(boot):
     consistent(g)
     out = g.cmd("meminfo")
     note(g, "meminfo:\n" + out)
+    # everything reported: an idle guest sends nothing and costs nothing
+    time.sleep(3)
+    (r0, _, _, _), _ = reporting_lines(g)
+    c0, t0 = proc_cpu_s(g.pid), time.monotonic()
+    time.sleep(10)
+    used, wall = proc_cpu_s(g.pid) - c0, time.monotonic() - t0
+    (r1, _, _, _), out = reporting_lines(g)
+    note(g, "idle after reporting: QEMU used %.2fs CPU in %.1fs; reports %d -> %d"
+         % (used, wall, r0, r1))
+    assert r1 == r0, out
+    assert used < 1.0, "busy while idle: %.2fs CPU in %.1fs" % (used, wall)
+
+
+def proc_cpu_s(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_page_reporting_chmem_loop(boot):
