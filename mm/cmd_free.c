@@ -2,6 +2,7 @@
 #include <ballast/shell.h>
 #include <ballast/parse.h>
 #include <ballast/console.h>
+#include <ballast/page_reporting.h>
 #include "internal.h"
 
 #define KB(pages) ((unsigned long long)((pages) * (PAGE_SIZE >> 10)))
@@ -38,6 +39,28 @@ SHELL_COMMAND(free, "[-k|-m|-b]", "memory usage like procps free (KiB by default
 	      cmd_free);
 
 
+/* Free page reporting, when a device is registered (MemFree includes both). */
+static void show_reporting(void)
+{
+	struct page_reporting_stats rs;
+
+	page_reporting_get_stats(&rs);
+	if (!rs.active)
+		return;
+	printk("Reporting device:     %10s\n", rs.device);
+	printk("Reported now:         %10llu kB free, given to the host (%llu kB out for a report)\n",
+	       KB(rs.reported_now), KB(rs.out_now));
+	printk("Reported since boot:  %10llu kB in %llu reports (%llu refused), %llu passes\n",
+	       KB(rs.reported_total), (unsigned long long)rs.reports,
+	       (unsigned long long)rs.refused, (unsigned long long)rs.passes);
+	printk("Reported reclaims:    %10llu blocks (%llu failed)\n",
+	       (unsigned long long)rs.reclaims,
+	       (unsigned long long)rs.reclaim_failed);
+	printk("Reported drains:      %10llu (%llu ms waited)\n",
+	       (unsigned long long)rs.drains,
+	       (unsigned long long)(rs.drain_ns / 1000000));
+}
+
 static int cmd_meminfo(int argc, char **argv)
 {
 	struct mm_stats st;
@@ -71,6 +94,7 @@ static int cmd_meminfo(int argc, char **argv)
 	for (int o = 0; o < NR_ORDERS; o++)
 		printk(" %d:%llu", o, (unsigned long long)st.free_blocks[o]);
 	printk("\n");
+	show_reporting();
 	if (argc == 2) {
 		int ret = mm_check_consistency();
 

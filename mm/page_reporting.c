@@ -56,12 +56,18 @@ void page_reporting_notify_free(void)
 		arm(REPORTING_DELAY_NS);
 }
 
-/* After a batch came back: the next pass, if there is anything for it. */
+/*
+ * After a batch came back: the next pass, if there is anything for it. A
+ * refused batch waits the full delay (a device saying no at once must not
+ * make the worker spin), whatever else is left.
+ */
 static void next_pass(bool refused)
 {
-	if (pr.more)
+	if (refused)
+		defer_call(&pr.work, REPORTING_DELAY_NS, page_reporting_work, NULL);
+	else if (pr.more)
 		arm(0);
-	else if (pr.pending || refused)
+	else if (pr.pending)
 		arm(REPORTING_DELAY_NS);
 }
 
