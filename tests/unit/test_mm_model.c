@@ -15,10 +15,24 @@
  * must succeed iff no notifier vetoes and every page is free, a hole, its
  * own memmap, or a PageOffline page that is skippable or whose owner agrees
  * to drop its reference; on failure the lowest busy pfn is named.
+ *
+ * Free page reporting (seeds 5 and 6): a simulated device (sim_reporting.c),
+ * virtio-like or Xen-like (reclaim), registered from the start; "report"
+ * steps move the clock, run one pass of deferred work, answer a held
+ * report (ok or not) or keep it, and pick how the device answers next
+ * (at once, held, refused, NACKed; drains answered or not) and whether Xen
+ * has memory for reclaims. Blocks out for a report stay free in the model
+ * (they count as free) but cannot be allocated; under Xen a dropped 2 MiB
+ * chunk needs a reclaim, and a reported and an unreported half of a 4 MiB
+ * block stay apart. Every step also checks that no dropped chunk is
+ * anywhere but in a reported free block or out for a report.
  */
 #include "unit.h"
 #include "model.h"
 #include "sim_mm.h"
+#include "sim_platform.h"
+#include "sim_reporting.h"
+#include <ballast/timer.h>
 #include <ballast/errno.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
@@ -48,6 +62,9 @@ static u8 bst[NBLOCKS], bsrc[NBLOCKS];
 static u32 bmem[NBLOCKS], bpresent[NBLOCKS];
 static bool veto_online, veto_offline;
 static u64 nops[16], nok[16];
+static int reporting;        /* 0: none, 1: virtio-like, 2: Xen-like */
+static struct sim_rep msr;
+static u64 nrep[8];          /* report steps, answered, refused, ... */
 
 /* Its own generator (xorshift64*), not model_rnd: each seed walks as it
  * always has. */
@@ -196,7 +213,7 @@ static void check_page(unsigned long pfn)
 		ok = p->type == PGTY_RESERVED && (p->flags & PG_vmemmap);
 		break;
 	case M_FREE:
-		ok = PageFree(p);
+		ok = PageFree(p) || PageReporting(p);
 		break;
 	case M_ALLOC:
 		ok = PageAllocated(p);
@@ -234,6 +251,39 @@ static void full_check(void)
 	}
 }
 
+static bool out_for_report(unsigned long pfn, unsigned long n)
+{
+	for (unsigned int i = 0; i < msr.nheld; i++) {
+		unsigned long b = msr.held[i].pfn, e = b + (1UL << msr.held[i].order);
+
+		if (b < pfn + n && pfn < e)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * With reporting, whether the allocator can hand out the free block at pfn:
+ * not out for a report; under Xen a dropped chunk takes a reclaim, and a
+ * 4 MiB block with one half dropped and one not is two blocks still.
+ */
+static bool reporting_allows(unsigned long pfn, unsigned order)
+{
+	unsigned long n = 1UL << order;
+
+	if (!reporting)
+		return true;
+	if (out_for_report(pfn, n))
+		return false;
+	if (reporting == 1)
+		return true;
+	bool lo = sim_rep_dropped(pfn), hi = sim_rep_dropped(pfn + n - 1);
+
+	if (lo != hi)
+		return false;
+	return !lo || !msr.fail_reclaims;
+}
+
 /* An aligned fully-free block of this order in an online block? */
 static bool model_can_alloc(unsigned order)
 {
@@ -252,7 +302,7 @@ static bool model_can_alloc(unsigned order)
 
 				while (k < n && mst[pfn + k] == M_FREE)
 					k++;
-				if (k == n)
+				if (k == n && reporting_allows(pfn, order))
 					return true;
 			}
 		}
@@ -347,6 +397,9 @@ static void op_add(int b)
 {
 	bool onmem = rn(2);
 	unsigned long base = b * NPS;
+	/* Xen has memory for reclaims here: the memmap may come in pieces
+	 * when it has not, which the model does not follow. */
+	msr.fail_reclaims = 0;
 	int ret = add_memory((phys_addr_t)b * SECTION_SIZE, SECTION_SIZE,
 			     onmem ? MHP_MEMMAP_ON_MEMORY : 0);
 
@@ -454,10 +507,17 @@ static void op_offline(int b)
 	}
 	veto_offline = rn(20) == 0;
 	unit_log_clear();
+	bool stuck = out_for_report(base, NPS) && !msr.drain_answers;
 	int ret = offline_memory_block(b);
 
 	if (bst[b] != SECTION_ONLINE) {
 		MCHECK_EQ(ret, bst[b] == SECTION_ABSENT ? -ENODEV : -EBUSY);
+		return;
+	}
+	if (stuck) { /* the device would not give its report back */
+		MCHECK_EQ(ret, -EBUSY);
+		MCHECK(strstr(unit_log(), "free page report"));
+		nrep[6]++;
 		return;
 	}
 	if (veto_offline) {
@@ -483,6 +543,17 @@ static void op_offline(int b)
 			MFAIL("offline -EBUSY without naming %s: %s", want, unit_log());
 		return;
 	}
+	if (reporting == 2 && msr.fail_reclaims) {
+		bool dropped = false;
+
+		for (unsigned long pfn = base; pfn < base + NPS; pfn += 1UL << REPORTING_ORDER)
+			dropped |= sim_rep_dropped(pfn);
+		if (dropped) { /* its reported blocks cannot be backed again */
+			MCHECK_EQ(ret, -ENOMEM);
+			nrep[7]++;
+			return;
+		}
+	}
 	MCHECK_EQ(ret, 0);
 	nok[6]++;
 	bst[b] = SECTION_OFFLINE;
@@ -495,6 +566,88 @@ static void op_offline(int b)
 		}
 		check_page(pfn);
 	}
+}
+
+/* The clock moves, one pass of deferred work; the device's next answers. */
+static void op_report(void)
+{
+	static const enum sim_rep_mode modes[] = {
+		SIM_REP_ACK, SIM_REP_ACK, SIM_REP_ACK, SIM_REP_ACK, SIM_REP_ACK,
+		SIM_REP_HOLD, SIM_REP_HOLD, SIM_REP_HOLD, SIM_REP_REFUSE, SIM_REP_NACK,
+	};
+	unsigned r = rn(10);
+
+	nrep[0]++;
+	if (msr.nheld && r < 5) {
+		sim_rep_answer(&msr, r < 4);
+		nrep[r < 4 ? 1 : 2]++;
+	}
+	msr.mode = modes[rn(10)];
+	msr.drain_answers = rn(10) != 0;
+	if (reporting == 2)
+		msr.fail_reclaims = rn(8) == 0 ? ~0UL : 0;
+	sim_clock_now += rn(3) ? rn(100) * NSEC_PER_MSEC :
+				 rn(3000) * NSEC_PER_MSEC;
+	run_deferred();
+}
+
+/*
+ * alloc_pages_at of a 2 MiB block, often one out for a report: it waits
+ * for the report (drain) and succeeds, unless the device would not give
+ * it back, or (Xen) the block needs a reclaim Xen has no memory for.
+ */
+static void op_alloc_at(void)
+{
+	unsigned long n = 1UL << REPORTING_ORDER, pfn;
+	int b = (int)rn(NBLOCKS);
+
+	if (msr.nheld && rn(2))
+		pfn = msr.held[rn(msr.nheld)].pfn;
+	else
+		pfn = b * NPS + rn(NPS / n) * n;
+	b = (int)(pfn / NPS);
+	bool all_free = bst[b] == SECTION_ONLINE, out = out_for_report(pfn, n);
+
+	for (unsigned long k = 0; k < n && all_free; k++)
+		all_free = mst[pfn + k] == M_FREE;
+	bool want = all_free && (!out || msr.drain_answers);
+
+	if (want && reporting == 2 && msr.fail_reclaims)
+		want = !out && !sim_rep_dropped(pfn);
+	struct page *p = bst[b] == SECTION_ABSENT ? NULL : alloc_pages_at(pfn, REPORTING_ORDER);
+
+	if (!!p != want)
+		MFAIL("alloc_pages_at(%#lx, 9): %s, the model says %s (free %d out %d)",
+		      pfn, p ? "a block" : "NULL", want ? "yes" : "no", all_free, out);
+	nrep[out ? 3 : 4]++;
+	if (!p)
+		return;
+	for (unsigned long k = 0; k < n; k++)
+		set_state(pfn + k, M_ALLOC);
+	*(u64 *)page_address(p) = tag(pfn);
+	held[nheld].pfn = (u32)pfn;
+	held[nheld].order = REPORTING_ORDER;
+	nheld++;
+}
+
+static void check_reporting(void)
+{
+	struct page_reporting_stats st;
+
+	if (!reporting)
+		return;
+	page_reporting_get_stats(&st);
+	MCHECK(st.active);
+	MCHECK(st.reported_now + st.out_now <= cnt[M_FREE]);
+	unsigned long out = 0;
+
+	for (unsigned int i = 0; i < msr.nheld; i++)
+		out += 1UL << msr.held[i].order;
+	MCHECK_EQ(st.out_now, out);
+	const char *why = sim_rep_check();
+
+	if (*why)
+		MFAIL("%s", why);
 }
 
 /* ---- the run ----------------------------------------------------------- */
@@ -551,8 +704,10 @@ static void model_free(void)
 	held = NULL;
 }
 
-static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_per_10k)
+static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_per_10k,
+		int with_reporting)
 {
+	reporting = with_reporting;
 	model_start("mm model", s, s * 0x9E3779B97F4A7C15ULL + 1);
 	model.op = "boot";
 	sim_mm_boot_default();
@@ -561,6 +716,13 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 	CHECK_EQ(set_online_page_callback(model_hook), 0);
 	CHECK_EQ(register_memory_notifier(&driver_block), 0);
 	CHECK_EQ(register_memory_notifier(&veto_block), 0);
+	sim_platform_reset();
+	if (reporting) {
+		sim_rep_init(&msr, 1 + rn(REPORTING_CAPACITY_MAX), reporting == 2);
+		CHECK_EQ(page_reporting_register(&msr.dev), 0);
+	} else {
+		memset(&msr, 0, sizeof(msr));
+	}
 	model_init();
 	full_check();
 	u64 target = cnt[M_FREE] / 2; /* keep about half the memory busy */
@@ -568,7 +730,13 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 	for (model.step = 1; model.step <= ops; model.step++) {
 		unsigned r = rn(10000);
 
-		if (r < hot_per_10k) {
+		if (reporting && r >= 9700) {
+			model.op = "report";
+			op_report();
+		} else if (reporting && r >= 9600) {
+			model.op = "alloc_at";
+			op_alloc_at();
+		} else if (r < hot_per_10k) {
 			int b = 1 + (int)rn(NBLOCKS - 1); /* block 0 only by chance below */
 			unsigned k = rn(4);
 
@@ -612,6 +780,7 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 			}
 		}
 		check_counters();
+		check_reporting();
 		if (model.step % FULL_EVERY == 0)
 			full_check();
 	}
@@ -624,6 +793,16 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 		op_deflate(nbal - 1);
 	check_counters();
 	full_check();
+	if (reporting) {
+		model.op = "unregister";
+		msr.fail_reclaims = 0;
+		msr.drain_answers = true;
+		page_reporting_unregister(&msr.dev);
+		if (reporting == 2)
+			MCHECK_EQ(sim_rep_dropped_pages(), 0);
+		check_counters();
+		full_check();
+	}
 	CHECK_EQ(restore_online_page_callback(model_hook), 0);
 	CHECK_EQ(unregister_memory_notifier(&driver_block), 0);
 	CHECK_EQ(unregister_memory_notifier(&veto_block), 0);
@@ -650,24 +829,58 @@ static void report(const char *name, unsigned long total)
  * without it and one run keeps it on with fewer hotplug operations. */
 TEST(mm_model_seed1_hotplug_heavy)
 {
-	run(1, 250000, false, 100);
+	run(1, 250000, false, 100, 0);
 	report("seed 1", 250000);
 }
 
 TEST(mm_model_seed2_hotplug_heavy)
 {
-	run(2, 250000, false, 100);
+	run(2, 250000, false, 100, 0);
 	report("seed 2", 250000);
 }
 
 TEST(mm_model_seed3_alloc_heavy)
 {
-	run(3, 250000, false, 10);
+	run(3, 250000, false, 10, 0);
 	report("seed 3", 250000);
 }
 
 TEST(mm_model_seed4_poisoned)
 {
-	run(4, 250000, true, 2);
+	run(4, 250000, true, 2, 0);
 	report("seed 4", 250000);
+}
+
+static void report_reporting(const char *name)
+{
+	struct page_reporting_stats st;
+
+	page_reporting_get_stats(&st);
+	printf("    %s: %llu report steps, %llu answered ok, %llu NACKed by the test; "
+	       "alloc_pages_at %llu on a block out, %llu other; "
+	       "%llu offlines stuck on a held report, %llu on a failed reclaim\n",
+	       name, (unsigned long long)nrep[0], (unsigned long long)nrep[1],
+	       (unsigned long long)nrep[2], (unsigned long long)nrep[3],
+	       (unsigned long long)nrep[4], (unsigned long long)nrep[6],
+	       (unsigned long long)nrep[7]);
+	printf("    %s: device: %lu reports, %lu blocks, %lu drains, %lu reclaims, %lu failed\n",
+	       name, msr.reports, msr.blocks, msr.drains, msr.reclaims,
+	       msr.reclaim_failed);
+	memset(nrep, 0, sizeof(nrep));
+}
+
+/* Reporting to a virtio-like device (poisoning on: dropped blocks read as
+ * zeros) and to a Xen-like one (reclaims, failing ones too). */
+TEST(mm_model_seed5_reporting_virtio)
+{
+	run(5, 120000, true, 20, 1);
+	report("seed 5", 120000);
+	report_reporting("seed 5");
+}
+
+TEST(mm_model_seed6_reporting_xen)
+{
+	run(6, 120000, false, 60, 2);
+	report("seed 6", 120000);
+	report_reporting("seed 6");
 }
