@@ -416,6 +416,24 @@ unsigned int sim_virtio_release_report(unsigned int n)
 	return done;
 }
 
+unsigned long sim_virtio_report_held_pages(void)
+{
+	unsigned long pfn[SIM_REPORT_MAX], np[SIM_REPORT_MAX], pages = 0;
+	unsigned long last = svd.last_report_pfn, last_n = svd.last_report_pages;
+	unsigned int n;
+
+	for (unsigned int i = 0; i < svd.nkept; i++) {
+		if (!svd.report_q || svd.kept[i].q != svd.report_q ||
+		    !report_ranges(svd.kept[i].head, pfn, np, &n))
+			continue;
+		for (unsigned int k = 0; k < n; k++)
+			pages += np[k];
+	}
+	svd.last_report_pfn = last;
+	svd.last_report_pages = last_n;
+	return pages;
+}
+
 unsigned int sim_virtio_reports_held(void)
 {
 	unsigned int n = 0;

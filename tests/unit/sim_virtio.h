@@ -119,7 +119,8 @@ void sim_virtio_run(void);
 void sim_virtio_reporting(bool spec);
 /* Answer (and act on) held reports, the oldest first; returns how many. */
 unsigned int sim_virtio_release_report(unsigned int n);
-/* Reports the device holds now. */
+/* Reports the device holds now, and the pages in them. */
 unsigned int sim_virtio_reports_held(void);
+unsigned long sim_virtio_report_held_pages(void);
 
 #endif
