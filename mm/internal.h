@@ -39,7 +39,7 @@ struct free_list {
 	u32 head;      /* pfn of the first block, PFN_NONE when empty */
 	u32 tail;      /* pfn of the last block, PFN_NONE when empty */
 	u32 rep;       /* first reported block, PFN_NONE when none */
-	u64 nr;        /* blocks on it */
+	u32 nr;        /* blocks on it (pfns are 32-bit: so are counts) */
 };
 
 #define BOOT_ALLOC_MAX 64
@@ -97,6 +97,9 @@ void buddy_unreport_block(unsigned long pfn);
 
 /* page_reporting.c, for the allocator */
 extern bool page_reporting_on;      /* a device is registered */
+/* REPORTING_ORDER while on, NR_ORDERS (no order) while off: the free
+ * path's one test. */
+extern unsigned int page_reporting_min_order;
 extern bool page_reporting_apart;   /* ...and it has reclaim() */
 void page_reporting_notify_free(void);
 int page_reporting_reclaim(unsigned long pfn, unsigned int order);

@@ -30,8 +30,16 @@ static struct free_list *list_of(unsigned long pfn, unsigned int order)
 	return pfn_section(pfn)->isolated ? &mm.iso[order] : &mm.area[order];
 }
 
+/*
+ * The list operations are on the hot path of every alloc and free: the
+ * plain ones know nothing of reporting beyond keeping `tail` (a store on a
+ * branch they take anyway); the reported run has its own, out of line.
+ */
+#define __hot_inline inline __attribute__((always_inline))
+
 /* A reported block joins the reported run at the tail (see struct free_list). */
-static void fl_add_tail(struct free_list *fl, unsigned long pfn)
+static __attribute__((noinline)) void fl_add_tail(struct free_list *fl,
+						  unsigned long pfn)
 {
 	struct page *p = pfn_to_page(pfn);
 
@@ -48,15 +56,11 @@ static void fl_add_tail(struct free_list *fl, unsigned long pfn)
 	mm.reported += 1UL << p->order;
 }
 
-/* The head's type, order and PG_reported must be set: they say where it goes. */
-static void fl_add(struct free_list *fl, unsigned long pfn)
+/* An unreported block at the head. */
+static __hot_inline void fl_add_head(struct free_list *fl, unsigned long pfn)
 {
 	struct page *p = pfn_to_page(pfn);
 
-	if (unlikely(p->flags & PG_reported)) {
-		fl_add_tail(fl, pfn);
-		return;
-	}
 	p->lru.prev = PFN_NONE;
 	p->lru.next = fl->head;
 	if (fl->head != PFN_NONE)
@@ -67,16 +71,20 @@ static void fl_add(struct free_list *fl, unsigned long pfn)
 	fl->nr++;
 }
 
-/* Leaves PG_reported as it was: the caller decides what the block becomes. */
+/* Any block: PG_reported (set or not) says where it goes. */
+static void fl_add(struct free_list *fl, unsigned long pfn)
+{
+	if (pfn_to_page(pfn)->flags & PG_reported)
+		fl_add_tail(fl, pfn);
+	else
+		fl_add_head(fl, pfn);
+}
+
+/* An unreported block off its list. */
 static void fl_del(struct free_list *fl, unsigned long pfn)
 {
 	struct page *p = pfn_to_page(pfn);
 
-	if (unlikely(p->flags & PG_reported)) {
-		if (fl->rep == pfn)
-			fl->rep = p->lru.next;
-		mm.reported -= 1UL << p->order;
-	}
 	if (p->lru.prev != PFN_NONE)
 		pfn_to_page(p->lru.prev)->lru.next = p->lru.next;
 	else
@@ -88,6 +96,27 @@ static void fl_del(struct free_list *fl, unsigned long pfn)
 	p->lru.next = p->lru.prev = PFN_NONE;
 	BUG_ON(fl->nr == 0);
 	fl->nr--;
+}
+
+/* A reported block off its list; PG_reported stays for the caller to clear. */
+static __attribute__((noinline)) void fl_del_reported(struct free_list *fl,
+						      unsigned long pfn)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	if (fl->rep == pfn)
+		fl->rep = p->lru.next;
+	mm.reported -= 1UL << p->order;
+	fl_del(fl, pfn);
+}
+
+/* Any block off its list (the paths that are not hot). */
+static void fl_del_any(struct free_list *fl, unsigned long pfn)
+{
+	if (pfn_to_page(pfn)->flags & PG_reported)
+		fl_del_reported(fl, pfn);
+	else
+		fl_del(fl, pfn);
 }
 
 static void count_free(unsigned long pfn, long n)
@@ -156,8 +185,33 @@ static void unreport_contents(unsigned long pfn, unsigned int order)
  * by within REPORTING_DELAY_NS) rather than the free path calling the
  * hypervisor. Returns whether the block it ended in is reported.
  */
-static inline __attribute__((always_inline)) bool
-merge_insert(unsigned long pfn, unsigned int order, bool rep)
+/*
+ * A freed (unreported) block meets a reported free buddy: it takes the
+ * buddy off its list to merge (unreported), or says no (kept apart).
+ */
+static __attribute__((noinline)) bool
+merge_reported_buddy(unsigned long pfn, unsigned long bpfn, unsigned int order)
+{
+	if (page_reporting_apart)
+		return false;
+	unreport_contents(bpfn, order);
+	fl_del_reported(list_of(bpfn, order), bpfn);
+	pfn_to_page(bpfn)->flags = 0;
+	return true;
+}
+
+/* May the block (reported: rep) merge with its free buddy b? */
+static bool merge_mixed(unsigned long pfn, unsigned long bpfn,
+			unsigned int order, bool *rep)
+{
+	if (page_reporting_apart)
+		return false;
+	unreport_contents(*rep ? pfn : bpfn, order);
+	*rep = false;
+	return true;
+}
+
+static bool merge_insert(unsigned long pfn, unsigned int order, bool rep)
 {
 	struct page *p;
 
@@ -167,26 +221,30 @@ merge_insert(unsigned long pfn, unsigned int order, bool rep)
 
 		if (b->type != PGTY_BUDDY || b->order != order)
 			break;
-		if (unlikely(!!(b->flags & PG_reported) != rep)) {
-			if (page_reporting_apart)
+		if (unlikely(b->flags & PG_reported)) {
+			if (!rep && !merge_mixed(pfn, bpfn, order, &rep))
 				break;
-			unreport_contents(rep ? pfn : bpfn, order);
-			rep = false;
+			fl_del_reported(list_of(bpfn, order), bpfn);
+			b->flags = 0;
+		} else {
+			if (unlikely(rep) && !merge_mixed(pfn, bpfn, order, &rep))
+				break;
+			fl_del(list_of(bpfn, order), bpfn);
 		}
-		fl_del(list_of(bpfn, order), bpfn);
 		b->type = PGTY_FREE;
 		b->order = 0;
-		b->flags = 0;
 		pfn &= ~(1UL << order);
 		order++;
 	}
+	/* Its flags are 0: a freed head's, or a merged buddy's, cleared. */
 	p = pfn_to_page(pfn);
 	p->type = PGTY_BUDDY;
 	p->order = (u8)order;
-	p->flags = rep ? PG_reported : 0;
+	if (unlikely(rep))
+		p->flags = PG_reported;
 	fl_add(list_of(pfn, order), pfn);
 	/* O(1): a flag, and a deferred call armed only when none is. */
-	if (order >= REPORTING_ORDER && !rep && unlikely(page_reporting_on))
+	if (unlikely(page_reporting_on) && order >= REPORTING_ORDER && !rep)
 		page_reporting_notify_free();
 	return rep;
 }
@@ -205,7 +263,30 @@ void buddy_free_block(unsigned long pfn, unsigned int order)
 	reset_pages(p, n, PGTY_FREE);
 	poison_pages(pfn, n);
 	count_free(pfn, (long)n);
-	merge_insert(pfn, order, false);
+	/* merge_insert(pfn, order, false), written out for the hot path. */
+	while (order < MAX_ORDER) {
+		unsigned long bpfn = pfn ^ (1UL << order);
+		struct page *b = pfn_to_page(bpfn);
+
+		if (b->type != PGTY_BUDDY || b->order != order)
+			break;
+		if (unlikely(b->flags & PG_reported)) {
+			if (!merge_reported_buddy(pfn, bpfn, order))
+				break;
+		} else {
+			fl_del(list_of(bpfn, order), bpfn);
+		}
+		b->type = PGTY_FREE;
+		b->order = 0;
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	p = pfn_to_page(pfn);
+	p->type = PGTY_BUDDY;
+	p->order = (u8)order;
+	fl_add_head(list_of(pfn, order), pfn);
+	if (unlikely(order >= page_reporting_min_order))
+		page_reporting_notify_free();
 }
 
 /* Free [pfn, end) in the largest naturally aligned blocks that fit. */
@@ -266,7 +347,7 @@ void buddy_unreport_block(unsigned long pfn)
 	unsigned int order = p->order;
 
 	BUG_ON(!PageReported(p));
-	fl_del(list_of(pfn, order), pfn);
+	fl_del_reported(list_of(pfn, order), pfn);
 	p->type = PGTY_FREE;
 	p->flags = 0;
 	unreport_contents(pfn, order);
@@ -280,7 +361,7 @@ void buddy_take_free_block(struct page *head)
 	unsigned int order = head->order;
 
 	BUG_ON(head->type != PGTY_BUDDY);
-	fl_del(list_of(pfn, order), pfn);
+	fl_del_any(list_of(pfn, order), pfn);
 	count_free(pfn, -(long)(1L << order));
 	head->type = PGTY_FREE;
 	head->order = 0;
@@ -302,7 +383,7 @@ static void move_section_blocks(unsigned long nr, bool to_iso)
 		}
 		unsigned long n = 1UL << p->order;
 
-		fl_del(to_iso ? &mm.area[p->order] : &mm.iso[p->order], pfn);
+		fl_del_any(to_iso ? &mm.area[p->order] : &mm.iso[p->order], pfn);
 		fl_add(to_iso ? &mm.iso[p->order] : &mm.area[p->order], pfn);
 		if (to_iso) {
 			mm.free -= n;
@@ -333,20 +414,25 @@ void buddy_unisolate_section(unsigned long nr)
  * have dropped (zeros): no poison check (the pages were never written
  * while reported, so there is nothing to catch).
  */
-static struct page *take_block(unsigned long pfn, unsigned int order,
-			       bool reported)
+static struct page *make_allocated(unsigned long pfn, unsigned int order)
 {
 	unsigned long n = 1UL << order;
 	struct page *p = pfn_to_page(pfn);
 
 	mm.free -= n;
-	if (likely(!reported))
-		check_poison(pfn, n);
 	reset_pages(p, n, PGTY_ALLOC);
 	p->order = (u8)order;
 	p->flags = PG_head;
 	p->refcount = 1;
 	return p;
+}
+
+static struct page *take_block(unsigned long pfn, unsigned int order,
+			       bool reported)
+{
+	if (!reported)
+		check_poison(pfn, 1UL << order);
+	return make_allocated(pfn, order);
 }
 
 /*
@@ -403,7 +489,7 @@ static int claim_reported(unsigned long pfn, u32 *failed)
 	unsigned long n = 1UL << p->order;
 	int ret;
 
-	fl_del(&mm.area[p->order], pfn);
+	fl_del_reported(&mm.area[p->order], pfn);
 	p->flags = 0;
 	p->type = PGTY_REPORTING;
 	mm.free -= n;
@@ -474,7 +560,8 @@ struct page *alloc_pages(unsigned int order)
 
 	unsigned long pfn = mm.area[o].head;
 
-	if (unlikely(pfn_to_page(pfn)->flags & PG_reported))
+	/* The head is reported only when the whole list is. */
+	if (unlikely(mm.area[o].rep == pfn))
 		return alloc_reported(o, order);
 	fl_del(&mm.area[o], pfn);
 	while (o > order) { /* split: the upper halves go back */
@@ -484,9 +571,10 @@ struct page *alloc_pages(unsigned int order)
 
 		b->type = PGTY_BUDDY;
 		b->order = (u8)o;
-		fl_add(&mm.area[o], bpfn);
+		fl_add_head(&mm.area[o], bpfn);
 	}
-	return take_block(pfn, order, false);
+	check_poison(pfn, 1UL << order);
+	return make_allocated(pfn, order);
 }
 
 /* The free block (head pfn, order) that holds pfn, or false. */

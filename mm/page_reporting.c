@@ -19,12 +19,37 @@
  * nearest the reported run (the oldest frees: frees go to the head), and
  * never visits a reported block. Isolated sections' blocks are on the iso
  * lists, which the walk never looks at.
+ *
+ * Decisions (the allocator's side is in page_alloc.c):
+ * - Out for a report: the head is PGTY_REPORTING, the block on no list.
+ *   mm_get_stats counts it as free (it is the guest's free memory, back
+ *   within a report's time); alloc_pages does not find it, alloc_pages_at
+ *   and offline_pages drain first (page_reporting_drain), and fail only
+ *   when the device does not give it back (-EBUSY, nothing changed).
+ * - Split of a reported block by an allocation: without reclaim (virtio)
+ *   the halves of REPORTING_ORDER and up stay reported, because the host
+ *   still has them dropped; with reclaim (Xen) the whole block is reclaimed
+ *   once first and every half is unreported (backed). A failed reclaim
+ *   leaves the block reported and free; alloc_pages tries the next block
+ *   and fails only when none is left, alloc_pages_at (an exact block)
+ *   fails.
+ * - Merge: reported with reported stays reported; reported with unreported
+ *   is unreported without reclaim, and kept apart with reclaim (the free
+ *   path never calls the hypervisor; the reporter merges them once it has
+ *   reported the other half).
+ * - Poisoning (DEBUG=1): a reported block may read as zeros (virtio: the
+ *   host dropped it; Xen: new frames), so the part an allocation hands out
+ *   is not checked, and the parts that stop being reported while free
+ *   (split, merge, unregister, offline with reclaim) are poisoned again.
+ *   Pages are never written while reported: that would make the host
+ *   back them again.
  */
 #include <ballast/page_reporting.h>
 #include <ballast/timer.h>
 #include "internal.h"
 
 bool page_reporting_on, page_reporting_apart;
+unsigned int page_reporting_min_order = NR_ORDERS;
 
 static struct {
 	struct page_reporting_dev *dev;
@@ -243,6 +268,7 @@ int page_reporting_register(struct page_reporting_dev *dev)
 		return -EINVAL;
 	pr.dev = dev;
 	page_reporting_on = true;
+	page_reporting_min_order = REPORTING_ORDER;
 	page_reporting_apart = dev->reclaim != NULL;
 	/* What is free already is reported too, after the delay. */
 	page_reporting_notify_free();
@@ -298,6 +324,7 @@ void page_reporting_unregister(struct page_reporting_dev *dev)
 	/* No new pass; reclaim keeps working (and the blocks kept apart)
 	 * until the last reported block is plain again. */
 	page_reporting_on = false;
+	page_reporting_min_order = NR_ORDERS;
 	defer_cancel(&pr.work);
 	for (int o = REPORTING_ORDER; o <= MAX_ORDER; o++) {
 		unreport_list(&mm.area[o]);
@@ -331,5 +358,6 @@ void page_reporting_reset_for_test(void)
 	defer_cancel(&pr.work);
 	memset(&pr, 0, sizeof(pr));
 	page_reporting_on = page_reporting_apart = false;
+	page_reporting_min_order = NR_ORDERS;
 }
 #endif

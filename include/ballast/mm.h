@@ -66,7 +66,8 @@ struct mm_stats {
 	u64 online;          /* present pages in online sections */
 	u64 offline;         /* present pages in offline sections */
 	u64 managed;         /* online pages the buddy allocator manages */
-	u64 free;            /* on the (non-isolated) free lists */
+	u64 free;            /* on the (non-isolated) free lists, and out for a
+			      * free page report (page_reporting.h) */
 	u64 isolated_free;   /* free pages in blocks being offlined */
 	u64 reserved;        /* Reserved pages in online sections */
 	u64 page_offline;    /* PageOffline pages in online sections (ballooned) */

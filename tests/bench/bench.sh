@@ -12,8 +12,9 @@ if ! command -v valgrind >/dev/null 2>&1 || [ ! -f /usr/include/valgrind/callgri
 	apt-get install -y valgrind >/dev/null
 fi
 
-SRCS="tests/bench/bench.c tests/unit/sim_mm.c $(ls mm/*.c) kernel/vsprintf.c \
-	kernel/string.c kernel/errno.c kernel/parse.c kernel/notifier.c"
+SRCS="tests/bench/bench.c tests/unit/sim_mm.c tests/unit/sim_platform.c $(ls mm/*.c) \
+	kernel/vsprintf.c kernel/string.c kernel/errno.c kernel/parse.c kernel/notifier.c \
+	kernel/timer.c"
 ${HOSTCC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DBALLAST_HOST -DBALLAST_DEBUG=0 -DSECTION_SIZE_MB=$SECTION_SIZE_MB \
 	-Iinclude -o "$OUT/mm_bench" $SRCS
@@ -42,6 +43,9 @@ N9=$(sed -n 's/.*N9=\([0-9]*\).*/\1/p' "$OUT/bench.log")
 NSEC=$(sed -n 's/.*NSEC=\([0-9]*\).*/\1/p' "$OUT/bench.log")
 PPS=$(sed -n 's/.*PAGES_PER_SECTION=\([0-9]*\).*/\1/p' "$OUT/bench.log")
 I0=$(ir order0_pairs); I9=$(ir order9_pairs)
+R0=$(ir order0_pairs_rep); R9=$(ir order9_pairs_rep)
+D0=$(ir order0_pairs_reported); D9=$(ir order9_pairs_reported)
+RA=$(ir report_all); RP=$(sed -n 's/^REPORTED=\([0-9]*\).*/\1/p' "$OUT/bench.log")
 IA=$(ir add_online); IM=$(ir add_online_mom)
 echo "mm bench (callgrind instructions, -O2, page poisoning off, ${SECTION_SIZE_MB} MiB sections):"
 awk -v i0="$I0" -v n0="$N0" -v i9="$I9" -v n9="$N9" -v ia="$IA" -v im="$IM" \
@@ -50,6 +54,17 @@ awk -v i0="$I0" -v n0="$N0" -v i9="$I9" -v n9="$N9" -v ia="$IA" -v im="$IM" \
 	printf "  order-9 alloc+free pair:               %8.1f instructions\n", i9 / n9
 	printf "  add+online one section, per page:      %8.2f instructions\n", ia / (ns * pps)
 	printf "  ... with memmap on memory, per page:   %8.2f instructions\n", im / (ns * pps)
+}'
+awk -v i0="$I0" -v n0="$N0" -v i9="$I9" -v n9="$N9" -v r0="$R0" -v r9="$R9" \
+    -v d0="$D0" -v d9="$D9" -v ra="$RA" -v rp="${RP:-0}" 'BEGIN {
+	printf "free page reporting (a device registered: nothing reported yet / all reported):\n"
+	printf "  order-0 alloc+free pair:               %8.1f / %.1f instructions (%+.1f%% / %+.1f%%)\n",
+		r0 / n0, d0 / n0, (r0 / i0 - 1) * 100, (d0 / i0 - 1) * 100
+	printf "  order-9 alloc+free pair:               %8.1f / %.1f instructions (%+.1f%% / %+.1f%%)\n",
+		r9 / n9, d9 / n9, (r9 / i9 - 1) * 100, (d9 / i9 - 1) * 100
+	if (rp > 0)
+		printf "  reporting, per reported MiB:           %8.1f instructions (%d MiB)\n",
+			ra / (rp / 256), rp / 256
 }'
 sed -n 's/^memmap bytes per page/  memmap bytes per page/p' "$OUT/bench.log"
 
