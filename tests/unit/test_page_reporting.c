@@ -10,6 +10,7 @@
 #include "sim_reporting.h"
 #include "mm_fixture.h"
 #include <ballast/errno.h>
+#include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
 #include <ballast/mm.h>
 #include <ballast/shell.h>
@@ -519,4 +520,51 @@ TEST(pr_meminfo_shows_reporting_when_a_device_is_registered)
 	CHECK(strstr(unit_log(), "Reporting device:"));
 	CHECK(strstr(unit_log(), "Reported now:"));
 	CHECK(strstr(unit_log(), "Consistency check: ok"));
+}
+
+/* While a block is being offlined (isolated), the reporter runs (here from
+ * the MEM_GOING_OFFLINE notifier) and takes nothing from it. */
+static unsigned long iso_taken, iso_reports;
+
+static int run_reporter_nb(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct memory_notify *arg = data;
+
+	if (action != MEM_GOING_OFFLINE)
+		return NOTIFY_OK;
+	unsigned long before = sr.reports;
+
+	sim_rep_run_for(DELAY + 100 * MS);
+	iso_reports = sr.reports - before;
+	for (unsigned long pfn = arg->start_pfn; pfn < arg->start_pfn + arg->nr_pages;
+	     pfn += 1UL << REPORTING_ORDER)
+		iso_taken += PageReporting(pfn_to_page(pfn)) ||
+			     PageReported(pfn_to_page(pfn));
+	return NOTIFY_OK;
+}
+
+TEST(pr_reporter_skips_an_isolated_block)
+{
+	static struct notifier_block nb = { .notifier_call = run_reporter_nb };
+
+	sim_platform_reset();
+	mmt_boot();
+	CHECK_EQ(add_memory(B2, SECTION_SIZE, 0), 0);
+	CHECK_EQ(online_memory_block(2), 0);
+	sim_rep_init(&sr, 4, false);
+	CHECK_EQ(page_reporting_register(&sr.dev), 0);
+	CHECK_EQ(register_memory_notifier(&nb), 0);
+	iso_taken = iso_reports = 0;
+	/* Nothing reported yet: the walk meets block 2 isolated. */
+	CHECK_EQ(offline_memory_block(2), 0);
+	CHECK_EQ(unregister_memory_notifier(&nb), 0);
+	CHECK(iso_reports > 0);    /* it ran, on the other blocks */
+	CHECK_EQ(iso_taken, 0);
+	CHECK_EQ(prs().out_now, 0);
+	check_all();
+	CHECK_EQ(online_memory_block(2), 0);
+	sim_rep_run_for(DELAY + 100 * MS);
+	CHECK_EQ(prs().reported_now, big_free());
+	check_all();
 }
