@@ -104,31 +104,62 @@ static unsigned long take_back(unsigned long pfn, unsigned long n)
 	return got;
 }
 
-/*
- * Xen stopped inside block `failed` after `got` pages: blocks before it
- * are gone whole. Take every frame back, so the batch returns to the
- * allocator unreported and as it expects it (poisoned, or zeroed by the
- * scrub). false: Xen had no memory for some of them.
- */
-static bool undo(const struct reported_block *b, unsigned int failed,
-		 unsigned long got)
+/* Pages of [pfn, pfn + n) given back again; those Xen keeps refusing
+ * are in no known state (counted). */
+static void give_back_all(unsigned long pfn, unsigned long n)
 {
+	unsigned long done = n ? give_back(pfn, n) : 0;
+
+	if (done < n) {
+		pr_err("xen reporting: pfn %#lx: %lu pages in no known state "
+		       "(Xen refused to take them and to give them back)\n",
+		       pfn + done, n - done);
+		xr.lost += n - done;
+	}
+}
+
+/*
+ * Xen stopped inside block `failed` of n after `got` pages: blocks before
+ * it are gone whole, blocks after it untouched. Take every frame back, so
+ * the batch returns to the allocator unreported and as it expects it
+ * (poisoned, or zeroed by the scrub). false: Xen had no memory for some of
+ * them; then the whole batch stays reported, so every block of it must be
+ * without frames (a backed block marked reported would be populated twice
+ * on its reclaim, the old frame lost to the domain): what was taken back
+ * goes back again, and so does what Xen never took (scrubbed first).
+ */
+static bool undo(const struct reported_block *b, unsigned int n,
+		 unsigned int failed, unsigned long got)
+{
+	unsigned long back[REPORTING_CAPACITY_MAX];
 	bool ok = true;
 
+	BUG_ON(n > REPORTING_CAPACITY_MAX || failed >= n);
 	for (unsigned int i = 0; i <= failed; i++) {
-		unsigned long n = i < failed ? 1UL << b[i].order : got;
-		unsigned long back = take_back(b[i].pfn, n);
+		unsigned long want = i < failed ? 1UL << b[i].order : got;
 
-		if (back < n) {
-			pr_err("xen reporting: pfn %#lx: %lu of %lu pages given back could not be taken again\n",
-			       b[i].pfn + back, n - back, n);
-			xr.lost += n - back;
-			ok = false;
+		back[i] = take_back(b[i].pfn, want);
+		ok = ok && back[i] == want;
+	}
+	if (ok) {
+		for (unsigned int i = 0; page_poisoning && i <= failed; i++)
+			fill(b[i].pfn, 1UL << b[i].order, PAGE_POISON);
+		return true;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long pages = 1UL << b[i].order;
+
+		if (i < failed) {
+			give_back_all(b[i].pfn, back[i]);
+		} else if (i == failed) {
+			give_back_all(b[i].pfn, back[i]);
+			give_back_all(b[i].pfn + got, pages - got);
+		} else {
+			fill(b[i].pfn, pages, 0);
+			give_back_all(b[i].pfn, pages);
 		}
 	}
-	for (unsigned int i = 0; ok && page_poisoning && i <= failed; i++)
-		fill(b[i].pfn, 1UL << b[i].order, PAGE_POISON);
-	return ok;
+	return false;
 }
 
 static int xr_report(struct page_reporting_dev *dev,
@@ -151,7 +182,7 @@ static int xr_report(struct page_reporting_dev *dev,
 		xr.refused++;
 		/* Frames Xen could not give back again must stay reported: the
 		 * block is not backed, the allocator must reclaim it first. */
-		page_reporting_done(dev, !undo(b, i, got));
+		page_reporting_done(dev, !undo(b, n, i, got));
 	} else {
 		for (i = 0; i < n; i++)
 			xr.pages += 1UL << b[i].order;

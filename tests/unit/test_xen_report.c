@@ -191,6 +191,45 @@ TEST(xen_report_refused_batch_undone)
 	xr_check();
 }
 
+/* The fourth call stops inside the batch, and Xen keeps only the frames
+ * that call releases: too few for the undo to take the batch back. */
+static void stop_fourth_call_then_starve(void)
+{
+	if (++calls_seen == 4) {
+		sim.stop_after = 100;
+		sim.free_frames = 0;
+	} else {
+		sim.during = stop_fourth_call_then_starve;
+	}
+}
+
+/* Xen stops inside a batch and then has no memory to undo it: the batch
+ * stays reported, every block of it without frames again (none half
+ * backed), nothing lost; once Xen has memory, reclaiming them all
+ * populates each frame once (the sim fails the test on a frame populated
+ * twice). */
+TEST(xen_report_undo_without_memory_leaves_the_batch_reported_unbacked)
+{
+	struct page *p[128];
+	unsigned int n = 0;
+
+	xr_boot(0);
+	sim.refuse_huge_decrease = true;
+	calls_seen = 0;
+	sim.during = stop_fourth_call_then_starve;
+	xr_run_ms(10000);
+	CHECK_EQ(xrs().refused, 1);
+	CHECK_EQ(xrs().lost, 0);
+	xr_check();
+	sim.free_frames = ~0ULL;
+	while (n < 128 && (p[n] = alloc_pages(REPORTING_ORDER)))
+		n++;
+	CHECK(n > 0);
+	while (n)
+		free_pages(p[--n], REPORTING_ORDER);
+	xr_check();
+}
+
 /* Reported memory is reused: populated first, poisoned as the allocator
  * expects, written and read back, freed, reported again. */
 TEST(xen_report_reclaim_before_reuse)
