@@ -120,3 +120,44 @@ void model_held_free(void)
 		memset(h->map + b.pfn, 0, 1UL << b.order);
 	free_pages(pfn_to_page(b.pfn), b.order);
 }
+
+static void run_seed(const struct model_def *d, unsigned long s)
+{
+	model_start(d->name, s, d->rng_mul * (s + d->rng_add));
+	d->boot();
+	for (model.step = 0; model.step < d->steps; model.step++) {
+		unsigned int r = (unsigned int)model_below(1000);
+
+		for (unsigned int i = 0; i < d->nops; i++) {
+			const struct model_op *o = &d->ops[i];
+			bool over = o->over && model_held.pages > o->over;
+
+			if (r < (over ? o->below_over : o->below)) {
+				o->fn();
+				if (o->nop >= 0)
+					model.nops[o->nop]++;
+				break;
+			}
+		}
+		d->check_counters();
+		if (model.step % d->full_every == 0)
+			d->check_pages();
+	}
+	d->finish();
+}
+
+void model_run(const struct model_def *d)
+{
+	struct model_seeds seeds = model_seeds(d->env, d->nseeds);
+	u64 total = 0;
+
+	model_held_init(d->npfn, d->held_map);
+	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
+		run_seed(d, s);
+		total += d->steps;
+		d->summary();
+	}
+	printf("    %s: %llu steps in all (%s=N reruns one seed)\n", d->name,
+	       (unsigned long long)total, d->env);
+	model_held_exit();
+}

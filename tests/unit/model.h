@@ -16,6 +16,7 @@ struct model_run {
 	const char *op;           /* the step's operation, or NULL */
 	unsigned long seed, step;
 	u64 rng;                  /* model_rnd's state */
+	u64 nops[16];             /* per-seed op counts (model_run's ops) */
 };
 extern struct model_run model;
 
@@ -80,5 +81,39 @@ void model_held_reset(void);
 void model_held_alloc(const u8 *orders, unsigned int n);
 /* Frees a held block picked at random (if any). */
 void model_held_free(void);
+
+/*
+ * A model test's run (model_run): per seed, a new run, a boot, then each
+ * step one op picked by r = model_below(1000), the first in ops[] with r
+ * below its `below`, counted in model.nops[nop] (nop < 0: not counted);
+ * an op with `over` set has `below_over` in place of `below` while the
+ * guest holds more than `over` pages. After every step check_counters,
+ * every full_every steps (from step 0) check_pages; after the last step
+ * finish, then summary prints the seed's line.
+ */
+struct model_op {
+	void (*fn)(void);
+	int nop;
+	unsigned int below;
+	unsigned long over;
+	unsigned int below_over;
+};
+struct model_def {
+	const char *name;         /* "virtio model" */
+	const char *env;          /* the variable that reruns one seed */
+	unsigned long nseeds, steps, full_every;
+	u64 rng_mul, rng_add;     /* seed s starts at rng_mul * (s + rng_add) */
+	unsigned long npfn;       /* model_held_init(npfn, held_map) */
+	bool held_map;
+	const struct model_op *ops;
+	unsigned int nops;
+	void (*boot)(void);
+	void (*check_counters)(void);
+	void (*check_pages)(void);
+	void (*finish)(void);
+	void (*summary)(void);
+};
+/* Runs def's seeds, then prints the steps run in all. */
+void model_run(const struct model_def *def);
 
 #endif

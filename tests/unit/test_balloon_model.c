@@ -28,7 +28,6 @@
 #define RAM_END (64 * MiB)
 
 static u64 base_alloc, adopted, now;
-static u64 nops[10];
 
 static bool section_present(unsigned long pfn)
 {
@@ -163,58 +162,54 @@ static void check_pages(void)
 	}
 }
 
-static void run_seed(unsigned long s)
+static void op_work(void)
 {
-	model_start("balloon model", s, 0x9e3779b97f4a7c15ULL * (s + 1));
-	boot();
-	for (model.step = 0; model.step < STEPS_PER_SEED; model.step++) {
-		unsigned int r = (unsigned int)model_below(1000);
+	model_balloon_work(&now);
+}
 
-		if (r < 300)
-			op_alloc(), nops[0]++;
-		else if (r < 300 + (model_held.pages > 8192 ? 320 : 200))
-			model_held_free(), nops[1]++;
-		else if (r < 850)
-			model_balloon_work(&now), nops[2]++;
-		else if (r < 900)
-			op_fault(), nops[3]++;
-		else if (r < 903)
-			new_target(), nops[4]++;
-		else if (r < 908)
-			op_adopt(), nops[5]++;
-		else
-			now += model_below(4 * SEC), nops[6]++;
-		check_counters();
-		if (model.step % FULL_EVERY == 0)
-			check_pages();
-	}
-	check_pages();
+static void op_clock(void)
+{
+	now += model_below(4 * SEC);
+}
+
+static const struct model_op ops[] = {
+	{ op_alloc, 0, 300, 0, 0 },
+	{ model_held_free, 1, 500, 8192, 620 },
+	{ op_work, 2, 850, 0, 0 },
+	{ op_fault, 3, 900, 0, 0 },
+	{ new_target, 4, 903, 0, 0 },
+	{ op_adopt, 5, 908, 0, 0 },
+	{ op_clock, 6, 1000, 0, 0 },
+};
+
+static void summary(void)
+{
+	struct balloon_stats b = bt_stats();
+	const u64 *nops = model.nops;
+
+	printf("    balloon model seed %lu: %d steps (alloc %llu free %llu work %llu "
+	       "fault %llu target %llu adopt %llu clock %llu); %llu calls, "
+	       "up %llu down %llu pages, 2 MiB up %llu down %llu\n",
+	       model.seed, STEPS_PER_SEED, (unsigned long long)nops[0],
+	       (unsigned long long)nops[1], (unsigned long long)nops[2],
+	       (unsigned long long)nops[3], (unsigned long long)nops[4],
+	       (unsigned long long)nops[5], (unsigned long long)nops[6],
+	       (unsigned long long)b.calls, (unsigned long long)b.pages_up,
+	       (unsigned long long)b.pages_down,
+	       (unsigned long long)b.huge_up, (unsigned long long)b.huge_down);
 }
 
 TEST(balloon_model_random)
 {
-	struct model_seeds seeds = model_seeds("BALLOON_MODEL_SEED", NSEEDS);
-	u64 total = 0;
-
-	model_held_init(SIM_NPFN, true);
-	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
-		memset(nops, 0, sizeof(nops));
-		run_seed(s);
-		struct balloon_stats b = bt_stats();
-
-		total += STEPS_PER_SEED;
-		printf("    balloon model seed %lu: %d steps (alloc %llu free %llu work %llu "
-		       "fault %llu target %llu adopt %llu clock %llu); %llu calls, "
-		       "up %llu down %llu pages, 2 MiB up %llu down %llu\n",
-		       s, STEPS_PER_SEED, (unsigned long long)nops[0],
-		       (unsigned long long)nops[1], (unsigned long long)nops[2],
-		       (unsigned long long)nops[3], (unsigned long long)nops[4],
-		       (unsigned long long)nops[5], (unsigned long long)nops[6],
-		       (unsigned long long)b.calls, (unsigned long long)b.pages_up,
-		       (unsigned long long)b.pages_down,
-		       (unsigned long long)b.huge_up, (unsigned long long)b.huge_down);
-	}
-	printf("    balloon model: %llu steps in all (BALLOON_MODEL_SEED=N reruns one seed)\n",
-	       (unsigned long long)total);
-	model_held_exit();
+	model_run(&(struct model_def){
+		.name = "balloon model", .env = "BALLOON_MODEL_SEED",
+		.nseeds = NSEEDS, .steps = STEPS_PER_SEED,
+		.full_every = FULL_EVERY,
+		.rng_mul = 0x9e3779b97f4a7c15ULL, .rng_add = 1,
+		.npfn = SIM_NPFN, .held_map = true,
+		.ops = ops, .nops = ARRAY_SIZE(ops),
+		.boot = boot, .check_counters = check_counters,
+		.check_pages = check_pages, .finish = check_pages,
+		.summary = summary,
+	});
 }

@@ -49,6 +49,21 @@ static void boot_with(unsigned int cap, bool reclaim, enum sim_rep_mode mode)
 	CHECK_EQ(page_reporting_register(&sr.dev), 0);
 }
 
+/* As boot_with, with memory block 2 hot-added and online before the
+ * device registers, and the sim's drain answering as drain_answers says. */
+static void boot_block2(unsigned int cap, enum sim_rep_mode mode,
+			bool drain_answers)
+{
+	sim_platform_reset();
+	mmt_boot();
+	CHECK_EQ(add_memory(B2, SECTION_SIZE, 0), 0);
+	CHECK_EQ(online_memory_block(2), 0);
+	sim_rep_init(&sr, cap, false);
+	sr.mode = mode;
+	sr.drain_answers = drain_answers;
+	CHECK_EQ(page_reporting_register(&sr.dev), 0);
+}
+
 static void check_all(void)
 {
 	CHECK_EQ(mm_check_consistency(), 0);
@@ -357,13 +372,7 @@ TEST(pr_drain_gives_a_held_block_to_alloc_pages_at)
  * after the drain. */
 TEST(pr_drain_lets_offline_take_a_held_block)
 {
-	sim_platform_reset();
-	mmt_boot();
-	CHECK_EQ(add_memory(B2, SECTION_SIZE, 0), 0);
-	CHECK_EQ(online_memory_block(2), 0);
-	sim_rep_init(&sr, REPORTING_CAPACITY_MAX, false);
-	sr.mode = SIM_REP_HOLD;
-	CHECK_EQ(page_reporting_register(&sr.dev), 0);
+	boot_block2(REPORTING_CAPACITY_MAX, SIM_REP_HOLD, true);
 	sim_rep_run_for(DELAY);
 	/* Until a held batch has a block of memory block 2. */
 	for (int i = 0; i < 20; i++) {
@@ -387,14 +396,7 @@ TEST(pr_drain_lets_offline_take_a_held_block)
 
 TEST(pr_device_that_never_answers_fails_cleanly)
 {
-	sim_platform_reset();
-	mmt_boot();
-	CHECK_EQ(add_memory(B2, SECTION_SIZE, 0), 0);
-	CHECK_EQ(online_memory_block(2), 0);
-	sim_rep_init(&sr, REPORTING_CAPACITY_MAX, false);
-	sr.mode = SIM_REP_HOLD;
-	sr.drain_answers = false;
-	CHECK_EQ(page_reporting_register(&sr.dev), 0);
+	boot_block2(REPORTING_CAPACITY_MAX, SIM_REP_HOLD, false);
 	sim_rep_run_for(DELAY);
 	CHECK_EQ(sr.nheld, REPORTING_CAPACITY_MAX);
 	unsigned long pfn = sr.held[0].pfn;
@@ -548,12 +550,7 @@ TEST(pr_reporter_skips_an_isolated_block)
 {
 	static struct notifier_block nb = { .notifier_call = run_reporter_nb };
 
-	sim_platform_reset();
-	mmt_boot();
-	CHECK_EQ(add_memory(B2, SECTION_SIZE, 0), 0);
-	CHECK_EQ(online_memory_block(2), 0);
-	sim_rep_init(&sr, 4, false);
-	CHECK_EQ(page_reporting_register(&sr.dev), 0);
+	boot_block2(4, SIM_REP_ACK, true);
 	CHECK_EQ(register_memory_notifier(&nb), 0);
 	iso_taken = iso_reports = 0;
 	/* Nothing reported yet: the walk meets block 2 isolated. */

@@ -29,20 +29,13 @@
 
 static u64 base_alloc, ram;
 static u32 num_pages;
-static u64 nops[10];
 
 static void boot(void)
 {
-	struct mm_stats m;
+	/* MUST_TELL_HOST on half the seeds */
+	struct mm_stats m = vt_model_boot(RAM_END, VT_QEMU_FEATURES |
+					  (model.seed & 2 ? 1ULL << 0 : 0), NULL);
 
-	model_boot_mm(RAM_END);
-	sim_platform_reset();
-	sim_clock_now = 1000000000ULL;
-	sim_virtio_init(VT_QEMU_FEATURES |
-			(model.seed & 2 ? 1ULL << 0 : 0)); /* MUST_TELL_HOST on half */
-	if (sim_virtio_add())
-		MFAIL("probe failed: %s", unit_log());
-	m = mmt_stats();
 	base_alloc = m.managed - m.free;
 	ram = m.present;
 	model_held_reset();
@@ -152,64 +145,60 @@ static void check_pages(void)
 	vt_check();
 }
 
-static void run_seed(unsigned long s)
+static void op_clock(void)
 {
-	model_start("virtio model", s, 0x9e3779b97f4a7c15ULL * (s + 7));
-	boot();
-	for (model.step = 0; model.step < STEPS_PER_SEED; model.step++) {
-		unsigned int r = (unsigned int)model_below(1000);
+	sim_clock_now += model_below(4000000000ULL);
+}
 
-		if (r < 250)
-			op_alloc(), nops[0]++;
-		else if (r < 250 + (model_held.pages > 2048 ? 300 : 200))
-			model_held_free(), nops[1]++;
-		else if (r < 800)
-			model_balloon_work(&sim_clock_now), nops[2]++;
-		else if (r < 880)
-			virtio_poll(), nops[3]++;
-		else if (r < 910)
-			op_fault(), nops[4]++;
-		else if (r < 920)
-			op_target(), nops[5]++;
-		else
-			sim_clock_now += model_below(4000000000ULL), nops[6]++;
-		check_counters();
-		if (model.step % FULL_EVERY == 0)
-			check_pages();
-	}
+static const struct model_op ops[] = {
+	{ op_alloc, 0, 250, 0, 0 },
+	{ model_held_free, 1, 450, 2048, 550 },
+	{ vt_model_work, 2, 800, 0, 0 },
+	{ virtio_poll, 3, 880, 0, 0 },
+	{ op_fault, 4, 910, 0, 0 },
+	{ op_target, 5, 920, 0, 0 },
+	{ op_clock, 6, 1000, 0, 0 },
+};
+
+static void finish(void)
+{
 	sim_virtio_release(SIM_KEPT_MAX);
 	virtio_poll();
 	check_counters();
 	check_pages();
 }
 
+static void summary(void)
+{
+	const struct vb_counters *c = virtio_balloon_counters();
+	const u64 *nops = model.nops;
+
+	printf("    virtio model seed %lu: %d steps (alloc %llu free %llu "
+	       "work %llu poll %llu fault %llu target %llu clock %llu); "
+	       "%llu elements, %llu pfns, %llu timeouts, %llu late, "
+	       "%llu refused\n", model.seed, STEPS_PER_SEED,
+	       (unsigned long long)nops[0], (unsigned long long)nops[1],
+	       (unsigned long long)nops[2], (unsigned long long)nops[3],
+	       (unsigned long long)nops[4], (unsigned long long)nops[5],
+	       (unsigned long long)nops[6],
+	       (unsigned long long)c->elements,
+	       (unsigned long long)c->pfns_sent,
+	       (unsigned long long)c->timeouts,
+	       (unsigned long long)c->late,
+	       (unsigned long long)c->refused);
+}
+
 TEST(virtio_balloon_model_random)
 {
-	struct model_seeds seeds = model_seeds("VIRTIO_MODEL_SEED", NSEEDS);
-	u64 total = 0;
-
-	model_held_init(SIM_VIRTIO_NPFN, false);
-	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
-		const struct vb_counters *c = virtio_balloon_counters();
-
-		memset(nops, 0, sizeof(nops));
-		run_seed(s);
-		total += STEPS_PER_SEED;
-		printf("    virtio model seed %lu: %d steps (alloc %llu free %llu "
-		       "work %llu poll %llu fault %llu target %llu clock %llu); "
-		       "%llu elements, %llu pfns, %llu timeouts, %llu late, "
-		       "%llu refused\n", s, STEPS_PER_SEED,
-		       (unsigned long long)nops[0], (unsigned long long)nops[1],
-		       (unsigned long long)nops[2], (unsigned long long)nops[3],
-		       (unsigned long long)nops[4], (unsigned long long)nops[5],
-		       (unsigned long long)nops[6],
-		       (unsigned long long)c->elements,
-		       (unsigned long long)c->pfns_sent,
-		       (unsigned long long)c->timeouts,
-		       (unsigned long long)c->late,
-		       (unsigned long long)c->refused);
-	}
-	printf("    virtio model: %llu steps in all (VIRTIO_MODEL_SEED=N reruns one seed)\n",
-	       (unsigned long long)total);
-	model_held_exit();
+	model_run(&(struct model_def){
+		.name = "virtio model", .env = "VIRTIO_MODEL_SEED",
+		.nseeds = NSEEDS, .steps = STEPS_PER_SEED,
+		.full_every = FULL_EVERY,
+		.rng_mul = 0x9e3779b97f4a7c15ULL, .rng_add = 7,
+		.npfn = SIM_VIRTIO_NPFN,
+		.ops = ops, .nops = ARRAY_SIZE(ops),
+		.boot = boot, .check_counters = check_counters,
+		.check_pages = check_pages, .finish = finish,
+		.summary = summary,
+	});
 }

@@ -57,6 +57,17 @@ static void vr_settle(void)
 	vr_run_ms(10000);
 }
 
+/* vr_boot(false), the first report kept unanswered, `ms` of fake time:
+ * that one report held. Returns its pfn. */
+static unsigned long vr_boot_one_held(unsigned int ms)
+{
+	vr_boot(false);
+	svd.report_keep_next = 1;
+	vr_run_ms(ms);
+	CHECK_EQ(sim_virtio_reports_held(), 1);
+	return svd.last_report_pfn;
+}
+
 static void vr_check(void)
 {
 	struct page_reporting_stats st = prs();
@@ -200,11 +211,7 @@ TEST(virtio_report_drain_waits_alloc_at)
 	unsigned long pfn;
 	struct page *pg;
 
-	vr_boot(false);
-	svd.report_keep_next = 1;
-	vr_run_ms(3000);
-	CHECK_EQ(sim_virtio_reports_held(), 1);
-	pfn = svd.last_report_pfn;
+	pfn = vr_boot_one_held(3000);
 	svd.report_release_polls = 200; /* 200 ms into the drain's wait */
 	pg = alloc_pages_at(pfn, REPORTING_ORDER);
 	CHECK(pg);
@@ -225,12 +232,8 @@ TEST(virtio_report_held_then_released)
 	unsigned long pfn;
 	struct page *pg;
 
-	vr_boot(false);
-	svd.report_keep_next = 1;
-	vr_run_ms(3000);
-	CHECK_EQ(sim_virtio_reports_held(), 1);
+	pfn = vr_boot_one_held(3000);
 	CHECK(prs().out_now > 0);
-	pfn = svd.last_report_pfn;
 	unit_log_clear();
 	CHECK(!alloc_pages_at(pfn, REPORTING_ORDER));
 	CHECK(strstr(unit_log(), "holds a report"));
@@ -264,10 +267,7 @@ TEST(virtio_report_never_answered)
 	struct page *p[32];
 	unsigned int n = 0;
 
-	vr_boot(false);
-	svd.report_keep_next = 1;
-	vr_settle();
-	CHECK_EQ(sim_virtio_reports_held(), 1);
+	vr_boot_one_held(10000); /* vr_settle's time */
 	CHECK(prs().out_now > 0);
 	while (n < 32 && (p[n] = alloc_pages(REPORTING_ORDER)))
 		n++;

@@ -33,7 +33,6 @@
 
 static u64 base_alloc, ram;
 static u32 num_pages;
-static u64 nops[10];
 
 static struct page_reporting_stats prs(void)
 {
@@ -43,20 +42,18 @@ static struct page_reporting_stats prs(void)
 	return st;
 }
 
+static void reporting_queue(void)
+{
+	sim_virtio_reporting(model.seed & 1);
+}
+
 static void boot(void)
 {
-	struct mm_stats m;
+	struct mm_stats m = vt_model_boot(RAM_END, VT_QEMU_FEATURES,
+					  reporting_queue);
 
-	model_boot_mm(RAM_END);
-	sim_platform_reset();
-	sim_clock_now = 1000000000ULL;
-	sim_virtio_init(VT_QEMU_FEATURES);
-	sim_virtio_reporting(model.seed & 1);
-	if (sim_virtio_add())
-		MFAIL("probe failed: %s", unit_log());
 	if (!prs().active)
 		MFAIL("reporting not started: %s", unit_log());
-	m = mmt_stats();
 	base_alloc = m.managed - m.free;
 	ram = m.present;
 	model_held_reset();
@@ -83,7 +80,7 @@ static void op_alloc_at(void)
 	for (unsigned long i = 0; i < 1UL << REPORTING_ORDER; i++)
 		*(volatile u64 *)page_address(p + i) = pfn + i;
 	free_pages(p, REPORTING_ORDER);
-	nops[8]++;
+	model.nops[8]++;
 }
 
 /* Touch what the guest holds of 2 MiB and up (reported memory reused). */
@@ -177,37 +174,31 @@ static void check_pages(void)
 	MCHECK_EQ(prs().reported_total, svd.reported_pages);
 }
 
-static void run_seed(unsigned long s)
+static void op_target(void)
 {
-	model_start("virtio report model", s, 0x2545f4914f6cdd1dULL * (s + 3));
-	boot();
-	for (model.step = 0; model.step < STEPS_PER_SEED; model.step++) {
-		unsigned int r = (unsigned int)model_below(1000);
+	sim_virtio_set_num_pages(num_pages = random_num_pages());
+}
 
-		if (r < 200)
-			op_alloc(), nops[0]++;
-		else if (r < 200 + (model_held.pages > 4096 ? 300 : 180))
-			model_held_free(), nops[1]++;
-		else if (r < 600)
-			model_balloon_work(&sim_clock_now), nops[2]++;
-		else if (r < 700)
-			virtio_poll(), nops[3]++;
-		else if (r < 760)
-			op_fault(), nops[4]++;
-		else if (r < 770)
-			sim_virtio_set_num_pages(num_pages = random_num_pages()),
-				nops[5]++;
-		else if (r < 800)
-			op_alloc_at();
-		else if (r < 830)
-			op_touch();
-		else
-			sim_clock_now += model_below(600 * NSEC_PER_MSEC),
-				run_deferred(), nops[6]++;
-		check_counters();
-		if (model.step % FULL_EVERY == 0)
-			check_pages();
-	}
+static void op_clock(void)
+{
+	sim_clock_now += model_below(600 * NSEC_PER_MSEC);
+	run_deferred();
+}
+
+static const struct model_op ops[] = {
+	{ op_alloc, 0, 200, 0, 0 },
+	{ model_held_free, 1, 380, 4096, 500 },
+	{ vt_model_work, 2, 600, 0, 0 },
+	{ virtio_poll, 3, 700, 0, 0 },
+	{ op_fault, 4, 760, 0, 0 },
+	{ op_target, 5, 770, 0, 0 },
+	{ op_alloc_at, -1, 800, 0, 0 }, /* counts nops[8] when it allocates */
+	{ op_touch, -1, 830, 0, 0 },
+	{ op_clock, 6, 1000, 0, 0 },
+};
+
+static void finish(void)
+{
 	svd.report_keep_next = svd.report_nack_next = 0;
 	svd.delay_polls = 0;
 	sim_virtio_release(SIM_KEPT_MAX);
@@ -217,40 +208,42 @@ static void run_seed(unsigned long s)
 	check_pages();
 }
 
+static void summary(void)
+{
+	const struct vb_report_counters *c = virtio_balloon_report_counters();
+	struct page_reporting_stats st = prs();
+	const u64 *nops = model.nops;
+
+	printf("    virtio report model seed %lu: %d steps (alloc %llu free %llu "
+	       "work %llu poll %llu fault %llu target %llu clock %llu at %llu); "
+	       "%llu reports, %llu blocks, %llu refused, %llu drains "
+	       "(%llu timed out, %llu late), %llu pages reported\n", model.seed,
+	       STEPS_PER_SEED,
+	       (unsigned long long)nops[0], (unsigned long long)nops[1],
+	       (unsigned long long)nops[2], (unsigned long long)nops[3],
+	       (unsigned long long)nops[4], (unsigned long long)nops[5],
+	       (unsigned long long)nops[6], (unsigned long long)nops[8],
+	       (unsigned long long)c->reports,
+	       (unsigned long long)c->blocks,
+	       (unsigned long long)c->refused,
+	       (unsigned long long)c->drains,
+	       (unsigned long long)c->drain_timeouts,
+	       (unsigned long long)c->late,
+	       (unsigned long long)st.reported_total);
+}
+
 TEST(virtio_report_model_random)
 {
-	struct model_seeds seeds = model_seeds("VIRTIO_REPORT_MODEL_SEED", NSEEDS);
-	u64 total = 0;
-
-	model_held_init(SIM_VIRTIO_NPFN, false);
-	for (unsigned long s = seeds.first; s < seeds.first + seeds.n; s++) {
-		const struct vb_report_counters *c;
-		struct page_reporting_stats st;
-
-		memset(nops, 0, sizeof(nops));
-		run_seed(s);
-		total += STEPS_PER_SEED;
-		c = virtio_balloon_report_counters();
-		st = prs();
-		printf("    virtio report model seed %lu: %d steps (alloc %llu free %llu "
-		       "work %llu poll %llu fault %llu target %llu clock %llu at %llu); "
-		       "%llu reports, %llu blocks, %llu refused, %llu drains "
-		       "(%llu timed out, %llu late), %llu pages reported\n", s,
-		       STEPS_PER_SEED,
-		       (unsigned long long)nops[0], (unsigned long long)nops[1],
-		       (unsigned long long)nops[2], (unsigned long long)nops[3],
-		       (unsigned long long)nops[4], (unsigned long long)nops[5],
-		       (unsigned long long)nops[6], (unsigned long long)nops[8],
-		       (unsigned long long)c->reports,
-		       (unsigned long long)c->blocks,
-		       (unsigned long long)c->refused,
-		       (unsigned long long)c->drains,
-		       (unsigned long long)c->drain_timeouts,
-		       (unsigned long long)c->late,
-		       (unsigned long long)st.reported_total);
-	}
-	printf("    virtio report model: %llu steps in all "
-	       "(VIRTIO_REPORT_MODEL_SEED=N reruns one seed)\n",
-	       (unsigned long long)total);
-	model_held_exit();
+	model_run(&(struct model_def){
+		.name = "virtio report model",
+		.env = "VIRTIO_REPORT_MODEL_SEED",
+		.nseeds = NSEEDS, .steps = STEPS_PER_SEED,
+		.full_every = FULL_EVERY,
+		.rng_mul = 0x2545f4914f6cdd1dULL, .rng_add = 3,
+		.npfn = SIM_VIRTIO_NPFN,
+		.ops = ops, .nops = ARRAY_SIZE(ops),
+		.boot = boot, .check_counters = check_counters,
+		.check_pages = check_pages, .finish = finish,
+		.summary = summary,
+	});
 }

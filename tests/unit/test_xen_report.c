@@ -310,31 +310,41 @@ static void memory_back_later(void)
 		sim.during = memory_back_later;
 }
 
-/* Take blocks until only reported ones are left, keeping them in held[]. */
-static unsigned int take_unreported(struct page **held, unsigned int max)
-{
-	unsigned int n = 0;
+/* Blocks a test takes and gives back at its end (give_back_held). */
+static struct page *held[70000];
+static unsigned int nheld;
 
-	while (n < max && mmt_stats().free > prs().reported_now) {
+/* Booted, 10 s of reporting, then blocks taken (into held[]) until only
+ * reported ones are left. */
+static void xr_boot_take_unreported(void)
+{
+	xr_boot(0);
+	xr_run_ms(10000);
+	nheld = 0;
+	while (nheld < ARRAY_SIZE(held) && mmt_stats().free > prs().reported_now) {
 		struct page *pg = alloc_pages(0);
 
 		if (!pg)
 			break;
-		held[n++] = pg;
+		held[nheld++] = pg;
 	}
-	return n;
+}
+
+/* Every block in held[] freed, 10 s more of reporting, xr_check. */
+static void give_back_held(void)
+{
+	while (nheld)
+		free_pages(held[--nheld], 0);
+	xr_run_ms(10000);
+	xr_check();
 }
 
 /* A reclaim Xen has no memory for: the allocator takes another block. */
 TEST(xen_report_reclaim_fails_takes_another)
 {
-	static struct page *held[70000];
-	unsigned int n;
 	struct page *pg;
 
-	xr_boot(0);
-	xr_run_ms(10000);
-	n = take_unreported(held, 70000);
+	xr_boot_take_unreported();
 	CHECK(xrs().reclaims == 0);
 	sim.free_frames = 0;
 	calls_seen = 0;
@@ -345,23 +355,16 @@ TEST(xen_report_reclaim_fails_takes_another)
 	CHECK_EQ(xrs().reclaims, 1);
 	CHECK(frames(page_to_pfn(pg), BLOCK_PAGES, SIM_BACKED));
 	free_pages(pg, REPORTING_ORDER);
-	while (n)
-		free_pages(held[--n], 0);
-	xr_run_ms(10000);
-	xr_check();
+	give_back_held();
 }
 
 /* Xen has no memory at all: allocation fails only when every block was
  * tried, and nothing is lost. */
 TEST(xen_report_reclaim_fails_everywhere)
 {
-	static struct page *held[70000];
-	unsigned int n;
 	u64 reported;
 
-	xr_boot(0);
-	xr_run_ms(10000);
-	n = take_unreported(held, 70000);
+	xr_boot_take_unreported();
 	reported = xrs().given_back;
 	CHECK(reported > 0);
 	sim.free_frames = 256; /* half a block: Xen gives some, then stops */
@@ -380,10 +383,7 @@ TEST(xen_report_reclaim_fails_everywhere)
 		CHECK(pg);
 		free_pages(pg, REPORTING_ORDER);
 	}
-	while (n)
-		free_pages(held[--n], 0);
-	xr_run_ms(10000);
-	xr_check();
+	give_back_held();
 }
 
 /* The balloon does not take reported memory for memory it gave back: its
@@ -418,8 +418,6 @@ TEST(xen_report_balloon_target_unchanged)
  */
 TEST(xen_report_max_target_bounded)
 {
-	static struct page *held[70000];
-	unsigned int n = 0;
 	struct page *pg;
 
 	u64 cur1;
@@ -438,15 +436,13 @@ TEST(xen_report_max_target_bounded)
 	CHECK(balloon_set_target(balloon_max_target()) >= 0);
 	bt_run(NULL);
 	CHECK_EQ(bt_stats().current, bt_stats().target);
-	while (n < 70000 && (pg = alloc_pages(0)))
-		held[n++] = pg;
+	nheld = 0;
+	while (nheld < ARRAY_SIZE(held) && (pg = alloc_pages(0)))
+		held[nheld++] = pg;
 	CHECK_EQ(xrs().reclaim_failed, 0);
 	CHECK_EQ(xrs().given_back, 0);
 	CHECK(sim.tot_pages <= sim.max_pages);
-	while (n)
-		free_pages(held[--n], 0);
-	xr_run_ms(10000);
-	xr_check();
+	give_back_held();
 	xr_bcheck();
 }
 
@@ -548,13 +544,9 @@ TEST(xen_report_off_needs_room)
  * no populate call, nothing populated and given back. */
 TEST(xen_report_reclaim_at_max_asks_nothing)
 {
-	static struct page *held[70000];
-	unsigned int n;
 	u64 calls;
 
-	xr_boot(0);
-	xr_run_ms(10000);
-	n = take_unreported(held, 70000);
+	xr_boot_take_unreported();
 	/* Short of one page for the smallest reported block. */
 	sim.max_pages = sim.tot_pages + BLOCK_PAGES - 1;
 	calls = sim.calls;
@@ -569,22 +561,15 @@ TEST(xen_report_reclaim_at_max_asks_nothing)
 		CHECK(sim.tot_pages <= sim.max_pages);
 		free_pages(pg, REPORTING_ORDER);
 	}
-	while (n)
-		free_pages(held[--n], 0);
-	xr_run_ms(10000);
-	xr_check();
+	give_back_held();
 }
 
 /* Xen without memory for a reclaim says so once, not once per block. */
 TEST(xen_report_reclaim_failure_said_once)
 {
-	static struct page *held[70000];
-	unsigned int n;
 	const char *log, *first;
 
-	xr_boot(0);
-	xr_run_ms(10000);
-	n = take_unreported(held, 70000);
+	xr_boot_take_unreported();
 	sim.free_frames = 0;
 	unit_log_clear();
 	CHECK(!alloc_pages(REPORTING_ORDER));
@@ -594,10 +579,7 @@ TEST(xen_report_reclaim_failure_said_once)
 	CHECK(first);
 	CHECK(!strstr(first + 1, "no memory to back"));
 	sim.free_frames = ~0ULL;
-	while (n)
-		free_pages(held[--n], 0);
-	xr_run_ms(10000);
-	xr_check();
+	give_back_held();
 }
 
 TEST(xen_report_shell)

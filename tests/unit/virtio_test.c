@@ -1,6 +1,7 @@
 /* Helpers shared by the virtio tests: see virtio_test.h. */
 #include "unit.h"
 #include "virtio_test.h"
+#include "model.h"
 #include "mm_fixture.h"
 #include "sim_platform.h"
 #include <ballast/boot_mem_map.h>
@@ -64,4 +65,23 @@ void vt_check(void)
 					  pfn, page_type_name(p), mine,
 					  sim_virtio_host_has(pfn));
 		}
+}
+
+struct mm_stats vt_model_boot(u64 ram_end, u64 features,
+			      void (*before_add)(void))
+{
+	model_boot_mm(ram_end);
+	sim_platform_reset();
+	sim_clock_now = 1000000000ULL;
+	sim_virtio_init(features);
+	if (before_add)
+		before_add();
+	if (sim_virtio_add())
+		MFAIL("probe failed: %s", unit_log());
+	return mmt_stats();
+}
+
+void vt_model_work(void)
+{
+	model_balloon_work(&sim_clock_now);
 }

@@ -23,4 +23,13 @@ u64 vt_ballooned(void);
 /* Everything agrees: mm, the balloon, `actual`, the device's pfn set. */
 void vt_check(void);
 
+/* For the model tests (model.h): mm booted on a small PC up to ram_end,
+ * the clock at 1 s, the sim device offering features (before_add, when
+ * not NULL, sets it up further) and added; fails the run if the probe
+ * does. Returns mm's stats after the probe. */
+struct mm_stats vt_model_boot(u64 ram_end, u64 features,
+			      void (*before_add)(void));
+/* A model op: model_balloon_work on the sim clock. */
+void vt_model_work(void);
+
 #endif
