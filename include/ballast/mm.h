@@ -52,6 +52,13 @@ void free_offline_page(struct page *page);
  * gives the allocator its 2 MiB block back at once.
  */
 void free_offline_pages(struct page *page, unsigned int order);
+/*
+ * The other way for a whole block: an allocated order-N block (refcount 1,
+ * from alloc_pages or alloc_pages_at) becomes 2^N PageOffline pages the
+ * driver owns, each with refcount 1 (virtio-mem unplugging a 2 MiB
+ * sub-block it has just taken).
+ */
+void set_pages_offline(struct page *page, unsigned int order);
 
 /*
  * Turn an allocated order-N block (refcount 1) into 2^N order-0 allocated
@@ -92,6 +99,7 @@ struct section_info {
 	unsigned long memmap_pages;
 	unsigned long present;     /* RAM pages in it */
 	unsigned long reserved;    /* Reserved RAM pages in it (own memmap too) */
+	const char *owner;         /* its memory_owner's name, NULL: none */
 };
 unsigned long mm_nr_sections(void); /* sections below arch_max_phys_addr */
 int mm_section_info(unsigned long nr, struct section_info *info);
