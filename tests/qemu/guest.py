@@ -30,15 +30,19 @@ class TestFailure(Exception):
     pass
 
 
-def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None):
+def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None,
+              no_reboot=True):
     """The QEMU command line of a test guest: serial on stdio, no monitor;
     each of devices becomes a -device, extra is appended as it is
-    (-object ..., -device ... pairs), qmp_path adds a QMP server socket."""
+    (-object ..., -device ... pairs), qmp_path adds a QMP server socket.
+    no_reboot=False leaves out -no-reboot: a reset (QMP system_reset, the
+    guest's reboot) restarts the guest instead of ending QEMU."""
     argv = ["qemu-system-x86_64", "-accel", "tcg"]
     if machine:
         argv += ["-machine", machine]
     argv += ["-m", mem, "-smp", str(smp),
-             "-display", "none", "-vga", "none", "-no-reboot", "-monitor", "none",
+             "-display", "none", "-vga", "none"] + (["-no-reboot"] if no_reboot else []) + [
+             "-monitor", "none",
              "-serial", "stdio", "-cdrom", iso, "-boot", "d"]
     for d in devices:
         argv += ["-device", d]
@@ -53,14 +57,14 @@ class Guest:
     boot/qemu.sh); the guest is still driven over its stdin/stdout."""
 
     def __init__(self, iso, mem, smp, log_path, devices=(), machine=None, extra=(),
-                 qmp_path=None, argv=None):
+                 qmp_path=None, argv=None, no_reboot=True):
         self.log = open(log_path, "w")
         self.buf = ""
         self.pos = 0
         self.qmp = None
         self.qmp_path = qmp_path
         if argv is None:
-            argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path)
+            argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path, no_reboot)
         if qmp_path and os.path.exists(qmp_path):
             os.unlink(qmp_path)  # a stale socket from an earlier run
         self.log.write("# %s\n" % " ".join(argv))
