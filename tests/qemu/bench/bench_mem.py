@@ -76,24 +76,16 @@ def guest_view(g):
     return (int(m.group(1)) if m else None), mem + g.cmd("vmem")
 
 
-# ballast's `virtio-mem` lines with its own time and the device's; the
-# driver's format is matched loosely (any of these), the raw text is kept
-OWN_RX = [
-    (r"last request:.*?(?:reached|done) in (\d+) ms", "took_ms"),
-    (r"(\d+) us (?:in|waiting for) the device", "device_us"),
-    (r"wait(?:ing)?[ :=]+(\d+) us", "wait_us"),
-    (r"(\d+) us in (?:the )?driver", "driver_us"),
-]
+# ballast's `virtio-mem` (drivers/virtio/cmd_virtio_mem.c), since boot:
+#   time:        N ms in the driver, M ms waiting for the device
+# (the driver's time excludes the waits); per step: the change from the
+# view before it
+OWN_RX = r"^time:\s+(\d+) ms in the driver, (\d+) ms waiting for the device"
 
 
 def own_counters(raw):
-    out = {}
-    for line in raw.splitlines():
-        for rx, key in OWN_RX:
-            m = re.search(rx, line)
-            if m and key not in out:
-                out[key] = int(m.group(1))
-    return out
+    m = re.search(OWN_RX, raw, re.M)
+    return {"driver_ms": int(m.group(1)), "wait_ms": int(m.group(2))} if m else {}
 
 
 def one_boot(os_, rep, args, run_dir, bench):
@@ -185,31 +177,39 @@ def table(recs, med, cell, ratio):
 
 def own_table(recs, med):
     """ballast's own time per step against its time waiting for the device,
-    from its `virtio-mem` after each step (when the driver prints them)."""
-    rows, last_raw = [], None
+    from its `virtio-mem` before and after each step."""
+    per, last_raw = {}, None
     for r in recs:
-        if r["os"] != "bl":
+        if r["os"] != "bl" or not r.get("before"):
             continue
+        prev = own_counters(r["before"]["raw"])
         for i, s in enumerate(r["steps"]):
-            if s.get("raw"):
-                last_raw = s["raw"]
-                c = own_counters(s["raw"])
-                if c:
-                    rows.append((i, step_name(s), c))
+            if not s.get("raw"):
+                continue
+            last_raw = s["raw"]
+            c = own_counters(s["raw"])
+            if c and prev:
+                per.setdefault((i, step_name(s)), []).append(
+                    {k: c[k] - prev[k] for k in c})
+            prev = c
     out = []
-    if rows:
-        out.append("#### ballast's own time per step (its `virtio-mem` after the step; medians)\n")
-        out.append("| step | driver ms | waiting for the device ms | own share |")
-        out.append("| --- | --- | --- | --- |")
-        for i, nm in sorted({(i, n) for i, n, _ in rows}):
-            cs = [c for j, _, c in rows if j == i]
-            took = [c["took_ms"] for c in cs if "took_ms" in c]
-            dev = [c.get("device_us", c.get("wait_us")) / 1000.0 for c in cs
-                   if "device_us" in c or "wait_us" in c]
-            share = [1 - c.get("device_us", c.get("wait_us", 0)) / 1000.0 / c["took_ms"]
-                     for c in cs if c.get("took_ms")]
-            out.append("| %s | %s | %s | %s |" % (
-                nm, "%.0f" % med(took) if took else "-", "%.1f" % med(dev) if dev else "-",
+    if per:
+        out.append("#### ballast's own time per step (its `virtio-mem` before and after; "
+                   "medians)\n")
+        out.append("The driver's clock: its own work (requests built, blocks added, onlined, "
+                   "offlined, removed) and, apart, its waits for the device's answers.\n")
+        out.append("| step | host ms | driver ms | waiting for the device ms | own share |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for (i, nm) in sorted(per):
+            v = per[(i, nm)]
+            host = [r["steps"][i]["ms"] for r in recs if r["os"] == "bl" and len(r["steps"]) > i
+                    and r["steps"][i]["ms"] is not None]
+            drv = [d["driver_ms"] for d in v]
+            wt = [d["wait_ms"] for d in v]
+            share = [d["driver_ms"] / float(d["driver_ms"] + d["wait_ms"]) for d in v
+                     if d["driver_ms"] + d["wait_ms"]]
+            out.append("| %s | %s | %.0f | %.0f | %s |" % (
+                nm, "%.0f" % med(host) if host else "-", med(drv), med(wt),
                 "%.0f%%" % (100 * med(share)) if share else "-"))
     if last_raw:
         out.append("\nballast's `free` and `virtio-mem` after the last step of the last repeat:\n")
