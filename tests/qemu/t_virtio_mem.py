@@ -248,6 +248,12 @@ def test_virtio_mem_cycles_end_where_they_began(boot):
         if s % BLOCK == 0 and s in (640 * MiB, 3 * GiB):
             check_plugged(g, boot_mi, s)
     note(g, "%d steps: %s s" % (len(sizes), ", ".join("%.2f" % t for t in took)))
+    # the device has acked the last unplug; the driver removes the blocks
+    # after that (and logs each): wait until it has none left
+    t0 = time.monotonic()
+    while "(no block present)" not in g.cmd("virtio-mem"):
+        assert time.monotonic() - t0 < 30, "blocks still present:\n" + g.cmd("virtio-mem")
+        time.sleep(0.2)
     consistent(g)
     after = {c: g.cmd(c) for c in ("free", "lsmem", "meminfo")}
     for c in before:
