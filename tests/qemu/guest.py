@@ -54,10 +54,12 @@ def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None,
 
 class Guest:
     """argv, when given, replaces the whole command line (a script such as
-    boot/qemu.sh); the guest is still driven over its stdin/stdout."""
+    boot/qemu.sh); the guest is still driven over its stdin/stdout. pty:
+    stdin/stdout a pseudo-terminal instead of pipes (as `make run` at a
+    terminal: QEMU puts it in raw mode)."""
 
     def __init__(self, iso, mem, smp, log_path, devices=(), machine=None, extra=(),
-                 qmp_path=None, argv=None, no_reboot=True):
+                 qmp_path=None, argv=None, no_reboot=True, pty=False):
         self.log = open(log_path, "w")
         self.buf = ""
         self.pos = 0
@@ -68,8 +70,14 @@ class Guest:
         if qmp_path and os.path.exists(qmp_path):
             os.unlink(qmp_path)  # a stale socket from an earlier run
         self.log.write("# %s\n" % " ".join(argv))
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.pty = None
+        if pty:
+            self.pty, tty = os.openpty()
+            self.proc = subprocess.Popen(argv, stdin=tty, stdout=tty, stderr=tty)
+            os.close(tty)
+        else:
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if qmp_path:
             try:
                 self.qmp = QMP.connect(qmp_path, alive=lambda: self.proc.poll() is None)
@@ -83,10 +91,14 @@ class Guest:
         return self.proc.pid
 
     def _read(self, timeout):
-        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        fd = self.pty if self.pty is not None else self.proc.stdout.fileno()
+        r, _, _ = select.select([fd], [], [], timeout)
         if not r:
             return False
-        data = os.read(self.proc.stdout.fileno(), 65536)
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # EIO: the pty's other side is closed (QEMU exited)
+            data = b""
         if not data:
             return None
         text = data.decode("latin-1").replace("\r", "")
@@ -118,6 +130,9 @@ class Guest:
         data = line if raw else line + "\n"
         if isinstance(data, str):
             data = data.encode("latin-1")
+        if self.pty is not None:
+            os.write(self.pty, data)
+            return
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
@@ -153,6 +168,9 @@ class Guest:
             os.unlink(self.qmp_path)
         if not self.log.closed:
             self.log.close()
+        if self.pty is not None:
+            os.close(self.pty)
+            self.pty = None
 
 
 def make_iso(elf, cmdline, name):

@@ -346,7 +346,15 @@ def wait_free(g, cond, timeout=60):
 
 def test_qemu_sh_virtio_mem_at_the_monitor(boot):
     # make run: boot/qemu.sh ISO 512M 1 (VIRTIO_MEM=1 by default), stdin a pipe
-    g = boot(script="boot/qemu.sh")
+    qemu_sh_plug_at_the_monitor(boot(script="boot/qemu.sh"))
+
+
+def test_qemu_sh_virtio_mem_at_the_monitor_pty(boot):
+    # the same at a terminal: stdin/stdout a pty (QEMU makes it raw)
+    qemu_sh_plug_at_the_monitor(boot(script="boot/qemu.sh", pty=True))
+
+
+def qemu_sh_plug_at_the_monitor(g):
     boot_total, _ = free_total(g)
     boot_lsmem = g.cmd("lsmem")
     monitor(g, "info memory-devices", r"^\s*size: 0\s")
