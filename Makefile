@@ -17,6 +17,9 @@ ACCEL ?= tcg
 SECTION_SIZE_MB ?= 128
 DEBUG ?= 1
 BALLOON ?= 1
+# make run: a virtio-mem device of VIRTIO_MEM_SIZE, nothing plugged (VIRTIO_MEM=0: none)
+VIRTIO_MEM ?= 1
+VIRTIO_MEM_SIZE ?= 4G
 
 BUILD := build
 HOSTBUILD := $(BUILD)/host
@@ -98,7 +101,7 @@ iso: deps $(BUILD)/ballast.elf
 	@boot/mkiso.sh $(BUILD)/ballast.elf '$(CMDLINE)' $(BUILD)/ballast.iso
 
 run: iso
-	@boot/qemu.sh $(BUILD)/ballast.iso '$(MEM)' '$(SMP)' '$(ACCEL)' '$(BALLOON)'
+	@boot/qemu.sh $(BUILD)/ballast.iso '$(MEM)' '$(SMP)' '$(ACCEL)' '$(BALLOON)' '$(VIRTIO_MEM)' '$(VIRTIO_MEM_SIZE)'
 
 # ---- tests ---------------------------------------------------------------
 HOST_OBJS := $(patsubst %.c,$(HOSTBUILD)/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))

@@ -1,9 +1,12 @@
 # make bench-qemu: ballast against Linux (Debian 12's 6.1 kernel, its own
-# virtio_balloon module) in the same QEMU with virtio-balloon, driven by the
+# virtio_balloon and virtio_mem modules) in the same QEMU with virtio-balloon
+# or virtio-mem, driven by the
 # same QMP code (tests/qemu/bench/bench_qemu.py); not part of make test.
 #   QEMU_BENCH_REPS=3  QEMU_BENCH_OS=bl,lx  QEMU_BENCH_README=1 (update README.md)
-#   QEMU_BENCH_FIGURES=balloon,report (the QMP balloon steps; free page
-#   reporting: seconds from a 1.2 GiB free to QEMU's RSS 1 GiB lower)
+#   QEMU_BENCH_FIGURES=balloon,report,mem (the QMP balloon steps; free page
+#   reporting: seconds from a 1.2 GiB free to QEMU's RSS 1 GiB lower;
+#   virtio-mem: ms from qom-set requested-size 1G, 0, 3G, 0 to
+#   query-memory-devices showing it, Linux with its virtio_mem module)
 # ballast is built with DEBUG=0 (no page poisoning, as a production Linux
 # has none) into build/bench/k/; the Linux guest is assembled, not
 # installed, by tests/qemu/bench/build-linux.sh into build/qemu-bench/linux/.

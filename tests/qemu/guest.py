@@ -30,15 +30,19 @@ class TestFailure(Exception):
     pass
 
 
-def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None):
+def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None,
+              no_reboot=True):
     """The QEMU command line of a test guest: serial on stdio, no monitor;
     each of devices becomes a -device, extra is appended as it is
-    (-object ..., -device ... pairs), qmp_path adds a QMP server socket."""
+    (-object ..., -device ... pairs), qmp_path adds a QMP server socket.
+    no_reboot=False leaves out -no-reboot: a reset (QMP system_reset, the
+    guest's reboot) restarts the guest instead of ending QEMU."""
     argv = ["qemu-system-x86_64", "-accel", "tcg"]
     if machine:
         argv += ["-machine", machine]
     argv += ["-m", mem, "-smp", str(smp),
-             "-display", "none", "-vga", "none", "-no-reboot", "-monitor", "none",
+             "-display", "none", "-vga", "none"] + (["-no-reboot"] if no_reboot else []) + [
+             "-monitor", "none",
              "-serial", "stdio", "-cdrom", iso, "-boot", "d"]
     for d in devices:
         argv += ["-device", d]
@@ -50,22 +54,30 @@ def qemu_argv(iso, mem, smp, devices=(), machine=None, extra=(), qmp_path=None):
 
 class Guest:
     """argv, when given, replaces the whole command line (a script such as
-    boot/qemu.sh); the guest is still driven over its stdin/stdout."""
+    boot/qemu.sh); the guest is still driven over its stdin/stdout. pty:
+    stdin/stdout a pseudo-terminal instead of pipes (as `make run` at a
+    terminal: QEMU puts it in raw mode)."""
 
     def __init__(self, iso, mem, smp, log_path, devices=(), machine=None, extra=(),
-                 qmp_path=None, argv=None):
+                 qmp_path=None, argv=None, no_reboot=True, pty=False):
         self.log = open(log_path, "w")
         self.buf = ""
         self.pos = 0
         self.qmp = None
         self.qmp_path = qmp_path
         if argv is None:
-            argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path)
+            argv = qemu_argv(iso, mem, smp, devices, machine, extra, qmp_path, no_reboot)
         if qmp_path and os.path.exists(qmp_path):
             os.unlink(qmp_path)  # a stale socket from an earlier run
         self.log.write("# %s\n" % " ".join(argv))
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.pty = None
+        if pty:
+            self.pty, tty = os.openpty()
+            self.proc = subprocess.Popen(argv, stdin=tty, stdout=tty, stderr=tty)
+            os.close(tty)
+        else:
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if qmp_path:
             try:
                 self.qmp = QMP.connect(qmp_path, alive=lambda: self.proc.poll() is None)
@@ -79,10 +91,14 @@ class Guest:
         return self.proc.pid
 
     def _read(self, timeout):
-        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        fd = self.pty if self.pty is not None else self.proc.stdout.fileno()
+        r, _, _ = select.select([fd], [], [], timeout)
         if not r:
             return False
-        data = os.read(self.proc.stdout.fileno(), 65536)
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # EIO: the pty's other side is closed (QEMU exited)
+            data = b""
         if not data:
             return None
         text = data.decode("latin-1").replace("\r", "")
@@ -114,6 +130,9 @@ class Guest:
         data = line if raw else line + "\n"
         if isinstance(data, str):
             data = data.encode("latin-1")
+        if self.pty is not None:
+            os.write(self.pty, data)
+            return
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
@@ -149,6 +168,9 @@ class Guest:
             os.unlink(self.qmp_path)
         if not self.log.closed:
             self.log.close()
+        if self.pty is not None:
+            os.close(self.pty)
+            self.pty = None
 
 
 def make_iso(elf, cmdline, name):

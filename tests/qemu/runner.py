@@ -36,9 +36,12 @@ def run_one(name, fn, elf):
     guests = []
 
     def boot(cmdline="", mem="512M", smp=1, wait=True, devices=(), qmp=False,
-             machine=None, extra=(), script=None, script_args=()):
+             machine=None, extra=(), script=None, script_args=(), no_reboot=True,
+             pty=False):
         """devices: -device arguments; extra: further QEMU arguments as they
         are; qmp: a QMP socket (build/qemu-tests/NAME.qmp), g.qmp its client;
+        no_reboot=False: a reset restarts the guest (no -no-reboot); pty:
+        the serial line on a pseudo-terminal, not pipes;
         script: boot through that script instead (boot/qemu.sh ISO MEM SMP
         [script_args...], as make run does), the other QEMU options then do
         not apply."""
@@ -50,7 +53,7 @@ def run_one(name, fn, elf):
             argv = [os.path.join(guest.ROOT, script), iso, mem, str(smp)] + list(script_args)
         g = guest.Guest(iso, mem, smp, os.path.join(guest.BUILD, name + ".log"),
                         devices=devices, machine=machine, extra=extra, qmp_path=qmp_path,
-                        argv=argv)
+                        argv=argv, no_reboot=no_reboot, pty=pty)
         guests.append(g)
         if wait:
             g.wait_prompt(90)

@@ -60,6 +60,8 @@ sys.dont_write_bytecode = True   # no __pycache__ in tests/qemu (as runner.py)
 sys.path.insert(0, os.path.dirname(HERE))
 import guest as guestlib  # noqa: E402  tests/qemu/guest.py
 import qmp as qmplib  # noqa: E402  tests/qemu/qmp.py
+sys.path.insert(0, HERE)
+import bench_mem  # noqa: E402  the virtio-mem figure
 
 MiB = 1 << 20
 MEM_MIB = 1024
@@ -92,7 +94,8 @@ class Guest(guestlib.Guest):
     def __init__(self, os_, boot_args, run_dir, name, mem_mib=MEM_MIB, device=DEVICE):
         self.os = os_
         self.sock = qmplib.socket_path(run_dir, name)
-        base = [("%dM" % mem_mib) if a == "%dM" % MEM_MIB else a for a in QEMU_BASE]
+        m = mem_mib if isinstance(mem_mib, str) else "%dM" % mem_mib
+        base = [m if a == "%dM" % MEM_MIB else a for a in QEMU_BASE]
         argv = base + ["-qmp", "unix:%s,server=on,wait=off" % self.sock] + device + boot_args
         try:
             super().__init__(None, None, None, os.path.join(run_dir, name + ".log"),
@@ -128,22 +131,23 @@ class Guest(guestlib.Guest):
         self.kill()
 
 
-def driver_ok(g):
+BALLOON_PATH = "/machine/peripheral/balloon0"
+
+
+def driver_ok(g, dev=BALLOON_PATH):
     """True once the guest's driver has set DRIVER_OK (x-query-virtio-status),
     None when this QEMU cannot say."""
     try:
-        st = g.qmp.execute("x-query-virtio-status",
-                           {"path": "/machine/peripheral/balloon0/virtio-backend"})
+        st = g.qmp.execute("x-query-virtio-status", {"path": dev + "/virtio-backend"})
     except qmplib.QMPError:
         return None
     return "DRIVER_OK" in str(st.get("status", ""))
 
 
-def features(g):
+def features(g, dev=BALLOON_PATH):
     """The features the guest's driver negotiated, by QEMU's names."""
     try:
-        st = g.qmp.execute("x-query-virtio-status",
-                           {"path": "/machine/peripheral/balloon0/virtio-backend"})
+        st = g.qmp.execute("x-query-virtio-status", {"path": dev + "/virtio-backend"})
     except qmplib.QMPError:
         return []
     gf = st.get("guest-features", {})
@@ -199,20 +203,22 @@ def run_step(g, mib, timeout, stall):
     return reached, samples, ev_ms, actual / MiB
 
 
-def boot(os_, args, run_dir, name, **guest_kw):
+def boot(os_, args, run_dir, name, backend=BALLOON_PATH, append="", **guest_kw):
+    """A fresh guest at its prompt, its driver of the device at backend (a
+    QOM path) past DRIVER_OK; append: more of Linux's command line."""
     if os_ == "bl":
         boot_args = ["-cdrom", args.iso, "-boot", "d"]
     else:
         boot_args = ["-kernel", os.path.join(args.linux, "vmlinuz"),
                      "-initrd", os.path.join(args.linux, "initrd.gz"),
-                     "-append", "console=ttyS0 quiet"]
+                     "-append", ("console=ttyS0 quiet " + append).strip()]
     t0 = time.monotonic()
     g = Guest(os_, boot_args, run_dir, name, **guest_kw)
     try:
         g.expect(re.escape(PROMPT[os_]), args.boot_timeout)
         # the driver is up once DRIVER_OK is set; give it a bounded while
         deadline = time.monotonic() + 30
-        while driver_ok(g) is False and time.monotonic() < deadline:
+        while driver_ok(g, backend) is False and time.monotonic() < deadline:
             time.sleep(0.1)
     except Exception:
         g.stop()
@@ -397,14 +403,18 @@ def report_table(recs):
 
 def run(args, run_dir):
     for f in os.listdir(run_dir):     # this run's OSes and figures replace their old runs
-        fig = "report" if "-report-" in f else "balloon"
+        fig = "report" if "-report-" in f else "mem" if "-mem-" in f else "balloon"
         if f.split("-")[0] in args.os and fig in args.figures:
             os.unlink(os.path.join(run_dir, f))
+    this = sys.modules[__name__]
     for rep in range(1, args.reps + 1):
         for os_ in args.os:
             for fig in args.figures:
-                rec = (one_boot if fig == "balloon" else one_report_boot)(os_, rep, args, run_dir)
-                tag = "" if fig == "balloon" else "report-"
+                if fig == "mem":
+                    rec = bench_mem.one_boot(os_, rep, args, run_dir, this)
+                else:
+                    rec = (one_boot if fig == "balloon" else one_report_boot)(os_, rep, args, run_dir)
+                tag = "" if fig == "balloon" else fig + "-"
                 with open(os.path.join(run_dir, "%s-%s%d.json" % (os_, tag, rep)), "w") as f:
                     json.dump(rec, f)
                 if rec["error"]:
@@ -605,9 +615,12 @@ def own_table(recs):
     return "\n".join(out)
 
 
-def write_csv(path, recs, rrecs=()):
+def write_csv(path, recs, rrecs=(), mrecs=()):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
+        # virtio-mem: target_mib is the requested size, event_ms the size it came from
+        for row in bench_mem.csv_rows(mrecs):
+            w.writerow(row)
         for r in rrecs:
             w.writerow(["report", r["os"], r["rep"], REPORT_FREE_MIB,
                         "" if r.get("fall_s") is None else "%.1f" % (r["fall_s"] * 1000), "",
@@ -729,8 +742,9 @@ def main():
     ap.add_argument("--boot-timeout", type=float, default=180.0)
     ap.add_argument("--fall-timeout", type=float, default=30.0,
                     help="longest wait for RSS to fall by 1 GiB after the free, s")
-    ap.add_argument("--figures", default=os.environ.get("QEMU_BENCH_FIGURES", "balloon,report"),
-                    help="balloon (the QMP steps), report (free page reporting) or both")
+    ap.add_argument("--figures", default=os.environ.get("QEMU_BENCH_FIGURES", "balloon,report,mem"),
+                    help="balloon (the QMP steps), report (free page reporting), mem "
+                         "(virtio-mem plug and unplug), comma-separated")
     ap.add_argument("--update-readme", action="store_true",
                     default=bool(os.environ.get("QEMU_BENCH_README")),
                     help="put the tables into README.md (between the bench-qemu markers) "
@@ -741,8 +755,8 @@ def main():
     if any(o not in OSES for o in args.os):
         sys.exit("bench-qemu: --os takes bl, lx")
     args.figures = [x for x in args.figures.split(",") if x]
-    if any(x not in ("balloon", "report") for x in args.figures):
-        sys.exit("bench-qemu: --figures takes balloon, report")
+    if any(x not in ("balloon", "report", "mem") for x in args.figures):
+        sys.exit("bench-qemu: --figures takes balloon, report, mem")
     out = os.path.join(TOP, "build", "bench")
     run_dir = os.path.join(out, "qemu-runs")
     os.makedirs(run_dir, exist_ok=True)
@@ -752,7 +766,9 @@ def main():
         if "lx" in args.os and not os.path.exists(os.path.join(args.linux, "initrd.gz")):
             sys.exit("bench-qemu: no Linux guest in %s (tests/qemu/bench/build-linux.sh)" % args.linux)
         what = (["balloon %s MiB" % ", ".join(map(str, STEPS))] if "balloon" in args.figures else []) + \
-            (["free page reporting (%d MiB freed)" % REPORT_FREE_MIB] if "report" in args.figures else [])
+            (["free page reporting (%d MiB freed)" % REPORT_FREE_MIB] if "report" in args.figures else []) + \
+            (["virtio-mem requested-size %s MiB" % ", ".join(map(str, bench_mem.STEPS))]
+             if "mem" in args.figures else [])
         print("bench-qemu: %s, %d repeats (a fresh boot each), %s"
               % (", ".join(OSES[o] for o in args.os), args.reps, "; ".join(what)), flush=True)
         run(args, run_dir)
@@ -761,8 +777,9 @@ def main():
     allrecs = load(run_dir)
     if not allrecs:
         sys.exit("bench-qemu: no runs in %s" % run_dir)
-    recs = [r for r in allrecs if r.get("kind") != "report"]
+    recs = [r for r in allrecs if r.get("kind") not in ("report", "mem")]
     rrecs = [r for r in allrecs if r.get("kind") == "report"]
+    mrecs = [r for r in allrecs if r.get("kind") == "mem"]
     date = datetime.datetime.utcfromtimestamp(
         max(os.path.getmtime(os.path.join(run_dir, f)) for f in os.listdir(run_dir))).strftime("%Y-%m-%d %H:%M UTC")
     lxver = ""
@@ -771,17 +788,21 @@ def main():
         lxver = open(kv).read().strip()
     reps = max(r["rep"] for r in allrecs)
     head = ("### make bench-qemu, %s\n\n%s, TCG, -machine pc -m 1024M -smp 1, "
-            "virtio-balloon-pci; ballast %s, Linux %s (Debian 12, its own virtio_balloon module); "
+            "virtio-balloon-pci (the virtio-mem figure: virtio-mem-pci instead, below); ballast %s, "
+            "Linux %s (Debian 12, its own virtio_balloon and virtio_mem modules); "
             "%d repeat(s), a fresh boot each\n\n" % (date, qemu_version(), os.path.basename(os.path.dirname(args.iso))
                                                  == "k" and "DEBUG=0" or os.path.relpath(args.iso, TOP),
                                                  lxver or "6.1", reps))
-    text = tables(recs) if recs else "(no balloon runs)"
+    parts = [tables(recs)] if recs else []
     if rrecs:
-        text += "\n\n" + report_table(rrecs)
+        parts.append(report_table(rrecs))
+    if mrecs:
+        parts.append(bench_mem.table(mrecs, med, cell, ratio))
+    text = "\n\n".join(parts)
     with open(os.path.join(out, "qemu.md"), "w") as f:
         f.write(head + text + "\n")
     print(head + text)
-    write_csv(os.path.join(out, "qemu.csv"), recs, rrecs)
+    write_csv(os.path.join(out, "qemu.csv"), recs, rrecs, mrecs)
     png = plot(out, recs, "query-balloon actual during QMP balloon, %s" % date) if recs else None
     print("bench-qemu: %s, %s%s" % (os.path.join(out, "qemu.csv"), os.path.join(out, "qemu.md"),
                                     ", " + png if png else ""))
@@ -791,6 +812,7 @@ def main():
     # ... as is RSS not falling in time (the table says so)
     passed = sum(1 for r in recs if not r["error"] and len(r["steps"]) == len(STEPS))
     passed += sum(1 for r in rrecs if not r["error"] and "low" in r)
+    passed += sum(1 for r in mrecs if not r["error"] and len(r["steps"]) == len(bench_mem.STEPS))
     failed = len(allrecs) - passed
     for r in allrecs:
         if r["error"]:

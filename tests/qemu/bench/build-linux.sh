@@ -1,12 +1,12 @@
 #!/bin/sh
 # The Linux side of make bench-qemu: Debian 12's own 6.1 kernel and its
-# virtio balloon modules, with a busybox initramfs, booted bare under the
+# virtio balloon and virtio-mem modules, with a busybox initramfs, booted bare under the
 # same QEMU as ballast. Nothing is installed: the packages are downloaded
 # (apt-get download) into a cache and unpacked with dpkg-deb. Output, under
 # build/qemu-bench/linux/ (QEMU_BENCH_LINUX_DIR):
 #
 #   vmlinuz       the kernel of linux-image-6.1.*-amd64
-#   initrd.gz     busybox-static, the six virtio modules (insmod in /init,
+#   initrd.gz     busybox-static, the seven virtio modules (insmod in /init,
 #                 in `modinfo -F depends` order) and tests/qemu/bench/linux-init
 #
 # Debs already in build/xen-rig/debs (make xen-rig) are used, not fetched
@@ -18,8 +18,10 @@ OUT=${QEMU_BENCH_LINUX_DIR:-$TOP/build/qemu-bench/linux}
 DEBS=$TOP/build/qemu-bench/debs
 XEN_DEBS=${XEN_RIG_DIR:-$TOP/build/xen-rig}/debs
 HERE=$TOP/tests/qemu/bench
-# the balloon's stack, leaves last; the order /init uses is computed below
-MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon"
+# the balloon's and virtio-mem's stack, leaves last; the order /init uses is
+# computed below (virtio_mem depends on virtio and virtio_ring only: the
+# hotplug it needs is built in)
+MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon virtio_mem"
 
 log() { echo "qemu-bench: $*" >&2; }
 die() { echo "qemu-bench: error: $*" >&2; exit 1; }
