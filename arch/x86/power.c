@@ -26,6 +26,12 @@ static void acpi_poweroff(void)
 	settle();
 	outw(0x4004, 0x3400); /* VirtualBox */
 	settle();
+	/*
+	 * QEMU stops the machine from its main loop, which may be busy (a
+	 * loaded host, a terminal being written): "failed" only after 2 s.
+	 */
+	for (u64 t0 = tsc_clock_ns(); tsc_clock_ns() - t0 < 2000000000ULL;)
+		io_delay();
 }
 
 static void reset_reboot(void)
