@@ -38,7 +38,7 @@ static const char *human(u64 bytes, char *buf, size_t len)
 }
 
 static void lsmem_line(unsigned long first, unsigned long last, u8 state,
-		       bool removable)
+		       bool removable, const struct memory_owner *owner)
 {
 	char sz[16], blk[24];
 
@@ -46,12 +46,13 @@ static void lsmem_line(unsigned long first, unsigned long last, u8 state,
 		ksnprintf(blk, sizeof(blk), "%lu", first);
 	else
 		ksnprintf(blk, sizeof(blk), "%lu-%lu", first, last);
-	printk("0x%016llx-0x%016llx %6s %7s %9s %8s\n",
+	/* OWNER last: parsers that read the first columns see no change. */
+	printk("0x%016llx-0x%016llx %6s %7s %9s %8s %s\n",
 	       (unsigned long long)(first * SECTION_SIZE),
 	       (unsigned long long)((last + 1) * SECTION_SIZE - 1),
 	       human((last - first + 1) * SECTION_SIZE, sz, sizeof(sz)),
 	       state == SECTION_ONLINE ? "online" : "offline",
-	       removable ? "yes" : "no", blk);
+	       removable ? "yes" : "no", blk, owner ? owner->name : "-");
 }
 
 /* Block numbers as ranges ("16-25 30"), and how many. */
@@ -101,18 +102,20 @@ static int cmd_lsmem(int argc, char **argv)
 		printk("lsmem: memory management is not initialised\n");
 		return -EAGAIN;
 	}
-	printk("%-37s %6s %7s %9s %8s\n", "RANGE", "SIZE", "STATE", "REMOVABLE",
-	       "BLOCK");
+	printk("%-37s %6s %7s %9s %8s %s\n", "RANGE", "SIZE", "STATE",
+	       "REMOVABLE", "BLOCK", "OWNER");
 	unsigned long n = mm_nr_sections(), start = 0;
 	bool have = false, rem = false;
+	const struct memory_owner *owner = NULL;
 	u8 state = 0;
 
 	for (unsigned long nr = 0; nr <= n; nr++) {
 		u8 st = nr < n ? mm.sections[nr].state : SECTION_ABSENT;
 		bool r = st != SECTION_ABSENT && is_memory_block_removable(nr);
+		const struct memory_owner *o = nr < n ? memory_block_owner(nr) : NULL;
 
-		if (have && (all || st != state || r != rem)) {
-			lsmem_line(start, nr - 1, state, rem);
+		if (have && (all || st != state || r != rem || o != owner)) {
+			lsmem_line(start, nr - 1, state, rem, owner);
 			have = false;
 		}
 		if (st == SECTION_ABSENT)
@@ -126,6 +129,7 @@ static int cmd_lsmem(int argc, char **argv)
 			start = nr;
 			state = st;
 			rem = r;
+			owner = o;
 		}
 	}
 	printk("\nMemory block size:    %8s\n", human(SECTION_SIZE, sz, sizeof(sz)));

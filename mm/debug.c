@@ -287,10 +287,13 @@ static int check_sections(struct walk *w)
 			online += s->state == SECTION_ONLINE;
 			if (check_section(nr, w))
 				return -EIO;
-		} else if (s->present || s->isolated) {
-			FAIL("absent section %lu has present=%u isolated=%u\n",
-			     nr, s->present, s->isolated);
+		} else if (s->present || s->isolated || s->owner) {
+			FAIL("absent section %lu has present=%u isolated=%u owner=%u\n",
+			     nr, s->present, s->isolated, s->owner);
 		}
+		if (s->owner && (s->owner > MEMORY_OWNERS_MAX || !section_owner(s)))
+			FAIL("section %lu: owner id %u is not registered\n", nr,
+			     s->owner);
 	}
 	if (present != mm.nr_present_sections || online != mm.nr_online_sections)
 		FAIL("%lu sections present, %lu online; counters say %lu, %lu\n",

@@ -13,12 +13,13 @@
 #include <ballast/errno.h>
 #include <ballast/string.h>
 
-/* One per section, in boot-allocated memory (16 bytes). */
+/* One per section, in boot-allocated memory (20 bytes). */
 struct mm_section {
 	u8 state;      /* enum section_state */
 	u8 isolated;   /* being offlined: its free blocks are on iso lists */
 	u8 memmap_src; /* enum memmap_source */
 	u8 boot;       /* from the boot memory map */
+	u8 owner;      /* memory_owner id (mm.owners[owner - 1]), 0: none */
 	u32 memmap_pfn;
 	u32 present;   /* RAM pages (holes excluded) */
 	u32 reserved;  /* Reserved, non-hole pages (counted while online) */
@@ -66,6 +67,8 @@ struct mm_state {
 	struct { u64 start, end; } boot_ranges[BOOT_ALLOC_MAX];
 	online_page_callback_t online_page_cb; /* NULL: generic_online_page */
 	struct notifier_head memory_chain;
+	/* Registered memory owners, by id - 1 (memory_owner.c). */
+	struct memory_owner *owners[MEMORY_OWNERS_MAX];
 };
 
 extern struct mm_state mm;
@@ -78,6 +81,12 @@ static inline struct mm_section *pfn_section(unsigned long pfn)
 static inline uintptr_t section_memmap_va(unsigned long nr)
 {
 	return (uintptr_t)pfn_to_page(section_nr_to_pfn(nr));
+}
+
+/* The owner of a present section, NULL when it has none. */
+static inline struct memory_owner *section_owner(const struct mm_section *s)
+{
+	return s->owner ? mm.owners[s->owner - 1] : NULL;
 }
 
 #define SECTION_MEMMAP_BYTES ((u64)PAGES_PER_SECTION * sizeof(struct page))
@@ -105,8 +114,14 @@ void page_reporting_notify_free(void);
 int page_reporting_reclaim(unsigned long pfn, unsigned int order);
 int page_reporting_prepare_offline(unsigned long pfn, unsigned long end);
 
-/* memory_hotplug.c */
+/*
+ * memory_notifier.c: the owners of the range's blocks (each owned block,
+ * in order), then the chain. 0, or the first veto of a GOING_* event.
+ */
 int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);
+
+/* memory_owner.c: owner is registered (its id names it in mm.owners). */
+bool memory_owner_registered(const struct memory_owner *owner);
 
 /* Boot allocator (boot_alloc.c), open only inside mm_init. */
 phys_addr_t boot_alloc(u64 size);

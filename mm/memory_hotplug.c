@@ -333,25 +333,85 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 	return 0;
 }
 
-int remove_memory(phys_addr_t start, u64 size)
+int add_memory_driver_managed(phys_addr_t start, u64 size, unsigned int flags,
+			      struct memory_owner *owner)
 {
-	int ret = check_range(start, size, "remove_memory");
+	int ret;
+
+	if (!memory_owner_registered(owner)) {
+		pr_err("add_memory_driver_managed: %#llx: the owner is not registered\n",
+		       (unsigned long long)start);
+		return -EINVAL;
+	}
+	ret = add_memory(start, size, flags);
+	if (ret)
+		return ret;
+	for (unsigned long nr = start / SECTION_SIZE;
+	     nr < (start + size) / SECTION_SIZE; nr++)
+		mm.sections[nr].owner = owner->id;
+	return 0;
+}
+
+/* Every block of [first, last) is owner's (NULL: has no owner). */
+static int check_owner(unsigned long first, unsigned long last,
+		       const struct memory_owner *owner, const char *who)
+{
+	for (unsigned long nr = first; nr < last; nr++) {
+		const struct memory_owner *o = section_owner(&mm.sections[nr]);
+
+		if (o == owner)
+			continue;
+		if (!owner)
+			pr_err("%s: memory block %lu belongs to %s: only its driver may remove it\n",
+			       who, nr, o->name);
+		else
+			pr_err("%s: memory block %lu is not %s's (owner: %s)\n",
+			       who, nr, owner->name, o ? o->name : "none");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int do_remove_memory(phys_addr_t start, u64 size,
+			    const struct memory_owner *owner, const char *who)
+{
+	int ret = check_range(start, size, who);
 
 	if (ret)
 		return ret;
 	unsigned long first = start / SECTION_SIZE, last = (start + size) / SECTION_SIZE;
 
-	ret = check_state(first, last, SECTION_OFFLINE, "remove_memory");
+	ret = check_owner(first, last, owner, who);
 	if (ret)
 		return ret;
+	ret = check_state(first, last, SECTION_OFFLINE, who);
+	if (ret)
+		return ret;
+	/* section_remove clears each block, its owner too. */
 	for (unsigned long nr = first; nr < last; nr++) {
 		section_remove(nr);
 		mm.history[nr] |= SECTION_WAS_REMOVED;
 	}
 	arch_direct_unmap(start, size);
-	pr_info("remove_memory: %#llx-%#llx removed\n",
+	pr_info("%s: %#llx-%#llx removed\n", who,
 		(unsigned long long)start, (unsigned long long)(start + size - 1));
 	return 0;
+}
+
+int remove_memory(phys_addr_t start, u64 size)
+{
+	return do_remove_memory(start, size, NULL, "remove_memory");
+}
+
+int remove_memory_driver_managed(phys_addr_t start, u64 size,
+				 struct memory_owner *owner)
+{
+	if (!memory_owner_registered(owner)) {
+		pr_err("remove_memory_driver_managed: %#llx: the owner is not registered\n",
+		       (unsigned long long)start);
+		return -EINVAL;
+	}
+	return do_remove_memory(start, size, owner, "remove_memory_driver_managed");
 }
 
 /* ---- online ------------------------------------------------------------ */
@@ -384,6 +444,16 @@ void generic_online_page(struct page *page, unsigned int order)
 static online_page_callback_t online_cb(void)
 {
 	return mm.online_page_cb ? mm.online_page_cb : generic_online_page;
+}
+
+/* An owned block's pages go to its owner's callback, the rest to the global one. */
+static online_page_callback_t section_online_cb(unsigned long nr)
+{
+	const struct memory_owner *o = section_owner(&mm.sections[nr]);
+
+	if (!o)
+		return online_cb();
+	return o->online_page ? o->online_page : generic_online_page;
 }
 
 int set_online_page_callback(online_page_callback_t cb)
@@ -465,10 +535,8 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 			}
 		}
 	}
-	online_page_callback_t cb = online_cb();
-
 	for (unsigned long nr = first; nr < last; nr++)
-		online_section_pages(nr, cb);
+		online_section_pages(nr, section_online_cb(nr));
 	memory_notify(MEM_ONLINE, pfn, nr_pages);
 	return 0;
 }

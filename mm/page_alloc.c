@@ -702,6 +702,26 @@ void set_page_offline(struct page *page, bool skippable)
 	mm.page_offline++;
 }
 
+void set_pages_offline(struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+
+	check_alloc_head(page);
+	/* Page-table pages are counted per page: never handed to a driver. */
+	BUG_ON(page->order != order || page->refcount != 1 ||
+	       (page->flags & PG_pgtable) ||
+	       pfn_section(page_to_pfn(page))->state != SECTION_ONLINE);
+	for (unsigned long i = 0; i < n; i++) {
+		page[i].type = PGTY_OFFLINE;
+		page[i].order = 0;
+		page[i].flags = 0;
+		page[i].refcount = 1;
+	}
+	mm.managed -= n;
+	mm.page_offline += n;
+}
+
+/* Skippable or not: the buddy clears every flag (reset_pages). */
 void free_offline_page(struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
@@ -832,6 +852,7 @@ int mm_section_info(unsigned long nr, struct section_info *info)
 	info->memmap_pages = s->state ? SECTION_MEMMAP_PAGES : 0;
 	info->present = s->present;
 	info->reserved = s->reserved;
+	info->owner = section_owner(s) ? section_owner(s)->name : NULL;
 	return 0;
 }
 

@@ -5,10 +5,10 @@
  *
  * Adding, when nothing ballooned is left to bring back: populate the frames
  * the block's memmap goes to (2 MiB extents, else single pages), add the
- * block with its memmap on itself, online it with our online_page hook,
- * which frees the pages that have frames and keeps every other page
- * ballooned. The guest gives nothing of what it had: the memmap lives in
- * the new block.
+ * block with its memmap on itself as the "balloon" memory owner's, online
+ * it: our owner's online_page hook frees the pages that have frames and
+ * keeps every other page ballooned. The guest gives nothing of what it
+ * had: the memmap lives in the new block.
  *
  * Removing, when a block holds nothing but ballooned pages (and its own
  * memmap): our notifier lets offlining skip our pages, the block goes
@@ -160,8 +160,10 @@ static enum balloon_reason populate_memmap(unsigned long nr, unsigned long *back
 }
 
 /*
- * The online_page hook, installed only while the balloon onlines its own
- * block: pages with a frame go to the allocator, the rest stay ballooned.
+ * The online_page hook of our owner, so of every block we added, whoever
+ * onlines it (`chmem -e` too): while we online a block ourselves, pages
+ * with a frame go to the allocator and the rest stay ballooned; otherwise
+ * generic_online_page, which keeps skippable (ballooned) pages offline.
  */
 static void online_page_hook(struct page *page, unsigned int order)
 {
@@ -193,20 +195,20 @@ static void online_page_hook(struct page *page, unsigned int order)
 	}
 }
 
+/* The memory owner of the blocks we add (lsmem's OWNER "balloon"). */
+static struct memory_owner balloon_owner = {
+	.name = "balloon",
+	.online_page = online_page_hook,
+};
+
 static int online_block(unsigned long nr, unsigned long backed)
 {
-	int err = set_online_page_callback(online_page_hook);
+	int err;
 
-	if (err) {
-		pr_err("balloon: another driver's online_page hook is installed: cannot online block %lu\n",
-		       nr);
-		return -EBUSY;
-	}
 	balloon.adding = (long)nr;
 	balloon.blocks[nr].backed = (u32)backed;
 	err = online_pages(section_nr_to_pfn(nr), PAGES_PER_SECTION);
 	balloon.adding = -1;
-	restore_online_page_callback(online_page_hook);
 	return err;
 }
 
@@ -233,12 +235,15 @@ enum balloon_reason balloon_add_block(void)
 	why = populate_memmap((unsigned long)nr, &backed);
 	if (why != BALLOON_OK)
 		return why;
-	err = add_memory((u64)nr * SECTION_SIZE, SECTION_SIZE,
-			 MHP_MEMMAP_ON_MEMORY | MHP_BACKED);
+	err = add_memory_driver_managed((u64)nr * SECTION_SIZE, SECTION_SIZE,
+					MHP_MEMMAP_ON_MEMORY | MHP_BACKED,
+					&balloon_owner);
 	if (!err) {
 		err = online_block((unsigned long)nr, backed);
 		if (err)
-			BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
+			BUG_ON(remove_memory_driver_managed((u64)nr * SECTION_SIZE,
+							    SECTION_SIZE,
+							    &balloon_owner));
 	}
 	if (err) {
 		pr_err("balloon: adding memory block %ld failed (%s)\n", nr,
@@ -257,13 +262,24 @@ enum balloon_reason balloon_add_block(void)
 
 /* ---- removing ---------------------------------------------------------- */
 
-/* Nothing in block nr but ballooned pages and its own memmap. */
+/* Ours, or no one's (`memhotplug add`): we may remove it. */
+static bool may_remove(unsigned long nr)
+{
+	const struct memory_owner *o = memory_block_owner(nr);
+
+	return !o || o == &balloon_owner;
+}
+
+/*
+ * Nothing in block nr but ballooned pages and its own memmap (and no other
+ * driver answers for it: virtio-mem's blocks are virtio-mem's to remove).
+ */
 static bool block_empty(unsigned long nr)
 {
 	const struct balloon_block *b = &balloon.blocks[nr];
 	struct section_info si;
 
-	if (b->pages + memmap_pages() < PAGES_PER_SECTION ||
+	if (b->pages + memmap_pages() < PAGES_PER_SECTION || !may_remove(nr) ||
 	    mm_section_info(nr, &si) || si.state != SECTION_ONLINE ||
 	    si.present != PAGES_PER_SECTION)
 		return false;
@@ -316,9 +332,21 @@ static int memory_event(struct notifier_block *nb, unsigned long action,
 
 static struct notifier_block memory_nb = { .notifier_call = memory_event };
 
+/*
+ * The notifier and the owner live in mm state and go together: the unit
+ * tests' mm_reset_for_test forgets both, and a second init (a backend
+ * registered again) finds the notifier there (-EEXIST) and the owner too.
+ */
 int balloon_hotplug_init(void)
 {
-	return register_memory_notifier(&memory_nb);
+	int err = register_memory_notifier(&memory_nb);
+
+	if (err)
+		return err;
+	err = register_memory_owner(&balloon_owner);
+	if (err)
+		unregister_memory_notifier(&memory_nb);
+	return err;
 }
 
 static int remove_block(unsigned long nr)
@@ -338,7 +366,11 @@ static int remove_block(unsigned long nr)
 			nr, errno_name(err));
 		return err;
 	}
-	BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
+	if (memory_block_owner(nr))
+		BUG_ON(remove_memory_driver_managed((u64)nr * SECTION_SIZE,
+						    SECTION_SIZE, &balloon_owner));
+	else
+		BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
 	balloon.ballooned -= bal_drop_block(nr);
 	if (si.memmap_src == MEMMAP_ON_MEMORY)
 		give_back(section_nr_to_pfn(nr), memmap_pages());

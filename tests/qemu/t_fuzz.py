@@ -194,7 +194,7 @@ class Model:
             self.fail("meminfo -c", out)
         out = self.run("lsmem -a")
         seen = {}
-        for m in re.finditer(r"^0x\S+\s+\S+\s+(online|offline)\s+\S+\s+(\d+)$", out, re.M):
+        for m in re.finditer(r"^0x\S+\s+\S+\s+(online|offline)\s+\S+\s+(\d+)\s+\S+$", out, re.M):
             seen[int(m.group(2))] = m.group(1)
         if seen != self.state:
             self.fail("lsmem %r != model %r" % (seen, self.state), out)

@@ -110,11 +110,18 @@ int arch_direct_map(phys_addr_t phys, u64 size)
 	if (map_phys(direct_map_base + phys, phys, size))
 		return -ENOMEM;
 	memset(dmapped + PFN_DOWN(phys), 1, PFN_DOWN(size));
-	/* A frame the host has not backed stays out of reach (Xen PV). */
-	for (unsigned long pfn = PFN_DOWN(phys); sim_mm_backed &&
-	     pfn < PFN_DOWN(phys + size); pfn++)
-		if (!sim_mm_backed(pfn))
-			reserve(direct_map_base + PFN_PHYS(pfn), PAGE_SIZE);
+	/* A frame the host has not backed stays out of reach (Xen PV);
+	 * runs of them in one call. */
+	for (unsigned long pfn = PFN_DOWN(phys), end = PFN_DOWN(phys + size);
+	     sim_mm_backed && pfn < end; pfn++) {
+		unsigned long run = pfn;
+
+		while (run < end && !sim_mm_backed(run))
+			run++;
+		if (run > pfn)
+			reserve(direct_map_base + PFN_PHYS(pfn), PFN_PHYS(run - pfn));
+		pfn = run;
+	}
 	return 0;
 }
 

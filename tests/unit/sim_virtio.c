@@ -473,9 +473,13 @@ void sim_virtio_run(void)
 			process(i);
 }
 
+void (*sim_virtio_relax_hook)(void);
+
 void virtio_wait_relax(void)
 {
 	sim_clock_now += SIM_POLL_NS;
+	if (sim_virtio_relax_hook)
+		sim_virtio_relax_hook();
 	if (svd.work_pending && !--svd.polls_left)
 		sim_virtio_run();
 	if (svd.report_release_polls && !--svd.report_release_polls)

@@ -111,6 +111,9 @@ bool sim_virtio_release_stats(void);
 bool sim_virtio_host_has(unsigned long pfn);
 /* The device's own pending work (delayed answers) now. */
 void sim_virtio_run(void);
+/* Run on every poll of a wait too (another simulated device's delayed
+ * answers: sim_virtio_mem.c). */
+extern void (*sim_virtio_relax_hook)(void);
 /*
  * Offer REPORTING with a reporting queue of 32 entries: spec false is
  * QEMU 7.2's layout (4 queues, reporting at 3), true the spec's (5 queues,

@@ -48,9 +48,10 @@ TEST(mm_cmd_hotplug_lsmem_chmem)
 	CHECK(strstr(unit_log(), "memhotplug: added 0x10000000-0x1fffffff"));
 	CHECK_EQ(run("lsmem"), 0);
 	CHECK(strstr(unit_log(), "RANGE"));
-	CHECK(strstr(unit_log(), "0x0000000000000000-0x0000000007ffffff   128M  online        no        0"));
-	CHECK(strstr(unit_log(), "0x0000000008000000-0x000000000fffffff   128M  online       yes        1"));
-	CHECK(strstr(unit_log(), "0x0000000010000000-0x000000001fffffff   256M offline       yes      2-3\n"));
+	CHECK(strstr(unit_log(), "    BLOCK OWNER\n"));
+	CHECK(strstr(unit_log(), "0x0000000000000000-0x0000000007ffffff   128M  online        no        0 -\n"));
+	CHECK(strstr(unit_log(), "0x0000000008000000-0x000000000fffffff   128M  online       yes        1 -\n"));
+	CHECK(strstr(unit_log(), "0x0000000010000000-0x000000001fffffff   256M offline       yes      2-3 -\n"));
 	CHECK(strstr(unit_log(), "Memory block size:        128M"));
 	CHECK(strstr(unit_log(), "Total online memory:      256M"));
 	CHECK(strstr(unit_log(), "Total offline memory:     256M"));
