@@ -122,6 +122,31 @@ int memory_notify(unsigned long action, unsigned long pfn, unsigned long nr);
 
 /* memory_owner.c: owner is registered (its id names it in mm.owners). */
 bool memory_owner_registered(const struct memory_owner *owner);
+/* Every block of [first, last) is owner's (NULL: no one's); else -EPERM
+ * and a line naming the block and its owner, `who` first. */
+int check_owner(unsigned long first, unsigned long last,
+		const struct memory_owner *owner, const char *who);
+
+/* memory_hotplug.c: remove_memory of blocks that must be owner's. */
+int do_remove_memory(phys_addr_t start, u64 size,
+		     const struct memory_owner *owner, const char *who);
+
+/*
+ * sparse.c: a hot-added block's memmap. check_backed: the block may be
+ * added with these MHP_* flags (RAM behind it). section_add: memmap
+ * allocated, mapped and initialised, the section offline. section_remove:
+ * an offline section goes, its memmap back where it came from.
+ */
+int check_backed(unsigned long nr, unsigned int flags);
+int section_add(unsigned long nr, unsigned int flags);
+void section_remove(unsigned long nr);
+
+/*
+ * page_isolation.c: every page of the isolated [pfn, end) free or let go
+ * (else -EBUSY and a line naming one); then take them out of the allocator.
+ */
+int check_offlinable(unsigned long pfn, unsigned long end);
+void take_offline_pages(unsigned long pfn, unsigned long end);
 
 /* Boot allocator (boot_alloc.c), open only inside mm_init. */
 phys_addr_t boot_alloc(u64 size);

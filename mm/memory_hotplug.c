@@ -11,8 +11,10 @@
  *                   pages stay PageOffline; everything ends PageOffline,
  *                   refcount 0, skipped pages marked PG_offline_skippable
  *   remove_memory   memmap unmapped and freed, section absent
+ *
+ * The memmap itself is sparse.c's, the page-by-page verdicts of offlining
+ * page_isolation.c's, block owners memory_owner.c's.
  */
-#include <ballast/boot_mem_map.h>
 #include <ballast/page_reporting.h>
 #include "internal.h"
 
@@ -65,227 +67,6 @@ static int check_state(unsigned long first, unsigned long last, u8 want,
 
 /* ---- add / remove ------------------------------------------------------ */
 
-/*
- * How many pages of [pfn, end) have RAM behind them as the boot map tells
- * (bootmem_hotplug_range); with p set, those pages of the memmap p (for
- * pfn onwards) become PageOffline and the rest stay what they were (holes).
- */
-static unsigned long boot_ram_pages(unsigned long pfn, unsigned long end,
-				    struct page *p)
-{
-	unsigned long n = 0;
-	u64 s, e;
-
-	for (int i = 0; bootmem_hotplug_range(i, &s, &e); i++) {
-		unsigned long a = MAX(pfn, PFN_DOWN(s)), b = MIN(end, PFN_DOWN(e));
-
-		for (unsigned long k = a; p && k < b; k++) {
-			p[k - pfn].type = PGTY_OFFLINE;
-			p[k - pfn].flags = 0;
-		}
-		n += b > a ? b - a : 0;
-	}
-	return n;
-}
-
-/*
- * Without MHP_BACKED a block needs RAM behind it in the boot map, and with
- * memmap-on-memory the pages its memmap goes to must be RAM.
- */
-static int check_backed(unsigned long nr, unsigned int flags)
-{
-	unsigned long pfn = section_nr_to_pfn(nr);
-
-	if (flags & MHP_BACKED)
-		return 0;
-	if (!boot_ram_pages(pfn, pfn + PAGES_PER_SECTION, NULL)) {
-		pr_err("add_memory: memory block %lu (%#llx) has no RAM behind it: the boot memory map calls it reserved or it lies past the end of RAM\n",
-		       nr, (unsigned long long)PFN_PHYS(pfn));
-		return -ENXIO;
-	}
-	if ((flags & MHP_MEMMAP_ON_MEMORY) &&
-	    boot_ram_pages(pfn, pfn + SECTION_MEMMAP_PAGES, NULL) !=
-		    SECTION_MEMMAP_PAGES) {
-		pr_err("add_memory: memory block %lu (%#llx) does not start with %lu pages of RAM for its memmap\n",
-		       nr, (unsigned long long)PFN_PHYS(pfn),
-		       (unsigned long)SECTION_MEMMAP_PAGES);
-		return -ENXIO;
-	}
-	return 0;
-}
-
-/* All pages PageOffline when backed, else holes where the boot map has no RAM. */
-static unsigned long init_section_pages(struct page *p, unsigned long start,
-					bool backed)
-{
-	/* All RAM (the usual case): one pass, as for a backed block. */
-	if (!backed)
-		backed = boot_ram_pages(start, start + PAGES_PER_SECTION, NULL) ==
-			 PAGES_PER_SECTION;
-	u8 type = backed ? PGTY_OFFLINE : PGTY_RESERVED;
-
-	memset(p, 0, SECTION_MEMMAP_BYTES);
-	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-		p[i].type = type;
-		p[i].flags = backed ? 0 : PG_hole;
-		p[i].lru.next = p[i].lru.prev = PFN_NONE;
-	}
-	if (backed)
-		return PAGES_PER_SECTION;
-	return boot_ram_pages(start, start + PAGES_PER_SECTION, p);
-}
-
-/* Give back a buddy memmap: its chunks are chained through head->private. */
-static void memmap_free_chunks(u32 pfn)
-{
-	while (pfn != PFN_NONE) {
-		struct page *head = pfn_to_page(pfn);
-
-		pfn = (u32)head->private;
-		head->private = 0;
-		free_pages(head, head->order);
-	}
-}
-
-/*
- * A block's memmap from the buddy allocator, mapped at its vmemmap place:
- * one block when there is one, else smaller chunks one after another (a
- * memmap bigger than MAX_ORDER, or fragmented memory). Returns the pfn of
- * the first chunk through *first.
- */
-static int memmap_alloc_map(unsigned long nr, u32 *first)
-{
-	unsigned int order = MAX_ORDER;
-	struct page *prev = NULL;
-	u64 off = 0;
-	int ret = 0;
-
-	*first = PFN_NONE;
-	while (off < SECTION_MEMMAP_BYTES) {
-		while (order && (PAGE_SIZE << order) > SECTION_MEMMAP_BYTES - off)
-			order--;
-		struct page *p = alloc_pages(order);
-
-		if (!p && order) {
-			order--;
-			continue;
-		}
-		if (!p) {
-			pr_err("add_memory: no memory for the memmap of block %lu (%llu KiB)\n",
-			       nr, (unsigned long long)(SECTION_MEMMAP_BYTES >> 10));
-			ret = -ENOMEM;
-			break;
-		}
-		p->private = PFN_NONE;
-		if (prev)
-			prev->private = page_to_pfn(p);
-		else
-			*first = (u32)page_to_pfn(p);
-		prev = p;
-		ret = arch_map_range(section_memmap_va(nr) + off,
-				     PFN_PHYS(page_to_pfn(p)), PAGE_SIZE << order);
-		if (ret) {
-			pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
-			       nr, ret);
-			break;
-		}
-		off += PAGE_SIZE << order;
-	}
-	if (ret) {
-		if (off)
-			arch_unmap_range(section_memmap_va(nr), off);
-		memmap_free_chunks(*first);
-	}
-	return ret;
-}
-
-static int section_add(unsigned long nr, unsigned int flags)
-{
-	bool on_memory = flags & MHP_MEMMAP_ON_MEMORY;
-	struct mm_section *s = &mm.sections[nr];
-	unsigned long start = section_nr_to_pfn(nr);
-	u32 mpfn = (u32)start;
-	int ret;
-
-	if (on_memory)
-		ret = arch_map_range(section_memmap_va(nr), PFN_PHYS(start),
-				     SECTION_MEMMAP_BYTES);
-	else
-		ret = memmap_alloc_map(nr, &mpfn);
-	if (ret) {
-		if (on_memory)
-			pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
-			       nr, ret);
-		return ret;
-	}
-	struct page *p = pfn_to_page(start);
-	unsigned long present = init_section_pages(p, start, flags & MHP_BACKED);
-
-	if (on_memory)
-		for (unsigned long i = 0; i < SECTION_MEMMAP_PAGES; i++) {
-			p[i].type = PGTY_RESERVED;
-			p[i].flags = PG_vmemmap;
-		}
-	s->state = SECTION_OFFLINE;
-	mm.nr_present_sections++;
-	s->isolated = 0;
-	s->boot = 0;
-	s->memmap_src = on_memory ? MEMMAP_ON_MEMORY : MEMMAP_BUDDY;
-	s->memmap_pfn = (u32)mpfn;
-	s->present = (u32)present;
-	s->reserved = on_memory ? SECTION_MEMMAP_PAGES : 0;
-	mm.present += present;
-	mm.offline += present;
-	mm.memmap += SECTION_MEMMAP_PAGES;
-	if (on_memory)
-		mm.memmap_on_memory += SECTION_MEMMAP_PAGES;
-	return 0;
-}
-
-/* An offline section goes away; its memmap pages return where they came from. */
-static void section_remove(unsigned long nr)
-{
-	struct mm_section *s = &mm.sections[nr];
-	unsigned long mpfn = s->memmap_pfn;
-
-	BUG_ON(s->state != SECTION_OFFLINE || s->isolated);
-	/* Its frames may go back to a hypervisor next: leave nothing in them. */
-	if (s->memmap_src == MEMMAP_ON_MEMORY)
-		memset((void *)section_memmap_va(nr), 0, SECTION_MEMMAP_BYTES);
-	arch_unmap_range(section_memmap_va(nr), SECTION_MEMMAP_BYTES);
-	switch (s->memmap_src) {
-	case MEMMAP_BUDDY:
-		memmap_free_chunks((u32)mpfn);
-		break;
-	case MEMMAP_BOOT:
-		/* Reserved pages in an online block: they become free memory. */
-		for (unsigned long pfn = mpfn; pfn < mpfn + SECTION_MEMMAP_PAGES;
-		     pfn++) {
-			struct mm_section *hs = pfn_section(pfn);
-			struct page *p = pfn_to_page(pfn);
-
-			BUG_ON(hs->state != SECTION_ONLINE || !PageReserved(p) ||
-			       (p->flags & PG_hole));
-			hs->reserved--;
-			mm.reserved--;
-			mm.managed++;
-			buddy_free_block(pfn, 0);
-		}
-		mm.boot_alloc -= SECTION_MEMMAP_PAGES;
-		break;
-	case MEMMAP_ON_MEMORY:
-		mm.memmap_on_memory -= SECTION_MEMMAP_PAGES;
-		break;
-	default:
-		BUG_ON(1);
-	}
-	mm.memmap -= SECTION_MEMMAP_PAGES;
-	mm.present -= s->present;
-	mm.offline -= s->present;
-	mm.nr_present_sections--;
-	memset(s, 0, sizeof(*s));
-}
-
 int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 {
 	int ret = check_range(start, size, "add_memory");
@@ -333,46 +114,7 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 	return 0;
 }
 
-int add_memory_driver_managed(phys_addr_t start, u64 size, unsigned int flags,
-			      struct memory_owner *owner)
-{
-	int ret;
-
-	if (!memory_owner_registered(owner)) {
-		pr_err("add_memory_driver_managed: %#llx: the owner is not registered\n",
-		       (unsigned long long)start);
-		return -EINVAL;
-	}
-	ret = add_memory(start, size, flags);
-	if (ret)
-		return ret;
-	for (unsigned long nr = start / SECTION_SIZE;
-	     nr < (start + size) / SECTION_SIZE; nr++)
-		mm.sections[nr].owner = owner->id;
-	return 0;
-}
-
-/* Every block of [first, last) is owner's (NULL: has no owner). */
-static int check_owner(unsigned long first, unsigned long last,
-		       const struct memory_owner *owner, const char *who)
-{
-	for (unsigned long nr = first; nr < last; nr++) {
-		const struct memory_owner *o = section_owner(&mm.sections[nr]);
-
-		if (o == owner)
-			continue;
-		if (!owner)
-			pr_err("%s: memory block %lu belongs to %s: only its driver may remove it\n",
-			       who, nr, o->name);
-		else
-			pr_err("%s: memory block %lu is not %s's (owner: %s)\n",
-			       who, nr, owner->name, o ? o->name : "none");
-		return -EPERM;
-	}
-	return 0;
-}
-
-static int do_remove_memory(phys_addr_t start, u64 size,
+int do_remove_memory(phys_addr_t start, u64 size,
 			    const struct memory_owner *owner, const char *who)
 {
 	int ret = check_range(start, size, who);
@@ -401,17 +143,6 @@ static int do_remove_memory(phys_addr_t start, u64 size,
 int remove_memory(phys_addr_t start, u64 size)
 {
 	return do_remove_memory(start, size, NULL, "remove_memory");
-}
-
-int remove_memory_driver_managed(phys_addr_t start, u64 size,
-				 struct memory_owner *owner)
-{
-	if (!memory_owner_registered(owner)) {
-		pr_err("remove_memory_driver_managed: %#llx: the owner is not registered\n",
-		       (unsigned long long)start);
-		return -EINVAL;
-	}
-	return do_remove_memory(start, size, owner, "remove_memory_driver_managed");
 }
 
 /* ---- online ------------------------------------------------------------ */
@@ -543,82 +274,6 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 
 /* ---- offline ----------------------------------------------------------- */
 
-/* Why pfn keeps its block from going offline, or NULL if it does not. */
-static const char *page_busy_reason(const struct page *p, char *buf, size_t len)
-{
-	switch (p->type) {
-	case PGTY_BUDDY:
-	case PGTY_FREE:
-		return NULL;
-	case PGTY_RESERVED:
-		if (p->flags & (PG_hole | PG_vmemmap))
-			return NULL;
-		return "reserved page (boot allocation, kernel or memmap)";
-	case PGTY_ALLOC:
-		if (p->flags & PG_pgtable)
-			return "page-table page in use";
-		ksnprintf(buf, len, "page in use (refcount %u%s)",
-			  p->refcount, (p->flags & PG_head) ? "" : ", inside a larger allocation");
-		return buf;
-	case PGTY_REPORTING:
-		/* Drained before isolation: only if the device kept it. */
-		return "free block out for a free page report";
-	case PGTY_OFFLINE:
-		if ((p->flags & PG_offline_skippable) || p->refcount == 0)
-			return NULL;
-		ksnprintf(buf, len,
-			  "PageOffline page its owner did not release (refcount %u, not skippable)",
-			  p->refcount);
-		return buf;
-	}
-	return "unknown page state";
-}
-
-/* Every page of the isolated range must be free or let go; -EBUSY names one. */
-static int check_offlinable(unsigned long pfn, unsigned long end)
-{
-	char buf[96];
-
-	for (unsigned long i = pfn; i < end;) {
-		const struct page *p = pfn_to_page(i);
-		const char *why = page_busy_reason(p, buf, sizeof(buf));
-
-		if (why) {
-			pr_err("offline_pages: %#llx-%#llx busy: pfn %#lx: %s\n",
-			       (unsigned long long)PFN_PHYS(pfn),
-			       (unsigned long long)PFN_PHYS(end) - 1, i, why);
-			return -EBUSY;
-		}
-		i += p->type == PGTY_BUDDY ? 1UL << p->order : 1;
-	}
-	return 0;
-}
-
-/* Free blocks leave the allocator; skipped PageOffline pages are remembered. */
-static void take_offline_pages(unsigned long pfn, unsigned long end)
-{
-	for (unsigned long i = pfn; i < end;) {
-		struct page *p = pfn_to_page(i);
-
-		if (p->type == PGTY_BUDDY) {
-			unsigned long n = 1UL << p->order;
-
-			buddy_take_free_block(p);
-			reset_pages(p, n, PGTY_OFFLINE);
-			mm.managed -= n;
-			i += n;
-			continue;
-		}
-		if (p->type == PGTY_OFFLINE) {
-			/* Skipped: remembered for the next online. */
-			p->flags = PG_offline_skippable;
-			p->refcount = 0;
-			mm.page_offline--;
-		}
-		i++;
-	}
-}
-
 static void set_sections_offline(unsigned long first, unsigned long last)
 {
 	for (unsigned long nr = first; nr < last; nr++) {
@@ -679,37 +334,6 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 	set_sections_offline(first, last);
 	memory_notify(MEM_OFFLINE, pfn, nr_pages);
 	return 0;
-}
-
-bool is_memory_block_removable(unsigned long block)
-{
-	char buf[96];
-
-	if (!mm.ready || block >= mm.nr_sections)
-		return false;
-	switch (mm.sections[block].state) {
-	case SECTION_OFFLINE:
-		return true;
-	case SECTION_ONLINE:
-		break;
-	default:
-		return false;
-	}
-	unsigned long pfn = section_nr_to_pfn(block), end = pfn + PAGES_PER_SECTION;
-
-	while (pfn < end) {
-		const struct page *p = pfn_to_page(pfn);
-
-		/* Out for a report: offlining drains it first. */
-		if (p->type == PGTY_REPORTING) {
-			pfn += 1UL << p->order;
-			continue;
-		}
-		if (page_busy_reason(p, buf, sizeof(buf)))
-			return false;
-		pfn += p->type == PGTY_BUDDY ? 1UL << p->order : 1;
-	}
-	return true;
 }
 
 int online_memory_block(unsigned long block)

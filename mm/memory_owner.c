@@ -1,9 +1,10 @@
 /*
- * The memory owner registry: which driver answers for which memory block
- * (struct memory_owner, memory_hotplug.h). Apart from memory_hotplug.c
- * because it is a table of its own, read by online (which callback),
- * memory_notify (whose notify), remove (who may), lsmem and the checker;
- * the blocks record only an id (mm_section.owner), resolved here.
+ * Memory block owners: which driver answers for which memory block
+ * (struct memory_owner, memory_hotplug.h), the registry and the
+ * driver-managed add and remove. Apart from memory_hotplug.c because it is
+ * a table of its own, read by online (which callback), memory_notify (whose
+ * notify), remove (who may), lsmem and the checker; the blocks record only
+ * an id (mm_section.owner), resolved here.
  */
 #include "internal.h"
 
@@ -68,4 +69,54 @@ struct memory_owner *memory_block_owner(unsigned long block)
 	if (!mm.ready || block >= mm.nr_sections)
 		return NULL;
 	return section_owner(&mm.sections[block]);
+}
+
+int add_memory_driver_managed(phys_addr_t start, u64 size, unsigned int flags,
+			      struct memory_owner *owner)
+{
+	int ret;
+
+	if (!memory_owner_registered(owner)) {
+		pr_err("add_memory_driver_managed: %#llx: the owner is not registered\n",
+		       (unsigned long long)start);
+		return -EINVAL;
+	}
+	ret = add_memory(start, size, flags);
+	if (ret)
+		return ret;
+	for (unsigned long nr = start / SECTION_SIZE;
+	     nr < (start + size) / SECTION_SIZE; nr++)
+		mm.sections[nr].owner = owner->id;
+	return 0;
+}
+
+/* Every block of [first, last) is owner's (NULL: has no owner). */
+int check_owner(unsigned long first, unsigned long last,
+		       const struct memory_owner *owner, const char *who)
+{
+	for (unsigned long nr = first; nr < last; nr++) {
+		const struct memory_owner *o = section_owner(&mm.sections[nr]);
+
+		if (o == owner)
+			continue;
+		if (!owner)
+			pr_err("%s: memory block %lu belongs to %s: only its driver may remove it\n",
+			       who, nr, o->name);
+		else
+			pr_err("%s: memory block %lu is not %s's (owner: %s)\n",
+			       who, nr, owner->name, o ? o->name : "none");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int remove_memory_driver_managed(phys_addr_t start, u64 size,
+				 struct memory_owner *owner)
+{
+	if (!memory_owner_registered(owner)) {
+		pr_err("remove_memory_driver_managed: %#llx: the owner is not registered\n",
+		       (unsigned long long)start);
+		return -EINVAL;
+	}
+	return do_remove_memory(start, size, owner, "remove_memory_driver_managed");
 }
