@@ -163,6 +163,7 @@ int balloon_set_target(u64 pages)
 
 	if (!balloon.be)
 		return -ENODEV;
+	balloon.targets++;
 	balloon.requested = pages;
 	c = clamp_target(&pages);
 	if (c != BALLOON_CLAMP_NONE)
@@ -259,6 +260,8 @@ u64 balloon_work(u64 now)
 
 	if (!balloon.be)
 		return ask(now, 0);
+	balloon.runs++;
+	balloon.last_run = now;
 	for (;;) {
 		switch (balloon.state) {
 		case BALLOON_WAITING:

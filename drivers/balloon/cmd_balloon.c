@@ -44,6 +44,12 @@ static void show_next_run(const struct balloon_stats *st)
 		printk("next batch:  due %llu ms ago%s\n",
 		       (unsigned long long)((now - at) / 1000000),
 		       now - at > NSEC_PER_SEC ? " (overdue: the balloon is not being run)" : "");
+	printk("runs:        %llu batches, %llu targets since boot",
+	       (unsigned long long)st->runs, (unsigned long long)st->targets);
+	if (st->last_run_ns && st->last_run_ns <= now)
+		printk(", last batch %llu ms ago",
+		       (unsigned long long)((now - st->last_run_ns) / 1000000));
+	printk("\n");
 	if (st->rearmed)
 		printk("rearmed:     %llu times the balloon's call was found missing\n",
 		       (unsigned long long)st->rearmed);

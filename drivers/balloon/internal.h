@@ -126,6 +126,7 @@ struct balloon {
 	u64 last_took_ns;
 	u64 next_run;          /* balloon_work asked to run then; 0: not */
 	u64 rearmed;           /* balloon_note_rearmed */
+	u64 runs, targets, last_run; /* balloon_work, balloon_set_target */
 	unsigned long pfns[BALLOON_BATCH]; /* the extent list of one call */
 };
 

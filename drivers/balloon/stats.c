@@ -38,6 +38,9 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->last_took_ns = balloon.last_took_ns;
 	st->next_run_ns = balloon.next_run;
 	st->rearmed = balloon.rearmed;
+	st->runs = balloon.runs;
+	st->targets = balloon.targets;
+	st->last_run_ns = balloon.last_run;
 	st->pages_down = balloon.pages_down;
 	st->calls = balloon.calls;
 	st->huge_up = balloon.huge_up;

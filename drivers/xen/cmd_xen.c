@@ -270,6 +270,23 @@ static int xen_cmd_p2m(int argc, char **argv)
 	return 0;
 }
 
+/* The one-shot timer: a deadline long past with nothing fired is a lost
+ * wakeup, and this line shows it. */
+static void show_timer(void)
+{
+	u64 at = xen_timer_deadline(), now = clock_ns();
+
+	printk("timer: armed %llu times, fired %llu; ",
+	       (unsigned long long)xen_timer_armed,
+	       (unsigned long long)xen_timer_fired);
+	if (!at)
+		printk("not armed\n");
+	else if (at >= now)
+		printk("due in %llu ms\n", (unsigned long long)((at - now) / 1000000));
+	else
+		printk("due %llu ms ago\n", (unsigned long long)((now - at) / 1000000));
+}
+
 static int cmd_xen(int argc, char **argv)
 {
 	if (xen_present() && argc == 3 && strcmp(argv[1], "sleep") == 0)
@@ -297,6 +314,7 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen_tsc_khz(),
 	       (unsigned long long)xen_clock_tsc_behind,
 	       (unsigned long long)xen_clock_held);
+	show_timer();
 	show_start_info();
 	return 0;
 }

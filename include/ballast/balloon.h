@@ -194,6 +194,9 @@ struct balloon_stats {
 	 * (at rest, or waiting for a new target). */
 	u64 next_run_ns;
 	u64 rearmed;             /* times the glue found its call missing */
+	/* balloon_work runs and targets set since boot; the last run (clock_ns):
+	 * a balloon that is run but does not move shows here. */
+	u64 runs, targets, last_run_ns;
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <ballast/timer.h>
 
 static u64 armed_for; /* deadline the one-shot is set to; 0 none */
+u64 xen_timer_fired, xen_timer_armed; /* counts, for the `xen` command */
 
 /*
  * Reads the clock had to mend (the `xen` command prints them). A TSC read
@@ -75,6 +76,7 @@ u64 xen_tsc_khz(void)
 void xen_timer_expired(void)
 {
 	armed_for = 0; /* fired: the idle loop re-arms for the next deadline */
+	xen_timer_fired++;
 }
 
 void xen_set_timer(u64 deadline)
@@ -83,6 +85,13 @@ void xen_set_timer(u64 deadline)
 
 	if (!deadline || deadline == armed_for)
 		return;
-	if (HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0)
+	if (HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0) {
 		armed_for = deadline;
+		xen_timer_armed++;
+	}
+}
+
+u64 xen_timer_deadline(void)
+{
+	return armed_for;
 }
