@@ -1,8 +1,9 @@
 /*
  * Free page reporting: see include/ballast/page_reporting.h. The allocator
  * side (PG_reported, the reported run at each free list's tail, blocks out
- * for a report, reclaim before reuse) is in page_reported.c and page_alloc.c; this file is the
- * device registration, the deferred worker, the drain and the counters.
+ * for a report, reclaim before reuse) is in page_reported.c and
+ * page_alloc.c; this file is the device registration, the deferred worker,
+ * the drain and the counters.
  *
  * Trigger: a free whose block ends at REPORTING_ORDER or above, unreported,
  * sets `pending` and, when no call is queued and no report is out, arms one
