@@ -37,11 +37,8 @@ static long xb_populate(const unsigned long *pfns, unsigned long nr,
 }
 
 static long xb_decrease(const unsigned long *pfns, unsigned long nr,
-			unsigned int order, unsigned long *partial)
+			unsigned int order)
 {
-	/* Xen does not say how far it got inside an extent; a PV order-9
-	 * extent is only tried when its frames are contiguous. */
-	*partial = 0;
 	return xen_decrease_reservation(pfns, nr, order);
 }
 
