@@ -4,7 +4,7 @@
  * comes from the toolstack's xenstore node memory/target (KiB).
  *
  * What the toolstack means by the target differs by guest type (see
- * ../../README.md, "The balloon"). A PV guest's RAM is what Xen counts, so
+ * docs/xen.md, "The balloon"). A PV guest's RAM is what Xen counts, so
  * the target in pages is the target. A PVH/HVM guest sees less RAM than the
  * toolstack counts (video RAM, the slack libxl adds, holes), so on the first
  * event the difference between memory/static-max and the guest's RAM pages
