@@ -108,7 +108,7 @@ static long check_free_block(unsigned long pfn, unsigned long i,
 	if (p->order < MAX_ORDER) {
 		const struct page *b = pfn_to_page(pfn ^ n);
 		/* A reclaiming device's reported block stays apart from an
-		 * unreported buddy (page_alloc.c merge_insert). */
+		 * unreported buddy (page_reported.c merge_insert). */
 		bool apart = page_reporting_apart &&
 			     (b->flags & PG_reported) != (p->flags & PG_reported);
 

@@ -99,7 +99,7 @@ void buddy_isolate_section(unsigned long nr);
 void buddy_unisolate_section(unsigned long nr);
 void reset_pages(struct page *p, unsigned long n, u8 type);
 void buddy_take_free_block(struct page *head);
-/* Free page reporting (page_alloc.c side, see page_reporting.c). */
+/* page_reported.c: the allocator's side of free page reporting. */
 void buddy_report_take(unsigned long pfn);
 bool buddy_report_return(unsigned long pfn, bool reported);
 void buddy_unreport_block(unsigned long pfn);
@@ -160,7 +160,7 @@ u64 boot_free_usable(u64 s, u64 e);
 /* A boot reservation or boot allocation covers the page at pa. */
 bool boot_page_reserved(u64 pa);
 
-/* Page-table pages from the buddy allocator, once mm is up (page_alloc.c). */
+/* pgtable_alloc.c: page-table pages from the buddy allocator, once mm is up. */
 phys_addr_t buddy_pgtable_alloc(void);
 void buddy_pgtable_free(phys_addr_t table);
 

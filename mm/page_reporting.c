@@ -1,8 +1,9 @@
 /*
  * Free page reporting: see include/ballast/page_reporting.h. The allocator
  * side (PG_reported, the reported run at each free list's tail, blocks out
- * for a report, reclaim before reuse) is in page_alloc.c; this file is the
- * device registration, the deferred worker, the drain and the counters.
+ * for a report, reclaim before reuse) is in page_reported.c and
+ * page_alloc.c; this file is the device registration, the deferred worker,
+ * the drain and the counters.
  *
  * Trigger: a free whose block ends at REPORTING_ORDER or above, unreported,
  * sets `pending` and, when no call is queued and no report is out, arms one
@@ -20,7 +21,7 @@
  * never visits a reported block. Isolated sections' blocks are on the iso
  * lists, which the walk never looks at.
  *
- * Decisions (the allocator's side is in page_alloc.c):
+ * Decisions (the allocator's side is in page_reported.c):
  * - Out for a report: the head is PGTY_REPORTING, the block on no list.
  *   mm_get_stats counts it as free (it is the guest's free memory, back
  *   within a report's time); alloc_pages does not find it, alloc_pages_at

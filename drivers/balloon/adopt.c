@@ -129,23 +129,17 @@ static enum balloon_reason release_pending_huge(void)
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long runs = (unsigned long)MIN(balloon.pend_huge.nr,
 						(u64)BALLOON_BATCH);
-	unsigned long i, done, partial;
+	unsigned long i, done;
 
 	for (i = 0; i < runs; i++)
 		balloon.pfns[i] = bl_pop(&balloon.pend_huge);
-	done = balloon_decrease(runs, BALLOON_HUGE_ORDER, &partial, &why);
+	done = balloon_decrease(runs, BALLOON_HUGE_ORDER, &why);
 	for (i = 0; i < done; i++)
 		bal_keep_run(balloon.pfns[i]);
-	if (partial) {
-		bal_keep_pages(balloon.pfns[i], partial);
-		bl_push_run(&balloon.pend_small, balloon.pfns[i] + partial,
-			    BALLOON_HUGE_PAGES - partial);
-		i++;
-	}
 	for (; i < runs; i++)
 		bl_push_run(&balloon.pend_small, balloon.pfns[i],
 			    BALLOON_HUGE_PAGES);
-	balloon.pages_down += (u64)done * BALLOON_HUGE_PAGES + partial;
+	balloon.pages_down += (u64)done * BALLOON_HUGE_PAGES;
 	balloon.huge_down += done;
 	if (done < runs && why == BALLOON_OK)
 		balloon.huge_down_refused = true;
@@ -157,11 +151,11 @@ static enum balloon_reason release_pending_small(void)
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long n = (unsigned long)MIN(balloon.pend_small.nr,
 					     (u64)BALLOON_BATCH);
-	unsigned long i, done, partial;
+	unsigned long i, done;
 
 	for (i = 0; i < n; i++)
 		balloon.pfns[i] = bl_pop(&balloon.pend_small);
-	done = balloon_decrease(n, 0, &partial, &why);
+	done = balloon_decrease(n, 0, &why);
 	for (i = 0; i < done; i++)
 		bal_keep_pages(balloon.pfns[i], 1);
 	for (; i < n; i++)
@@ -179,14 +173,14 @@ static enum balloon_reason release_pod_absent(void)
 	enum balloon_reason why = BALLOON_OK;
 	bool huge = !(r->pfn & (BALLOON_HUGE_PAGES - 1)) &&
 		    r->nr >= BALLOON_HUGE_PAGES && !balloon.huge_down_refused;
-	unsigned long per = huge ? BALLOON_HUGE_PAGES : 1, partial, done;
+	unsigned long per = huge ? BALLOON_HUGE_PAGES : 1, done;
 	unsigned long n = MIN(huge ? r->nr / BALLOON_HUGE_PAGES :
 			      MIN(r->nr, BALLOON_HUGE_PAGES - (r->pfn & (BALLOON_HUGE_PAGES - 1))),
 			      (unsigned long)BALLOON_BATCH);
 
 	for (unsigned long i = 0; i < n; i++)
 		balloon.pfns[i] = r->pfn + i * per;
-	done = balloon_decrease(n, huge ? BALLOON_HUGE_ORDER : 0, &partial, &why);
+	done = balloon_decrease(n, huge ? BALLOON_HUGE_ORDER : 0, &why);
 	balloon.pages_down += done * per;
 	balloon.huge_down += huge ? done : 0;
 	r->pfn += done * per;

@@ -50,24 +50,20 @@ unsigned long balloon_populate(unsigned long nr, unsigned int order,
 }
 
 unsigned long balloon_decrease(unsigned long nr, unsigned int order,
-			       unsigned long *partial, enum balloon_reason *why)
+			       enum balloon_reason *why)
 {
 	u64 t0 = clock_ns();
 	long done;
 
 	BUG_ON(order > balloon.be->max_order);
-	*partial = 0;
 	balloon.calls++;
-	done = balloon.be->decrease(balloon.pfns, nr, order, partial);
+	done = balloon.be->decrease(balloon.pfns, nr, order);
 	balloon.decrease_ns += clock_ns() - t0;
 	if (done < 0) {
-		*partial = 0;
 		*why = BALLOON_BACKEND_ERROR;
 		return 0;
 	}
-	BUG_ON((unsigned long)done > nr || *partial >= (1UL << order));
-	if ((unsigned long)done == nr)
-		*partial = 0;
+	BUG_ON((unsigned long)done > nr);
 	return (unsigned long)done;
 }
 

@@ -53,11 +53,6 @@ int balloon_register_backend(const struct balloon_backend *be)
 	return 0;
 }
 
-void balloon_unregister_backend(void)
-{
-	balloon.be = NULL;
-}
-
 bool balloon_has_backend(void)
 {
 	return balloon.be != NULL;

@@ -65,26 +65,14 @@ static void keep_pages(unsigned long pfn, unsigned long n)
 	balloon.pages_down += n;
 }
 
-/* Extent i stopped after `partial` pages: those are gone, the rest stay. */
-static void split_extent(unsigned long pfn, unsigned int order,
-			 unsigned long partial)
-{
-	struct page *p = pfn_to_page(pfn);
-
-	split_page(p, order);
-	keep_pages(pfn, partial);
-	for (unsigned long i = partial; i < (1UL << order); i++)
-		free_page(&p[i]);
-}
-
 enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 {
 	enum balloon_reason why = BALLOON_OK;
-	unsigned long partial, done, i;
+	unsigned long done, i;
 
 	if (balloon.be->scrub)
 		scrub(nr, order);
-	done = balloon_decrease(nr, order, &partial, &why);
+	done = balloon_decrease(nr, order, &why);
 	for (i = 0; i < done; i++) {
 		if (order)
 			split_page(pfn_to_page(balloon.pfns[i]), order);
@@ -93,8 +81,6 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 	balloon.huge_down += order ? done : 0;
 	if (done == nr)
 		return BALLOON_OK;
-	if (partial)
-		split_extent(balloon.pfns[i++], order, partial);
 	for (; i < nr; i++)
 		free_pages(pfn_to_page(balloon.pfns[i]), order);
 	if (why != BALLOON_OK)

@@ -21,11 +21,6 @@
 #include <ballast/timer.h>
 #include "internal.h"
 
-static unsigned long memmap_pages(void)
-{
-	return section_memmap_pages();
-}
-
 /* The whole block is RAM in the boot map (whether it came up or not). */
 static bool boot_ram_block(unsigned long nr)
 {
@@ -92,11 +87,11 @@ static enum balloon_reason give_back(unsigned long pfn, unsigned long nr)
 	enum balloon_reason why = BALLOON_OK;
 
 	while (nr) {
-		unsigned long n = MIN(nr, (unsigned long)BALLOON_BATCH), done, partial;
+		unsigned long n = MIN(nr, (unsigned long)BALLOON_BATCH), done;
 
 		for (unsigned long i = 0; i < n; i++)
 			balloon.pfns[i] = pfn + i;
-		done = balloon_decrease(n, 0, &partial, &why);
+		done = balloon_decrease(n, 0, &why);
 		balloon.pages_down += done;
 		pfn += done;
 		nr -= done;
@@ -130,7 +125,8 @@ enum balloon_reason balloon_release_strays(void)
 static enum balloon_reason populate_memmap(unsigned long nr, unsigned long *backed)
 {
 	unsigned long start = section_nr_to_pfn(nr), i, done;
-	unsigned long huge = (memmap_pages() + BALLOON_HUGE_PAGES - 1) / BALLOON_HUGE_PAGES;
+	unsigned long mp = section_memmap_pages();
+	unsigned long huge = (mp + BALLOON_HUGE_PAGES - 1) / BALLOON_HUGE_PAGES;
 	enum balloon_reason why = BALLOON_OK;
 
 	if (PAGES_PER_SECTION >= BALLOON_HUGE_PAGES && !balloon.huge_up_refused) {
@@ -147,10 +143,10 @@ static enum balloon_reason populate_memmap(unsigned long nr, unsigned long *back
 			return why;
 		balloon.huge_up_refused = true;
 	}
-	for (i = 0; i < memmap_pages(); i++)
+	for (i = 0; i < mp; i++)
 		balloon.pfns[i] = start + i;
-	done = balloon_populate(memmap_pages(), 0, &why);
-	if (done == memmap_pages()) {
+	done = balloon_populate(mp, 0, &why);
+	if (done == mp) {
 		*backed = done;
 		return BALLOON_OK;
 	}
@@ -217,7 +213,8 @@ static bool host_full(void)
 {
 	u64 cur, max;
 
-	return balloon_host_pages(&cur, &max) && cur + memmap_pages() > max;
+	return balloon_host_pages(&cur, &max) &&
+	       cur + section_memmap_pages() > max;
 }
 
 enum balloon_reason balloon_add_block(void)
@@ -277,9 +274,10 @@ static bool may_remove(unsigned long nr)
 static bool block_empty(unsigned long nr)
 {
 	const struct balloon_block *b = &balloon.blocks[nr];
+	unsigned long mp = section_memmap_pages();
 	struct section_info si;
 
-	if (b->pages + memmap_pages() < PAGES_PER_SECTION || !may_remove(nr) ||
+	if (b->pages + mp < PAGES_PER_SECTION || !may_remove(nr) ||
 	    mm_section_info(nr, &si) || si.state != SECTION_ONLINE ||
 	    si.present != PAGES_PER_SECTION)
 		return false;
@@ -289,8 +287,7 @@ static bool block_empty(unsigned long nr)
 	 * never return to its boot layout. It costs its memmap, 0.4%.
 	 */
 	return si.memmap_src == MEMMAP_ON_MEMORY &&
-	       si.reserved == memmap_pages() &&
-	       b->pages == PAGES_PER_SECTION - memmap_pages();
+	       si.reserved == mp && b->pages == PAGES_PER_SECTION - mp;
 }
 
 /* Our pages in the block get (MEM_GOING_OFFLINE) or lose (cancel) a pass. */
@@ -373,7 +370,7 @@ static int remove_block(unsigned long nr)
 		BUG_ON(remove_memory((u64)nr * SECTION_SIZE, SECTION_SIZE));
 	balloon.ballooned -= bal_drop_block(nr);
 	if (si.memmap_src == MEMMAP_ON_MEMORY)
-		give_back(section_nr_to_pfn(nr), memmap_pages());
+		give_back(section_nr_to_pfn(nr), section_memmap_pages());
 	balloon.blocks_removed++;
 	balloon_scan_reset();
 	balloon.remove_ns += clock_ns() - t0;
@@ -396,7 +393,7 @@ static bool removal_keeps_target(unsigned long nr)
 
 	if (mm_section_info(nr, &si) || si.memmap_src != MEMMAP_ON_MEMORY)
 		return true;
-	after = cur > memmap_pages() ? cur - memmap_pages() : 0;
+	after = cur > section_memmap_pages() ? cur - section_memmap_pages() : 0;
 	if (after >= balloon.target)
 		return true;
 	elsewhere = balloon.nr_small + balloon.nr_huge * BALLOON_HUGE_PAGES - b->pages;

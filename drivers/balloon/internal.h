@@ -150,7 +150,7 @@ bool balloon_huge_allowed(void);
 unsigned long balloon_populate(unsigned long nr, unsigned int order,
 			       enum balloon_reason *why);
 unsigned long balloon_decrease(unsigned long nr, unsigned int order,
-			       unsigned long *partial, enum balloon_reason *why);
+			       enum balloon_reason *why);
 /* The host's count and limit; false when the backend has no host limit. */
 bool balloon_host_pages(u64 *cur, u64 *max);
 /* Why the host stopped short: its limit (if it has one), or its memory. */

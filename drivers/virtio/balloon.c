@@ -242,8 +242,9 @@ static unsigned long transfer(unsigned int q, const unsigned long *pfns,
 	unsigned int per = vb.per_elem;
 	bool inflate = q == VB_Q_INFLATE;
 
-	/* Deflate elements hold whole extents: populate has no partial. */
-	if (order && !inflate)
+	/* Elements hold whole extents, so an extent is done whole or not at
+	 * all (the core's backend contract). */
+	if (order)
 		per = MAX(per & ~((1U << order) - 1), 1U << order);
 	while (done < pages) {
 		unsigned int n = (unsigned int)MIN((unsigned long)per, pages - done);
@@ -266,7 +267,7 @@ static unsigned long transfer(unsigned int q, const unsigned long *pfns,
 
 /* Around each call: late answers first, `actual` after, both timed. */
 static long call(unsigned int q, const unsigned long *pfns, unsigned long nr,
-		 unsigned int order, unsigned long *partial)
+		 unsigned int order)
 {
 	u64 t0 = clock_ns();
 	unsigned long done;
@@ -282,8 +283,6 @@ static long call(unsigned int q, const unsigned long *pfns, unsigned long nr,
 	write_actual();
 	vb.c.calls++;
 	vb.c.total_ns += clock_ns() - t0;
-	if (partial)
-		*partial = done & ((1UL << order) - 1);
 	/* Never -ETIMEDOUT: to the core that means "reuse them all" when
 	 * tell_before_reuse is false, and a late deflate keeps its pages. */
 	if (!done && vb.late)
@@ -292,15 +291,15 @@ static long call(unsigned int q, const unsigned long *pfns, unsigned long nr,
 }
 
 static long vb_decrease(const unsigned long *pfns, unsigned long nr,
-			unsigned int order, unsigned long *partial)
+			unsigned int order)
 {
-	return call(VB_Q_INFLATE, pfns, nr, order, partial);
+	return call(VB_Q_INFLATE, pfns, nr, order);
 }
 
 static long vb_populate(const unsigned long *pfns, unsigned long nr,
 			unsigned int order)
 {
-	return call(VB_Q_DEFLATE, pfns, nr, order, NULL);
+	return call(VB_Q_DEFLATE, pfns, nr, order);
 }
 
 /*

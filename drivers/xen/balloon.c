@@ -4,7 +4,7 @@
  * comes from the toolstack's xenstore node memory/target (KiB).
  *
  * What the toolstack means by the target differs by guest type (see
- * ../../README.md, "The balloon"). A PV guest's RAM is what Xen counts, so
+ * docs/xen.md, "The balloon"). A PV guest's RAM is what Xen counts, so
  * the target in pages is the target. A PVH/HVM guest sees less RAM than the
  * toolstack counts (video RAM, the slack libxl adds, holes), so on the first
  * event the difference between memory/static-max and the guest's RAM pages
@@ -37,11 +37,8 @@ static long xb_populate(const unsigned long *pfns, unsigned long nr,
 }
 
 static long xb_decrease(const unsigned long *pfns, unsigned long nr,
-			unsigned int order, unsigned long *partial)
+			unsigned int order)
 {
-	/* Xen does not say how far it got inside an extent; a PV order-9
-	 * extent is only tried when its frames are contiguous. */
-	*partial = 0;
 	return xen_decrease_reservation(pfns, nr, order);
 }
 

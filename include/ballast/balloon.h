@@ -55,9 +55,11 @@
  *             went back to the host, and the reason is the guest's memory.
  *   decrease  give the pfns' frames to the host. With scrub set the core
  *             has zeroed them, unless they were never touched (adopted
- *             populate-on-demand pages). A PV backend unmaps them itself. If the host stops
- *             inside an extent (PV, order > 0), *partial says how many pages
- *             of extent [return value] it took before stopping (0 otherwise).
+ *             populate-on-demand pages). A PV backend unmaps them itself.
+ *             Extents are done whole: no backend reports part of one (Xen
+ *             does not say how far it got inside an extent, and a PV
+ *             order-9 extent is only tried when its frames are contiguous;
+ *             virtio-balloon's elements hold whole extents).
  *   max_pages / current_pages
  *             the host's limit and count for this guest, in pages
  *             (Xen: XENMEM_maximum_reservation / current_reservation);
@@ -101,7 +103,7 @@ struct balloon_backend {
 	long (*populate)(const unsigned long *pfns, unsigned long nr,
 			 unsigned int order);
 	long (*decrease)(const unsigned long *pfns, unsigned long nr,
-			 unsigned int order, unsigned long *partial);
+			 unsigned int order);
 	u64 (*max_pages)(void);
 	u64 (*current_pages)(void);
 	/*
@@ -205,7 +207,6 @@ struct balloon_stats {
  * max_pages/current_pages, pfn_shift other than PAGE_SHIFT).
  */
 int balloon_register_backend(const struct balloon_backend *be);
-void balloon_unregister_backend(void);
 bool balloon_has_backend(void);
 /* The registered backend (for its name, capabilities and show), or NULL. */
 const struct balloon_backend *balloon_get_backend(void);
@@ -268,6 +269,8 @@ int balloon_check_consistency(void);
 #ifdef BALLAST_HOST
 /* Forget everything (the pages themselves belong to the test's mm reset). */
 void balloon_reset_for_test(void);
+/* Drop the backend, so a test can register another. */
+void balloon_unregister_backend(void);
 #endif
 
 #endif

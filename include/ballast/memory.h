@@ -8,8 +8,6 @@
 #include <ballast/notifier.h>
 #include <ballast/page.h>
 
-#define MEMORY_BLOCK_SIZE SECTION_SIZE
-
 /* Memory notifier events. */
 #define MEM_ONLINE (1 << 0)
 #define MEM_GOING_OFFLINE (1 << 1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The layering rules of DEVELOPERS.md, checked on every `make check`.
+"""The layering rules (docs/layout.md), checked on every `make check`.
 
 1. Generic code (mm/, kernel/, drivers/balloon/, drivers/pci/,
    drivers/virtio/) includes no arch header

@@ -2,7 +2,7 @@
 # virtio_balloon and virtio_mem modules) in the same QEMU with virtio-balloon
 # or virtio-mem, driven by the
 # same QMP code (tests/qemu/bench/bench_qemu.py); not part of make test.
-#   QEMU_BENCH_REPS=3  QEMU_BENCH_OS=bl,lx  QEMU_BENCH_README=1 (update README.md)
+#   QEMU_BENCH_REPS=3  QEMU_BENCH_OS=bl,lx  QEMU_BENCH_README=1 (update docs/bench-qemu.md)
 #   QEMU_BENCH_FIGURES=balloon,report,mem (the QMP balloon steps; free page
 #   reporting: seconds from a 1.2 GiB free to QEMU's RSS 1 GiB lower;
 #   virtio-mem: ms from qom-set requested-size 1G, 0, 3G, 0 to

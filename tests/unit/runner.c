@@ -35,8 +35,12 @@ static void log_append(const char *s)
 
 	if (unit_verbose)
 		fputs(s, stdout);
-	if (loglen + n >= sizeof(logbuf)) /* keep the newest half */
-		unit_log_clear();
+	if (loglen + n >= sizeof(logbuf)) { /* full: keep the newest half */
+		size_t keep = loglen / 2;
+
+		memmove(logbuf, logbuf + loglen - keep, keep + 1);
+		loglen = keep;
+	}
 	memcpy(logbuf + loglen, s, n + 1);
 	loglen += n;
 }

@@ -206,34 +206,29 @@ static bool release_frame(unsigned long pfn)
 }
 
 static long sim_decrease(const unsigned long *pfns, unsigned long nr,
-			 unsigned int order, unsigned long *partial)
+			 unsigned int order)
 {
 	unsigned long n = 1UL << order, limit, i, k;
-	unsigned long stop_partial = sim.partial;
 
-	sim.partial = 0;
 	if (sim.fail_next) {
 		sim.fail_next = false;
 		sim.calls++;
 		return -EFAULT;
 	}
 	limit = call_begin(nr, order);
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < limit; i++) {
 		unsigned long pfn = pfns[i];
-		unsigned long take = i < limit ? n : MIN(stop_partial, n - 1);
 
 		if (order > BALLOON_HUGE_ORDER || (pfn & (n - 1)) ||
 		    pfn + n > SIM_NPFN || (order && sim.refuse_huge_decrease))
 			break;
-		for (k = 0; k < take; k++)
+		for (k = 0; k < n; k++)
 			if (!release_frame(pfn + k))
 				break;
 		if (k)
 			set_access(pfn, k, false);
-		if (k < n) {
-			*partial = k;
+		if (k < n) /* a violation, already counted */
 			break;
-		}
 		sim.huge_released += order != 0;
 	}
 	call_end(i);

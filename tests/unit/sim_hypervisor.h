@@ -31,8 +31,6 @@ struct sim_hv {
 	u64 backed, pod;        /* frames in each state */
 	/* Faults for the next call (cleared by it). */
 	long stop_after;        /* >= 0: do at most this many extents */
-	unsigned long partial;  /* decrease, with stop_after: pages of the
-				   stopped extent taken before stopping */
 	bool fail_next;         /* return -EFAULT (or -fail_errno), do nothing */
 	int fail_errno;
 	void (*during)(void);   /* run inside the next call */

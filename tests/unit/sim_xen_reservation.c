@@ -16,10 +16,7 @@ long xen_populate_physmap(const unsigned long *pfns, unsigned long n,
 long xen_decrease_reservation(const unsigned long *pfns, unsigned long n,
 			      unsigned order)
 {
-	unsigned long partial;
-
-	/* Xen does not say how far it got inside an extent (balloon.c). */
-	return sim_backend.decrease(pfns, n, order, &partial);
+	return sim_backend.decrease(pfns, n, order);
 }
 
 long xen_current_reservation(void)

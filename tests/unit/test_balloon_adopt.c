@@ -67,15 +67,14 @@ TEST(balloon_adopt_pod_short_count_retries)
 
 	CHECK_EQ(balloon_adopt(pfn, 600, BALLOON_ADOPT_POD), 0);
 	sim.stop_after = 0; /* the 2 MiB run */
-	sim.partial = 100;
 	CHECK_EQ(balloon_work(bt_now), BALLOON_AGAIN);
-	CHECK_EQ(bt_stats().pending, 500);
+	CHECK_EQ(bt_stats().pending, 600);
 	bt_check();
 	sim.stop_after = 10;
 	CHECK_EQ(balloon_work(bt_now), SEC);
 	CHECK_EQ(bt_stats().reason, BALLOON_HOST_REFUSED);
-	CHECK_EQ(bt_stats().pending, 490);
-	CHECK_EQ(bt_stats().shortfall, 490);
+	CHECK_EQ(bt_stats().pending, 590);
+	CHECK_EQ(bt_stats().shortfall, 590);
 	bt_check();
 	bt_now += SEC;
 	CHECK_EQ(bt_run(NULL), 0);
@@ -108,17 +107,17 @@ TEST(sim_flags_unscrubbed_release)
 {
 	bt_boot(0);
 	struct page *p = alloc_page();
-	unsigned long pfn = page_to_pfn(p), partial = 0;
+	unsigned long pfn = page_to_pfn(p);
 
 	sim.soft = true;
 	memset(page_address(p), 0, PAGE_SIZE);
 	((char *)page_address(p))[100] = 1;
-	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0, &partial), 0);
+	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0), 0);
 	CHECK_EQ(sim.violations, 1);
 	CHECK(strstr(sim.what, "not scrubbed"));
 	memset(page_address(p), 0, PAGE_SIZE);
-	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0, &partial), 1);
-	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0, &partial), 0);
+	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0), 1);
+	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0), 0);
 	CHECK(strstr(sim.what, "not backed"));
 	CHECK_EQ(sim_backend.populate(&pfn, 1, 0), 1);
 	CHECK_EQ(sim_backend.populate(&pfn, 1, 0), 0);
@@ -131,11 +130,11 @@ TEST(sim_touching_a_released_frame_kills_the_guest)
 {
 	bt_boot(0);
 	struct page *p = alloc_page();
-	unsigned long pfn = page_to_pfn(p), partial;
+	unsigned long pfn = page_to_pfn(p);
 	int status;
 
 	memset(page_address(p), 0, PAGE_SIZE);
-	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0, &partial), 1);
+	CHECK_EQ(sim_backend.decrease(&pfn, 1, 0), 1);
 	pid_t child = fork();
 
 	if (child == 0) {

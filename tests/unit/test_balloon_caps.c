@@ -44,12 +44,12 @@ static void look_at(unsigned long pfn)
 }
 
 static long looking_decrease(const unsigned long *pfns, unsigned long nr,
-			     unsigned int order, unsigned long *partial)
+			     unsigned int order)
 {
 	for (unsigned long i = 0; i < nr; i++)
 		for (unsigned long k = 0; k < (1UL << order); k++)
 			look_at(pfns[i] + k);
-	return sim_backend.decrease(pfns, nr, order, partial);
+	return sim_backend.decrease(pfns, nr, order);
 }
 
 /* Down by 64 MiB and 5 pages (2 MiB extents and single pages), and back. */

@@ -98,7 +98,6 @@ static void op_fault(void)
 	switch (model_below(8)) {
 	case 0:
 		sim.stop_after = (long)model_below(BALLOON_BATCH + 1);
-		sim.partial = model_rnd() & 1 ? model_below(BALLOON_HUGE_PAGES) : 0;
 		break;
 	case 1:
 		sim.fail_next = true;

@@ -492,7 +492,7 @@ TEST(xen_report_mem_set_down)
 	}
 	CHECK_EQ(bt_stats().current, target);
 	CHECK(sim.tot_pages <= sim.max_pages);
-	CHECK(xrs().reclaims > 0); /* 32, and 32 failed: one batch (2026-12-02) */
+	CHECK(xrs().reclaims > 0); /* 32, and 32 failed: one batch */
 	xr_run_ms(10000);
 	xr_check();
 	xr_bcheck();

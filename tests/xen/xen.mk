@@ -30,7 +30,7 @@ xen-iso: $(BUILD)/ballast.elf
 test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
 
-# only the hotplug-cycles scenarios (also in make test-xen since 2026-12-01)
+# only the hotplug-cycles scenarios (they are in make test-xen too)
 test-xen-cycles: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build --plan tests/xen/hotplug-cycles-plan $(XEN_TEST_ARGS)
 

@@ -12,13 +12,12 @@ static u64 armed_for; /* deadline the one-shot is set to; 0 none */
 u64 xen_timer_fired, xen_timer_armed; /* counts, for the `xen` command */
 
 /*
- * Reads the clock had to mend (the `xen` command prints them). A TSC read
- * below the timestamp Xen published (seen under nested Xen: the vcpu's TSC
- * and the one Xen stamped with are not in step) gives a negative delta;
- * taken as unsigned it put the clock ~2^62 ns ahead for one read, and a
- * deferred call armed at that moment (the balloon's next batch) never came
- * due: the balloon stopped mid-target. Such a delta counts as 0, and the
- * clock never steps back from a value it returned.
+ * Reads the clock had to mend (the `xen` command prints them). The vcpu's
+ * TSC and the one Xen stamped with need not be in step, so a TSC read may
+ * lie below the published timestamp: taken as unsigned, that negative
+ * delta would put the clock ~2^62 ns ahead and a deferred call armed then
+ * would never come due. Such a delta counts as 0, and the clock never
+ * steps back from a value it returned (docs/incidents.md).
  */
 u64 xen_clock_tsc_behind, xen_clock_held;
 static u64 last_ns;

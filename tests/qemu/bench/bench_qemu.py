@@ -699,22 +699,22 @@ def plot(out, recs, title):
 
 
 def update_readme(md, png):
-    readme = os.path.join(TOP, "README.md")
+    readme = os.path.join(TOP, "docs", "bench-qemu.md")
     with open(readme) as f:
         s = f.read()
     begin, end = "<!-- bench-qemu begin -->", "<!-- bench-qemu end -->"
     if begin not in s or end not in s:
-        print("bench-qemu: README.md has no bench-qemu markers; not updated")
+        print("bench-qemu: docs/bench-qemu.md has no bench-qemu markers; not updated")
         return
     md = md.replace("### make bench-qemu, ", "Measured ")
     if png:
         os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
         shutil.copyfile(png, os.path.join(TOP, "docs", "bench-qemu-balloon.png"))
-        md += "\n\n![query-balloon actual during QMP balloon](docs/bench-qemu-balloon.png)\n"
+        md += "\n\n![query-balloon actual during QMP balloon](bench-qemu-balloon.png)\n"
     s = s[:s.index(begin) + len(begin)] + "\n" + md.strip() + "\n" + s[s.index(end):]
     with open(readme, "w") as f:
         f.write(s)
-    print("bench-qemu: README.md and docs/bench-qemu-balloon.png updated")
+    print("bench-qemu: docs/bench-qemu.md and docs/bench-qemu-balloon.png updated")
 
 
 def qemu_version():
@@ -747,7 +747,7 @@ def main():
                          "(virtio-mem plug and unplug), comma-separated")
     ap.add_argument("--update-readme", action="store_true",
                     default=bool(os.environ.get("QEMU_BENCH_README")),
-                    help="put the tables into README.md (between the bench-qemu markers) "
+                    help="put the tables into docs/bench-qemu.md (between the bench-qemu markers) "
                          "and the plot into docs/bench-qemu-balloon.png")
     ap.add_argument("--report-only", nargs="?", const="", default=None, metavar="DIR")
     args = ap.parse_args()

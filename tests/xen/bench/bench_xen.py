@@ -328,22 +328,22 @@ def plot(out, samples, types, title):
 
 
 def update_readme(md, png):
-    readme = os.path.join(TOP, "README.md")
+    readme = os.path.join(TOP, "docs", "bench-xen.md")
     with open(readme) as f:
         s = f.read()
     begin, end = "<!-- bench-xen begin -->", "<!-- bench-xen end -->"
     if begin not in s or end not in s:
-        print("bench-xen: README.md has no bench-xen markers; not updated")
+        print("bench-xen: docs/bench-xen.md has no bench-xen markers; not updated")
         return
     md = md.replace("### make bench-xen, ", "Measured ")
     if png:
         os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
         shutil.copyfile(png, os.path.join(TOP, "docs", "bench-xen-balloon.png"))
-        md += "\n![xl list memory during xl mem-set](docs/bench-xen-balloon.png)\n"
+        md += "\n![xl list memory during xl mem-set](bench-xen-balloon.png)\n"
     s = s[:s.index(begin) + len(begin)] + "\n" + md.strip() + "\n" + s[s.index(end):]
     with open(readme, "w") as f:
         f.write(s)
-    print("bench-xen: README.md and docs/bench-xen-balloon.png updated")
+    print("bench-xen: docs/bench-xen.md and docs/bench-xen-balloon.png updated")
 
 
 def main():
@@ -366,7 +366,7 @@ def main():
                     help="regex on CFG/SCENARIO of the plan (a partial run)")
     ap.add_argument("--update-readme", action="store_true",
                     default=bool(os.environ.get("XEN_BENCH_README")),
-                    help="put the tables into README.md (between the bench-xen "
+                    help="put the tables into docs/bench-xen.md (between the bench-xen "
                          "markers) and the plot into docs/bench-xen-balloon.png")
     ap.add_argument("--report-only", nargs="?", const="", default=None, metavar="LOG")
     args = ap.parse_args()

@@ -3,12 +3,13 @@
 # extents) the balloon counts. Also a malformed target is ignored.
 xt_guest
 dom=$(xt_domname)
+tol=1; [ "$(xt_kind)" = pv ] || tol=${XT_BALLOON_TOL:-12} # as balloon.sh
 xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
 reach() {
 	_end=$(( $(xt_now) + 180 ))
 	while :; do
 		_m=$(xl_mem); _d=$((_m - $1)); [ $_d -lt 0 ] && _d=$((-_d))
-		[ -n "$_m" ] && [ $_d -le ${XT_BALLOON_TOL:-12} ] && return 0
+		[ -n "$_m" ] && [ $_d -le $tol ] && return 0
 		[ $(xt_now) -lt $_end ] || return 1
 		sleep 1
 	done
