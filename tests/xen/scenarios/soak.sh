@@ -1,5 +1,5 @@
 # Balloon soak: XT_SOAK_STEPS (20) random steps on a guest booted at
-# memory=256 maxmem=1024 (cfg/pvsoak, pvhsoak, hvmsoak), seeded by
+# memory=256 maxmem=1024 (pvsoak, pvhsoak, hvmsoak in cfg/guests.tab), seeded by
 # XT_SOAK_SEED (printed; a new one each run when unset). A step is one of
 #   mem-set   xl mem-set T, T in [64, static-max]
 #   hot-add   xl mem-max M past the boot maxmem, then xl mem-set T in (maxmem, M]
