@@ -12,7 +12,7 @@ total=$XT_MEM_TOTAL
 offline=$(awk '/^Offline:/ {print $2}' $XT_OUT)
 [ "$total" -lt "$target" ] || xt_fail "free shows $total KiB managed, target is $target KiB"
 [ "${want_offline:-1}" = 0 ] || [ "${offline:-0}" -gt 0 ] || xt_fail "free shows no offline memory"
-xt_memtest 40M 60 "$memtest_why"
+xt_memtest 40M 60 "${memtest_why:-}"
 xt_mm_check
 xt_info "target $target KiB, managed $total KiB, offline ${offline:-0} KiB, memtest 40M ok"
 xt_poweroff
