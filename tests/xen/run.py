@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 
+import xlcfg
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
@@ -112,13 +114,10 @@ def build_payload(args, mode, plan):
     for d in [os.path.join(HERE, "scenarios")] + args.scenario_dir:
         for n in sorted(os.listdir(d)):
             c.add_file("xt/scenarios/" + n, os.path.join(d, n))
-    cfgs = {}
-    for d in [os.path.join(HERE, "cfg")] + args.cfg_dir:
-        for n in os.listdir(d):
-            if n.endswith(".cfg"):
-                cfgs[n] = os.path.join(d, n)
-    for n, src in sorted(cfgs.items()):
-        c.add_file("xt/cfg/" + n, src, 0o644)
+    # the xl configs, generated from the tables; kept in RIG/run/cfg to read
+    xlcfg.write(os.path.join(args.rig, "run", "cfg"), args.cfgs)
+    for n, text in sorted(args.cfgs.items()):
+        c.add("xt/cfg/" + n, text.encode())
     c.add("xt/mode", (mode + "\n").encode())
     c.add("xt/plan", "".join("%s %s\n" % p for p in plan).encode())
     env = "".join("export %s=%s\n" % (k, v) for k, v in sorted(os.environ.items())
@@ -261,11 +260,12 @@ def main():
     ap.add_argument("--smp", default="2")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", metavar="CFG",
-                    help="interactive: create the guest of tests/xen/cfg/CFG.cfg "
+                    help="interactive: create the guest CFG of tests/xen/cfg/guests.tab "
                          "(pv, pvh, hvm, pvhbal, ...) and attach its console")
     ap.add_argument("--shell", action="store_true", help="interactive dom0 shell")
     ap.add_argument("--cfg-dir", action="append", default=[],
-                    help="extra directory of TYPE.cfg files overriding tests/xen/cfg")
+                    help="extra directory with a guests.tab (xlcfg.py) adding to "
+                         "and overriding tests/xen/cfg's")
     ap.add_argument("--scenario-dir", action="append", default=[],
                     help="extra directory of scenarios (make bench-xen)")
     ap.add_argument("--guest-file", action="append", default=[],
@@ -292,11 +292,13 @@ def main():
         if os.path.exists(os.path.join(args.rig, "standin", "standin.iso")):
             args.iso = os.path.join(args.rig, "standin", "standin.iso")
     types = args.types.split(",") if args.types else None
+    try:
+        args.cfgs = xlcfg.read_dirs([os.path.join(HERE, "cfg")] + args.cfg_dir)
+    except (OSError, ValueError) as e:
+        sys.exit("xen-rig: %s" % e)
     if args.console:
-        if not re.fullmatch(r"[a-z0-9]+", args.console) or not os.path.exists(
-                os.path.join(os.path.dirname(os.path.abspath(__file__)), "cfg",
-                             args.console + ".cfg")):
-            sys.exit("run-xen: no tests/xen/cfg/%s.cfg" % args.console)
+        if args.console + ".cfg" not in args.cfgs:
+            sys.exit("run-xen: no guest %s in tests/xen/cfg/guests.tab" % args.console)
         mode, plan = "console " + args.console, []
     elif args.shell:
         mode, plan = "shell", []

@@ -2,7 +2,7 @@
 # as a PV, PVH and HVM guest. See tests/xen/README.md.
 #
 #   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=1800] [XEN_V=1]
-#   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest of tests/xen/cfg/TYPE.cfg on this terminal
+#   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest TYPE of tests/xen/cfg/guests.tab on this terminal
 #   make xen-rig                       just build/refresh build/xen-rig
 #   make xen-shell                     Xen + dom0, a dom0 shell
 #   make test-xen-standin              rig self-test with a Linux stand-in guest

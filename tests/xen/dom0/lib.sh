@@ -17,6 +17,13 @@
 #   xt_cfgval KEY       a value from the guest's xl config
 #   xt_xs PATH          xenstore-read /local/domain/DOMID/PATH from dom0
 #   xt_cputime          the guest's CPU seconds as `xl list` shows them
+#   xt_xl_mem           the guest's memory as `xl list` shows it (MiB)
+#   xt_balloon_tol      how far `xl list` may be from a target (MiB)
+#   xt_reach T TO TOL   wait up to TO s for `xl list` to show T MiB (TOL)
+#   xt_mm_check [WHERE] `meminfo -c` in the guest; FAIL unless consistent
+#   xt_free [WHERE]     `free`: XT_MEM_TOTAL, XT_MEM_FREE (KiB)
+#   xt_memtest SIZE T [WHERE]  memtest SIZE; FAIL unless it passes
+#   xt_poweroff         `poweroff` in the shell; PASS when the domain ends so
 #
 # Results: one line `RESULT name PASS|FAIL|CRASH|SKIP detail` on stdout,
 # optionally followed by detail lines starting with "  | ".
@@ -117,7 +124,7 @@ xt_result() {
 }
 xt_detail() { awk '{ gsub(/\r/, ""); print "  | " $0 }'; }
 xt_pass() { xt_result PASS "$*"; exit 0; }
-xt_fail() { xt_result FAIL "$*"; [ -s "$XT_OUT" ] && xt_detail < "$XT_OUT" | tail -15; exit 0; }
+xt_fail() { xt_result FAIL "$*"; [ -s "$XT_OUT" ] && xt_detail < "$XT_OUT" | tail -${XT_FAIL_LINES:-15}; exit 0; }
 xt_skip() { xt_result SKIP "$*"; exit 0; }
 # CRASH: the guest never answered; show the end of its console and of Xen's log
 xt_crash() {
@@ -179,22 +186,27 @@ xt_create() {
 	_id=$(xl domid "$_n" 2>/dev/null)
 	echo "$_id" > $XT_STATE/$_t.domid
 	echo "xt: created $_n as domain $_id in $(( $(xt_now_ms) - _t0 )) ms"
-	# the console pty: xenconsoled's for the PV console, the device
-	# model's for an HVM guest's serial port
-	_key=console/tty; [ "$(xt_kind $_t)" = hvm ] && _key=serial/0/tty
+	xt_attach $_t $_id
+}
+
+# xt_attach TYPE DOMID: find the console pty (xenconsoled's for the PV
+# console, the device model's for an HVM guest's serial port; up to 20 s)
+# and keep it in the state; for HVM start the reader of the serial port
+xt_attach() {
+	_key=console/tty; [ "$(xt_kind $1)" = hvm ] && _key=serial/0/tty
 	_i=0
 	while :; do
-		_pty=$(xenstore-read /local/domain/$_id/$_key 2>/dev/null) && [ -n "$_pty" ] && break
+		_pty=$(xenstore-read /local/domain/$2/$_key 2>/dev/null) && [ -n "$_pty" ] && break
 		_i=$((_i + 1))
-		[ $_i -lt 100 ] || { echo "xt: no $_key for domain $_id in xenstore"; return 1; }
-		sleep 0.2
+		[ $_i -lt 200 ] || { echo "xt: no $_key for domain $2 in xenstore"; return 1; }
+		sleep 0.1
 	done
-	echo "$_pty" > $XT_STATE/$_t.tty
-	if [ "$(xt_kind $_t)" = hvm ]; then
+	echo "$_pty" > $XT_STATE/$1.tty
+	if [ "$(xt_kind $1)" = hvm ]; then
 		stty -F "$_pty" raw -echo 2>/dev/null
 		# the reader keeps the slave open; writers use the same path
-		cat "$_pty" >> $XT_LOG/serial-$_n.log 2>/dev/null &
-		echo $! > $XT_STATE/$_t.serialpid
+		cat "$_pty" >> $XT_LOG/serial-$(xt_domname $1).log 2>/dev/null &
+		echo $! > $XT_STATE/$1.serialpid
 	fi
 	return 0
 }
@@ -391,3 +403,74 @@ xt_ended_by() {
 xt_xs() { xenstore-read "/local/domain/$(xt_domid)/$1" 2>/dev/null; }
 
 xt_cputime() { xl list "$(xt_domname)" 2>/dev/null | awk 'NR == 2 { print $6 }'; }
+
+xt_poweroff() {
+	xt_mark
+	xt_type poweroff || xt_crash "cannot type"
+	xt_ended_by poweroff "poweroff in the shell"
+}
+
+# ---- memory ----------------------------------------------------------------
+xt_xl_mem() { xl list "$(xt_domname)" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
+
+# `xl list` of a PV guest counts its RAM (1 MiB steps); of PVH/HVM as the
+# toolstack counts them, video RAM and slack included (XT_BALLOON_TOL)
+xt_balloon_tol() {
+	if [ "$(xt_kind)" = pv ]; then echo 1; else echo ${XT_BALLOON_TOL:-12}; fi
+}
+
+# xt_reach TARGET TIMEOUT TOL: poll `xl list` every second until it shows
+# TARGET MiB within TOL either way (+N: at most TARGET+N, for a guest that
+# cannot go below what it was asked; -N: at least TARGET-N, growing), then
+# XT_GOT is what it showed. After TIMEOUT s a FAIL (with `xen` and `balloon`); a
+# domain that dies meanwhile a CRASH. The scenarios' limits differ by what
+# the step does under nested emulation: 180 s for mem-set within maxmem
+# (balloon, balloon-figures), 240 s for a PoD guest grown from 128 to 1024
+# MiB (pod-grow), 300 s for hot-adding 1280 MiB of blocks (hotplug), 90 s
+# to finish going down once memhold let go (balloon-limits);
+# XT_BALLOON_TIMEOUT overrides the first three. balloon-figures allows
+# every type the PVH/HVM tolerance: it measures the guest's own times, and
+# balloon is the check of `xl list` to the MiB.
+xt_reach() {
+	_rend=$(( $(xt_now) + $2 ))
+	while :; do
+		XT_GOT=$(xt_xl_mem)
+		if [ -n "$XT_GOT" ]; then
+			_rd=$((XT_GOT - $1))
+			case $3 in
+			+*) [ $_rd -le ${3#+} ] && return 0;;
+			-*) [ $_rd -ge $3 ] && return 0;;
+			*) [ $_rd -lt 0 ] && _rd=$((-_rd)); [ $_rd -le $3 ] && return 0;;
+			esac
+		fi
+		if [ $(xt_now) -ge $_rend ]; then
+			# what the guest says of its clock and timers, then its balloon
+			xt_cmd xen; cp $XT_OUT $XT_OUT.reach
+			xt_cmd balloon; cat $XT_OUT >> $XT_OUT.reach
+			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=60 \
+				xt_fail "xl list shows $XT_GOT MiB, not $1 (tolerance $3) after ${2}s"
+		fi
+		xt_alive || xt_crash "domain died going to $1 MiB"
+		sleep 1
+	done
+}
+
+# xt_mm_check [WHERE [T]]: `meminfo -c`, FAIL unless the guest's mm is
+# consistent. It looks for the closing "Consistency check: ok", not for a
+# FAIL anywhere: meminfo's reporting lines count failed reclaims.
+xt_mm_check() {
+	xt_cmd "meminfo -c" $2 || xt_crash "no prompt after meminfo -c${1:+ ($1)}"
+	xt_expect "^Consistency check: ok" || xt_fail "mm consistency check failed${1:+ ($1)}"
+}
+
+xt_free() {
+	xt_cmd "free" || xt_crash "no prompt after free${1:+ ($1)}"
+	XT_MEM_TOTAL=$(awk '/^Mem:/ { print $2 }' $XT_OUT)
+	XT_MEM_FREE=$(awk '/^Mem:/ { print $4 }' $XT_OUT)
+	[ -n "$XT_MEM_FREE" ] || xt_fail "free printed no Mem: line${1:+ ($1)}"
+}
+
+xt_memtest() {
+	xt_cmd "memtest $1" $2 || xt_crash "no prompt after memtest $1${3:+ ($3)}"
+	xt_expect "ok \(0 bad words\)" || xt_fail "memtest $1 did not pass${3:+ ($3)}"
+}

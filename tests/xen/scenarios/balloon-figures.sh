@@ -3,28 +3,18 @@
 # extents) the balloon counts. Also a malformed target is ignored.
 xt_guest
 dom=$(xt_domname)
-tol=1; [ "$(xt_kind)" = pv ] || tol=${XT_BALLOON_TOL:-12} # as balloon.sh
-xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
-reach() {
-	_end=$(( $(xt_now) + 180 ))
-	while :; do
-		_m=$(xl_mem); _d=$((_m - $1)); [ $_d -lt 0 ] && _d=$((-_d))
-		[ -n "$_m" ] && [ $_d -le $tol ] && return 0
-		[ $(xt_now) -lt $_end ] || return 1
-		sleep 1
-	done
-}
+tol=$(xt_balloon_tol)          # pv 1 MiB, as balloon.sh
 out=""
 for t in 256 900 128; do
 	xl mem-set "$dom" ${t}m || xt_fail "xl mem-set $t refused"
-	reach $t || { xt_cmd balloon; xt_fail "xl list did not reach $t MiB"; }
+	xt_reach $t 180 $tol
 	sleep 1
 	xt_cmd "balloon" || xt_crash "no prompt after balloon"
 	ms=$(awk '/^last target: reached in/ { print $5 }' $XT_OUT)
 	out="$out $t:${ms}ms"
 done
 totals=$(grep "^since boot:" $XT_OUT | sed 's/^since boot: *//')
-before=$(xl_mem)
+before=$(xt_xl_mem)
 valid=$(xt_xs memory/target)
 xt_mark
 # (a negative value would read as an option to xenstore-write; the guest
@@ -32,9 +22,9 @@ xt_mark
 xenstore-write "/local/domain/$(xt_domid)/memory/target" "12abc" || xt_fail "cannot write memory/target"
 xt_wait "not a size in KiB" 20 || xt_fail "a malformed memory/target was not reported"
 sleep 2
-[ "$(xl_mem)" = "$before" ] || xt_fail "a malformed target changed xl list ($before -> $(xl_mem))"
+[ "$(xt_xl_mem)" = "$before" ] || xt_fail "a malformed target changed xl list ($before -> $(xt_xl_mem))"
 # xl mem-set reads the old target first: put a valid one back
 xenstore-write "/local/domain/$(xt_domid)/memory/target" "$valid"
 xl mem-set "$dom" 256m || xt_fail "xl mem-set 256 refused after the malformed target"
-reach 256 || xt_fail "did not come back to 256 MiB"
+xt_reach 256 180 $tol
 xt_pass "guest time to done:$out; since boot: $totals; '12abc' ignored"

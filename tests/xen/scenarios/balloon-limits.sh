@@ -4,14 +4,12 @@
 # memory is released.
 xt_guest
 dom=$(xt_domname)
-xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
-before=$(xl_mem)
+before=$(xt_xl_mem)
 xt_cmd "balloon target 64G" || xt_crash "no prompt after balloon target 64G"
 xt_expect "above the maximum" || xt_fail "balloon target 64G not refused"
-[ "$(xl_mem)" = "$before" ] || xt_fail "a refused target changed xl list ($before -> $(xl_mem))"
-xt_cmd "free" || xt_crash "no prompt after free"
-free=$(awk '/^Mem:/ {print $4}' $XT_OUT)
-hold=$((free * 3 / 4 / 4 * 4))
+[ "$(xt_xl_mem)" = "$before" ] || xt_fail "a refused target changed xl list ($before -> $(xt_xl_mem))"
+xt_free
+hold=$((XT_MEM_FREE * 3 / 4 / 4 * 4))
 xt_cmd "memhold ${hold}K" 120 || xt_crash "no prompt after memhold"
 xt_expect "memhold: holding" || xt_fail "memhold ${hold}K held nothing"
 xl mem-set "$dom" 64m || xt_fail "xl mem-set 64 refused"
@@ -24,13 +22,8 @@ t0=$(xt_cputime); sleep 8; t1=$(xt_cputime)
 cpu=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 awk -v u="$cpu" 'BEGIN { exit !(u <= 0.5) }' || xt_fail "busy while waiting: ${cpu}s CPU in 8s"
 xt_cmd "memhold release" 120 || xt_crash "no prompt after memhold release"
-t0=$(xt_now); end=$((t0 + 90))
-while :; do
-	got=$(xl_mem)
-	[ -n "$got" ] && [ "$got" -le 66 ] && break
-	[ $(xt_now) -lt $end ] || { xt_cmd balloon; xt_fail "xl list shows $got MiB, not 64, 90s after memhold release"; }
-	sleep 1
-done
+t0=$(xt_now)
+xt_reach 64 90 +2
 took=$(( $(xt_now) - t0 ))
 xl mem-set "$dom" 256m
-xt_pass "64G refused; held ${hold} KiB: $short; ${cpu}s CPU in 8s waiting; 64 MiB (xl list $got) ${took}s after release"
+xt_pass "64G refused; held ${hold} KiB: $short; ${cpu}s CPU in 8s waiting; 64 MiB (xl list $XT_GOT) ${took}s after release"

@@ -5,33 +5,19 @@
 # of its free memory passes (the frames it got back are real and its own).
 xt_guest
 dom=$(xt_domname)
-tol=1; [ "$(xt_kind)" = pv ] || tol=${XT_BALLOON_TOL:-12}
+tol=$(xt_balloon_tol)
 summary=""
-xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
 for t in 128 900 256; do
 	t0=$(xt_now)
 	xl mem-set "$dom" ${t}m || xt_fail "xl mem-set $t refused"
-	end=$((t0 + ${XT_BALLOON_TIMEOUT:-180})); got=$(xl_mem)
-	while :; do
-		got=$(xl_mem)
-		d=$((got - t)); [ $d -lt 0 ] && d=$((-d))
-		[ -n "$got" ] && [ $d -le $tol ] && break
-		[ $(xt_now) -lt $end ] || { xt_cmd balloon; xt_fail "xl list shows $got MiB, not $t (tolerance $tol) after ${XT_BALLOON_TIMEOUT:-180}s"; }
-		xt_alive || xt_crash "domain died going to $t MiB"
-		sleep 1
-	done
+	xt_reach $t ${XT_BALLOON_TIMEOUT:-180} $tol
 	took=$(( $(xt_now) - t0 ))
 	xt_balloon_done "$t MiB"
 	ms=$(awk '/^last target: reached in/ { print $5 }' $XT_OUT)
 	totals=$(grep "^since boot:" $XT_OUT | sed 's/^since boot: *//')
-	xt_cmd "free" || xt_crash "no prompt after free"
-	free=$(awk '/^Mem:/ {print $4}' $XT_OUT)
-	[ -n "$free" ] || xt_fail "free printed no Mem: line"
-	test_kib=$((free * 3 / 4))
-	xt_cmd "memtest ${test_kib}K" 600 || xt_crash "no prompt after memtest at $t MiB"
-	xt_expect "ok \(0 bad words\)" || xt_fail "memtest ${test_kib}K at $t MiB did not pass"
-	xt_cmd "meminfo -c" || xt_crash "no prompt after meminfo -c"
-	xt_expect "FAIL" && xt_fail "mm consistency check failed at $t MiB"
-	summary="$summary $t:${got}MiB/${took}s/guest ${ms}ms"
+	xt_free "at $t MiB"
+	xt_memtest $((XT_MEM_FREE * 3 / 4))K 600 "at $t MiB"
+	xt_mm_check "at $t MiB"
+	summary="$summary $t:${XT_GOT}MiB/${took}s/guest ${ms}ms"
 done
 xt_pass "xl list after mem-set (target:shown/wall/guest):$summary; since boot: $totals"

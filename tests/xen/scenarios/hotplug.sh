@@ -8,19 +8,7 @@
 xt_guest
 dom=$(xt_domname)
 high=${XT_HIGH:-1536}; low=256
-tol=1; [ "$(xt_kind)" = pv ] || tol=${XT_BALLOON_TOL:-12}
-xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
-# Wait until xl list shows $1 MiB (within tol); prints the ms it took.
-reach() {
-	_end=$(( $(xt_now) + ${XT_BALLOON_TIMEOUT:-300} ))
-	while :; do
-		_got=$(xl_mem); _d=$((_got - $1)); [ $_d -lt 0 ] && _d=$((-_d))
-		[ -n "$_got" ] && [ $_d -le $tol ] && return 0
-		[ $(xt_now) -lt $_end ] || { xt_cmd xen; xt_cmd balloon; xt_fail "xl list shows $_got MiB, not $1"; }
-		xt_alive || xt_crash "domain died going to $1 MiB"
-		sleep 1
-	done
-}
+tol=$(xt_balloon_tol)
 # The values that must come back: lsmem's table, free's Mem: line, the
 # meminfo lines that do not depend on time, xl list's memory.
 snapshot() {
@@ -32,7 +20,7 @@ snapshot() {
 	xt_cmd "meminfo" || xt_crash "no prompt after meminfo"
 	grep -E "^(MemTotal|MemFree|MemUsed|Present|Online|Offline|PageOffline|Reserved|Memmap|PageTables|BootAllocated|Memory block)" $XT_OUT \
 		>> $XT_LOG/snap.$1
-	echo "xl: $(xl_mem)" >> $XT_LOG/snap.$1
+	echo "xl: $(xt_xl_mem)" >> $XT_LOG/snap.$1
 }
 guest_ms() {
 	xt_cmd "balloon" || xt_crash "no prompt after balloon"
@@ -54,24 +42,21 @@ xl mem-max "$dom" ${high}m || xt_fail "xl mem-max $high refused"
 while [ $c -lt $cycles ]; do
 	c=$((c + 1))
 	xl mem-set "$dom" ${high}m || xt_fail "xl mem-set $high refused"
-	reach $high
+	xt_reach $high ${XT_BALLOON_TIMEOUT:-300} $tol
 	up_ms="$up_ms $(guest_ms)"; up_phase=$(phases)
 	if [ $c = 1 ]; then
 		xt_cmd "lsmem" || xt_crash "no prompt after lsmem"
 		xt_expect "^Hot-added blocks: +[1-9]" || xt_fail "lsmem shows no hot-added block at $high MiB"
 		added=$(awk '/^Hot-added blocks:/ { print $3 }' $XT_OUT)
 		if [ "${XT_MEMTEST:-1}" = 1 ]; then
-			xt_cmd "memtest 1200M" 900 || xt_crash "no prompt after memtest 1200M"
-			xt_expect "ok \(0 bad words\)" || xt_fail "memtest 1200M at $high MiB did not pass"
+			xt_memtest 1200M 900 "at $high MiB"
 		fi
 	fi
-	xt_cmd "meminfo -c" || xt_crash "no prompt after meminfo -c"
-	xt_expect "FAIL" && xt_fail "mm consistency check failed at $high MiB (cycle $c)"
+	xt_mm_check "at $high MiB, cycle $c"
 	xl mem-set "$dom" ${low}m || xt_fail "xl mem-set $low refused"
-	reach $low
+	xt_reach $low ${XT_BALLOON_TIMEOUT:-300} $tol
 	down_ms="$down_ms $(guest_ms)"; down_phase=$(phases)
-	xt_cmd "meminfo -c" || xt_crash "no prompt after meminfo -c"
-	xt_expect "FAIL" && xt_fail "mm consistency check failed back at $low MiB (cycle $c)"
+	xt_mm_check "back at $low MiB, cycle $c"
 	snapshot back
 	if ! diff $XT_LOG/snap.boot.keep $XT_LOG/snap.back > $XT_LOG/snap.diff; then
 		XT_OUT=$XT_LOG/snap.diff xt_fail "cycle $c: not back at the boot values"

@@ -1,5 +1,5 @@
 # Balloon soak: XT_SOAK_STEPS (20) random steps on a guest booted at
-# memory=256 maxmem=1024 (cfg/pvsoak, pvhsoak, hvmsoak), seeded by
+# memory=256 maxmem=1024 (pvsoak, pvhsoak, hvmsoak in cfg/guests.tab), seeded by
 # XT_SOAK_SEED (printed; a new one each run when unset). A step is one of
 #   mem-set   xl mem-set T, T in [64, static-max]
 #   hot-add   xl mem-max M past the boot maxmem, then xl mem-set T in (maxmem, M]
@@ -48,7 +48,7 @@ if [ "$kind" = hvm ]; then
 		poll=2
 	fi
 fi
-tol=1; [ "$kind" = pv ] || tol=${XT_BALLOON_TOL:-12}
+tol=$(xt_balloon_tol)
 S=$XT_STATE/soak-$XT_TYPE
 mkdir -p $S
 xt_info "soak: $XT_TYPE, seed $seed, $steps steps"
@@ -57,8 +57,6 @@ echo "xt: soak $XT_TYPE: seed $seed (XT_SOAK_SEED=$seed repeats the choices), $s
 # R = random integer in [$1, $2] (in this shell: $RANDOM in a subshell
 # would not advance the seeded sequence)
 rnd() { R=$(( $1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1) )); }
-
-xl_mem() { xl list "$dom" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
 
 # bal: run `balloon` in the guest, set b_* from its output:
 #   b_state b_target b_asked b_clamp b_cur b_host b_max b_bal b_pend
@@ -163,7 +161,7 @@ snapshot() {
 	xt_cmd free 60 && cp $XT_OUT $S/$1.free
 	xt_cmd lsmem 60 && cp $XT_OUT $S/$1.lsmem
 	xt_cmd meminfo 60 && cp $XT_OUT $S/$1.meminfo
-	xl_mem > $S/$1.xl
+	xt_xl_mem > $S/$1.xl
 }
 
 # ---- at boot: settled at the boot target, the constants, the snapshots
@@ -287,7 +285,7 @@ while [ $step -le $steps ]; do
 	[ "$outcome" = short ] && res="$res ($b_reason, $b_short KiB: $why)"
 	[ -n "$b_clamp" ] && res="$res, clamped ($b_clamp: $why)"
 	[ $((b_host - b_cur)) = $k ] || bad="$bad; host - guest = $((b_host - b_cur)) KiB, at boot $k"
-	xm=$(xl_mem)
+	xm=$(xt_xl_mem)
 	if [ "$outcome" = reached ]; then
 		[ "$xm" = $((b_host / 1024)) ] || bad="$bad; xl list $xm MiB, host count $b_host KiB"
 		if [ $src = xl ] && [ -z "$b_clamp" ]; then

@@ -19,9 +19,7 @@ BM_DAT=/run/xt/bench.dat
 BM_OS=${XT_TYPE%"${XT_TYPE#??}"}   # bl or lx
 BM_KIND=$(xt_kind)
 BM_DOM=$(xt_domname)
-# `xl list` tolerance: PV counts the guest's RAM; PVH/HVM as the toolstack
-# counts them (video RAM, the 1 MiB slack), as in tests/xen/scenarios/balloon.sh
-BM_TOL=1; [ "$BM_KIND" = pv ] || BM_TOL=${XT_BALLOON_TOL:-12}
+BM_TOL=$(xt_balloon_tol)   # `xl list` tolerance, as the scenarios'
 BM_STABLE=${XT_BENCH_STABLE_MS:-2000}   # unchanged this long at the target: done
 BM_GIVEUP=${XT_BENCH_GIVEUP_MS:-20000}  # unchanged this long elsewhere: stopped short
 BM_LIMIT=${XT_BENCH_LIMIT_MS:-180000}   # one step at most
@@ -39,7 +37,7 @@ bm_flush() { cat $BM_DAT; : > $BM_DAT; }
 bm_mem() { set -- $(xl list "$BM_DOM" 2>/dev/null); BM_MEM=$9; }
 
 # bm_boot [KEY=VALUE...]: destroy any old guest, xl create this config (with
-# overrides), attach the console as lib.sh's xt_create does, wait for the
+# overrides), attach the console (lib.sh's xt_attach), wait for the
 # prompt. BM_PROMPT_MS: ms from just before `xl create` to the prompt (for
 # the stand-in: its init printing it). Returns 0, 1 (timeout), 2 (died).
 bm_boot() {
@@ -77,19 +75,7 @@ bm_boot() {
 	fi
 	_id=$(xl domid "$BM_DOM" 2>/dev/null)
 	echo "$_id" > $XT_STATE/$XT_TYPE.domid
-	_key=console/tty; [ "$BM_KIND" = hvm ] && _key=serial/0/tty
-	_i=0
-	while :; do
-		_pty=$(xenstore-read /local/domain/$_id/$_key 2>/dev/null) && [ -n "$_pty" ] && break
-		_i=$((_i + 1)); [ $_i -lt 200 ] || { kill $_w; return 2; }
-		sleep 0.1
-	done
-	echo "$_pty" > $XT_STATE/$XT_TYPE.tty
-	if [ "$BM_KIND" = hvm ]; then
-		stty -F "$_pty" raw -echo 2>/dev/null
-		cat "$_pty" >> $XT_LOG/serial-$BM_DOM.log 2>/dev/null &
-		echo $! > $XT_STATE/$XT_TYPE.serialpid
-	fi
+	xt_attach $XT_TYPE $_id || { kill $_w; return 2; }
 	_to=$(( $(xt_boot_timeout) * 1000 ))
 	[ -n "$BM_BOOT_TIMEOUT_MS" ] && _to=$BM_BOOT_TIMEOUT_MS
 	_k=0
