@@ -444,10 +444,14 @@ xt_reach() {
 			esac
 		fi
 		if [ $(xt_now) -ge $_rend ]; then
-			# what the guest says of its clock and timers, then its balloon
-			xt_cmd xen; cp $XT_OUT $XT_OUT.reach
+			# Xen's view of the vcpu and its events first (typing to the
+			# guest wakes it), then what the guest says of its clock and
+			# timers, then its balloon
+			xl debug-keys q; xl debug-keys e
+			xl dmesg | tail -40 | sed 's/^/xen: /' > $XT_OUT.xen
+			xt_cmd xen; cat $XT_OUT.xen $XT_OUT > $XT_OUT.reach
 			xt_cmd balloon; cat $XT_OUT >> $XT_OUT.reach
-			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=60 \
+			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=100 \
 				xt_fail "xl list shows $XT_GOT MiB, not $1 (tolerance $3) after ${2}s"
 		fi
 		xt_alive || xt_crash "domain died going to $1 MiB"
