@@ -299,6 +299,23 @@ class Model:
             self.show()
         self.check()
 
+    def directed(self, op, b, mom=False):
+        """One given step that must succeed: ("add", b, mom), ("on", b),
+        ("off", b), ("rm", b); then the full check."""
+        line = {"add": "memhotplug add %#x 128M%s" % (b * BLOCK, " --memmap-on-memory" * mom),
+                "rm": "memhotplug remove %#x 128M" % (b * BLOCK),
+                "on": "chmem -e -b %d" % b, "off": "chmem -d -b %d" % b}[op]
+        out = self.run(line)
+        if not re.search(r"(added|removed) 0x|\) (enabled|disabled)\n", out):
+            self.fail(line + ": expected success", out)
+        if op == "add":
+            self.added(b, mom)
+        elif op == "rm":
+            self.removed(b)
+        else:
+            self.onlined(b, 1 if op == "on" else -1)
+        self.check()
+
     # ---- checks ----
     def check(self):
         self.checks += 1
