@@ -234,8 +234,9 @@ class Model:
             else:
                 want_err = want_err or ("EBUSY" if st == "offline" else None)
             if what in ("enabled", "disabled"):
-                if want_err:
-                    self.fail("block %d %s from %s" % (x, what, st), out)
+                if want_err or what == "disabled" and self.may_be_busy(x):
+                    self.fail("block %d %s from %s (removable %s)" % (
+                        x, what, st, self.removable.get(x)), out)
                 self.onlined(x, 1 if enable else -1)
             elif err != want_err and not (not enable and st == "online" and err == "EBUSY"
                                           and self.may_be_busy(x)):
@@ -244,10 +245,14 @@ class Model:
             want = int(line.split()[-1][:-1]) // 128
             cand = sorted((x for x, s in before.items() if s == ("offline" if enable else "online")),
                           reverse=not enable)
-            if enable and seen != cand[:want]:
-                self.fail("chmem -e by size tried %r, expected %r" % (seen, cand[:want]), out)
-            if not enable and seen != cand[:len(seen)]:
-                self.fail("chmem -d by size tried %r, expected a prefix of %r" % (seen, cand), out)
+            tried, done = [], 0
+            for x in cand:  # highest first when disabling, until want went
+                if done == want:
+                    break
+                tried.append(x)
+                done += enable or self.removable.get(x) == "yes"
+            if seen != tried:
+                self.fail("chmem %s by size tried %r, expected %r" % (op, seen, tried), out)
         elif list(blocks) != seen:
             self.fail("chmem tried blocks %r, expected %r" % (seen, list(blocks)), out)
 
