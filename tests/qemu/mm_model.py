@@ -99,6 +99,7 @@ class Model:
         if self.e["used"] != 0 or self.e["nr_present"] != 2:
             raise Drift("%s: unexpected boot state %r" % (tag, self.e))
         self.boot_free = self.e["free"]
+        self.check()  # lsmem's removable verdicts, before the first command
 
     def present_kb(self, b):
         lo, hi = b * BLOCK, (b + 1) * BLOCK
