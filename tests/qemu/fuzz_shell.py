@@ -37,13 +37,15 @@ def one(elf, seed, ncmds, undo_every):
         guests.append(g)
         g.wait_prompt(90)
         return g
+    m = err = None
     try:
-        return mm_model.run_seed(boot, seed, ncmds, undo_every), None
+        m = mm_model.run_seed(boot, seed, ncmds, undo_every)
     except (mm_model.Drift, guest.TestFailure) as e:
-        return None, str(e)
-    finally:
-        for g in guests:
-            g.kill()
+        err = str(e)
+    finally:  # a Ctrl-C too: no QEMU left behind
+        while guests:
+            guests.pop().kill()
+    return m, err
 
 
 def main():
