@@ -1,6 +1,12 @@
 /* Time and deferred work: see include/ballast/timer.h. */
+#include <ballast/cmdline.h>
+#include <ballast/errno.h>
+#include <ballast/init.h>
 #include <ballast/platform.h>
+#include <ballast/printk.h>
+#include <ballast/string.h>
 #include <ballast/timer.h>
+#include <ballast/trace.h>
 
 static struct deferred_call *deferred; /* sorted by deadline */
 static struct deferred_call *due;      /* taken off by run_deferred */
@@ -86,19 +92,35 @@ void run_deferred(void)
 		p->fn();
 }
 
-/* Sleep until an interrupt, or until `deadline` (0: no deadline). */
+bool safety_nets = true;
+struct idle_stats idle_stats;
+
+/*
+ * Sleep until an interrupt, or until `deadline` (0: no deadline). Waking
+ * more than IDLE_LATE_NS after the deadline means the one-shot did not
+ * wake us: something else did (input, an event), or the cap below.
+ */
 static void wait_until(u64 deadline)
 {
+	u64 woke;
+
 	if (platform.set_timer)
 		platform.set_timer(deadline);
+	trace_wake("idle", deadline / 1000, 0);
 	platform.idle();
+	woke = clock_ns();
+	trace_wake("woke", woke / 1000, 0);
+	idle_stats.sleeps++;
+	if (deadline && woke > deadline + IDLE_LATE_NS) {
+		idle_stats.late++;
+		idle_stats.late_max_ns = MAX(idle_stats.late_max_ns, woke - deadline);
+	}
 }
 
 /*
- * Idle sleeps at most IDLE_MAX_NS. Seen once under nested Xen (PVH,
- * pvhhot/hotplug-cycles): the balloon in state up, its deferred call not
- * run for 300 s until console input woke the guest; a wakeup lost on the
- * way to idle, cause not found. With the cap such a loss costs at most a
+ * Idle sleeps at most IDLE_MAX_NS, unless `safety_nets=off`: under nested
+ * Xen the balloon twice stopped mid-target until console input woke the
+ * guest (docs/incidents.md). With the cap such a loss costs at most a
  * second; an idle guest wakes once a second (without a clock: no cap).
  */
 #define IDLE_MAX_NS NSEC_PER_SEC
@@ -109,7 +131,7 @@ void idle_once(void)
 
 	run_deferred();
 	deadline = deferred ? deferred->deadline : 0;
-	if (platform.clock_ns) {
+	if (platform.clock_ns && safety_nets) {
 		u64 cap = clock_ns() + IDLE_MAX_NS;
 
 		deadline = deadline && deadline < cap ? deadline : cap;
@@ -133,3 +155,22 @@ void sleep_ms(u64 ms)
 		run_deferred();
 	}
 }
+
+/* `safety_nets=off`: see timer.h. */
+static int safety_nets_init(void)
+{
+	char val[8];
+	int err = cmdline_param(boot_cmdline, "safety_nets", val, sizeof(val));
+
+	if (err == -ENOENT)
+		return 0;
+	if (err || (strcmp(val, "off") != 0 && strcmp(val, "on") != 0)) {
+		pr_warn("safety_nets=: want on or off, ignored\n");
+		return 0;
+	}
+	safety_nets = strcmp(val, "on") == 0;
+	if (!safety_nets)
+		pr_info("safety nets off: idle sleeps are not capped, lost work is not re-armed\n");
+	return 0;
+}
+INIT_HOOK(safety_nets, safety_nets_init, INIT_LEVEL_CONSOLE + 1);

@@ -14,6 +14,7 @@
 #include <ballast/init.h>
 #include <ballast/printk.h>
 #include <ballast/timer.h>
+#include <ballast/trace.h>
 
 /* Longer than the longest backoff (32 s). */
 #define BALLOON_LATEST_NS (64 * NSEC_PER_SEC)
@@ -28,6 +29,8 @@ static void balloon_run(void *arg)
 	running = true;
 	delay = balloon_work(clock_ns());
 	running = false;
+	/* delay: 0 none, 1 at once, else us */
+	trace_wake("balloon", delay == BALLOON_AGAIN ? 1 : delay / 1000, balloon_next_run() / 1000);
 	if (delay)
 		defer_call(&balloon_call, delay == BALLOON_AGAIN ? 0 : delay,
 			   balloon_run, NULL);
@@ -43,7 +46,7 @@ static void balloon_watch(void)
 {
 	u64 want = balloon_next_run(), now;
 
-	if (!want || running)
+	if (!want || running || !safety_nets)
 		return;
 	now = clock_ns();
 	if (balloon_call.queued && balloon_call.deadline <= now + BALLOON_LATEST_NS)

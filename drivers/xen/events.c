@@ -8,6 +8,7 @@
  */
 #include <ballast/errno.h>
 #include <ballast/printk.h>
+#include <ballast/trace.h>
 #include <ballast/init.h>
 #include <ballast/platform.h>
 #include <ballast/xen/events.h>
@@ -108,6 +109,7 @@ void xen_evtchn_upcall(void)
 	struct vcpu_info *v = xen.vcpu;
 
 	xen_upcalls++;
+	trace_wake("upcall", v->evtchn_pending_sel, xen.shared->evtchn_pending[0]);
 	do {
 		v->evtchn_upcall_pending = 0;
 		/* Clear the selector only after the pending flag (ABI order). */

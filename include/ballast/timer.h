@@ -49,4 +49,21 @@ void idle_once(void);
 /* Sleep in process context; deferred work runs meanwhile. */
 void sleep_ms(u64 ms);
 
+/*
+ * The safety nets against lost wakeups (the idle cap here, the balloon's
+ * re-arm of its missing call): on unless `safety_nets=off` is on the
+ * command line, which a stress turns off to see a loss for what it is.
+ */
+extern bool safety_nets;
+
+/* A sleep that ended this much after its deadline was not ended by it. */
+#define IDLE_LATE_NS (250 * NSEC_PER_MSEC)
+
+struct idle_stats {
+	u64 sleeps;      /* idle sleeps since boot */
+	u64 late;        /* ... that woke IDLE_LATE_NS or more past the deadline */
+	u64 late_max_ns; /* the latest of those */
+};
+extern struct idle_stats idle_stats;
+
 #endif

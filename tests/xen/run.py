@@ -120,8 +120,9 @@ def build_payload(args, mode, plan):
         c.add("xt/cfg/" + n, text.encode())
     c.add("xt/mode", (mode + "\n").encode())
     c.add("xt/plan", "".join("%s %s\n" % p for p in plan).encode())
-    env = "".join("export %s=%s\n" % (k, v) for k, v in sorted(os.environ.items())
-                  if re.match(r"^XT_[A-Z0-9_]+$", k) and re.match(r"^[\w.:/-]*$", v))
+    # single-quoted for dom0's sh: words, and spaces and = (XT_GUEST_ARGS)
+    env = "".join("export %s='%s'\n" % (k, v) for k, v in sorted(os.environ.items())
+                  if re.match(r"^XT_[A-Z0-9_]+$", k) and re.match(r"^[\w.:/= -]*$", v))
     c.add("xt/env", env.encode())
     c.mkdir("xt/guest")
     if args.elf and os.path.exists(args.elf):

@@ -7,6 +7,7 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
 #include <ballast/timer.h>
+#include <ballast/trace.h>
 
 static u64 armed_for; /* deadline the one-shot is set to; 0 none */
 u64 xen_timer_fired, xen_timer_armed; /* counts, for the `xen` command */
@@ -74,6 +75,7 @@ u64 xen_tsc_khz(void)
 
 void xen_timer_expired(void)
 {
+	trace_wake("fired", armed_for / 1000, 0);
 	armed_for = 0; /* fired: the idle loop re-arms for the next deadline */
 	xen_timer_fired++;
 }
@@ -82,9 +84,15 @@ void xen_set_timer(u64 deadline)
 {
 	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
 
-	if (!deadline || deadline == armed_for)
+	long rc;
+
+	if (!deadline || deadline == armed_for) {
+		trace_wake("armed-already", deadline / 1000, 0);
 		return;
-	if (HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0) {
+	}
+	rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+	trace_wake("arm", deadline / 1000, (u64)-rc);
+	if (rc == 0) {
 		armed_for = deadline;
 		xen_timer_armed++;
 	}

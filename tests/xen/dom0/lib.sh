@@ -169,15 +169,23 @@ xt_create() {
 	: > $XT_LOG/serial-$_n.log
 	: > /var/log/xen/xl-$_n.log
 	_t0=$(xt_now_ms)
+	# XT_GUEST_ARGS: more kernel arguments for a pv or pvh guest (an hvm
+	# guest's are in the ISO it boots: make test-xen-stall builds one)
+	_x=
+	if [ -n "$XT_GUEST_ARGS" ] && [ "$(xt_cfgval type $_t)" != hvm ]; then
+		_x="extra=\"$(xt_cfgval extra $_t) $XT_GUEST_ARGS\""
+	fi
 	# xl died of a segfault now and then while dom0 shared its pCPUs with
 	# a busy guest (README: dom0 now has a pCPU of its own): should it
 	# happen again, try once more, and say so
-	xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+	xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} \
+		${_x:+"$_x"} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
 	if [ $_rc != 0 ] && grep -q "Segmentation fault" $XT_LOG/create-$_n.log; then
 		echo "xt: xl create $_t: xl crashed (Segmentation fault); retrying once"
 		xt_destroy $_t
 		_t0=$(xt_now_ms)
-		xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
+		xl create "$(xt_cfg $_t)" ${XT_GUEST_CPUS:+"cpus=\"$XT_GUEST_CPUS\""} \
+			${_x:+"$_x"} > $XT_LOG/create-$_n.log 2>&1; _rc=$?
 	fi
 	if [ $_rc != 0 ]; then
 		echo "xt: xl create $_t failed:"; sed 's/^/xt:   /' $XT_LOG/create-$_n.log | tail -15
@@ -446,12 +454,15 @@ xt_reach() {
 		if [ $(xt_now) -ge $_rend ]; then
 			# Xen's view of the vcpu and its events first (typing to the
 			# guest wakes it), then what the guest says of its clock and
-			# timers, then its balloon
+			# timers, then its balloon, then its log
 			xl debug-keys q; xl debug-keys e
 			xl dmesg | tail -40 | sed 's/^/xen: /' > $XT_OUT.xen
+			# the guest's log: with trace=wake its last steps before
+			# this (typing each line adds a few)
+			xt_cmd dmesg; tail -150 $XT_OUT | sed 's/^/dmesg: /' > $XT_OUT.dmesg
 			xt_cmd xen; cat $XT_OUT.xen $XT_OUT > $XT_OUT.reach
-			xt_cmd balloon; cat $XT_OUT >> $XT_OUT.reach
-			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=100 \
+			xt_cmd balloon; cat $XT_OUT $XT_OUT.dmesg >> $XT_OUT.reach
+			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=300 \
 				xt_fail "xl list shows $XT_GOT MiB, not $1 (tolerance $3) after ${2}s"
 		fi
 		xt_alive || xt_crash "domain died going to $1 MiB"
