@@ -52,6 +52,11 @@ void defer_call(struct deferred_call *d, u64 delay_ns, void (*fn)(void *),
 	d->queued = true;
 }
 
+u64 deferred_next_deadline(void)
+{
+	return deferred ? deferred->deadline : 0;
+}
+
 void idle_poll_register(struct idle_poll *p)
 {
 	p->next = pollers;

@@ -6,6 +6,7 @@
 #include <ballast/string.h>
 #include <ballast/timer.h>
 #include <ballast/xen/events.h>
+#include <ballast/xen/timer.h>
 #include <ballast/xen/xenstore.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/p2m.h>

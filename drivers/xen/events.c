@@ -12,6 +12,7 @@
 #include <ballast/init.h>
 #include <ballast/platform.h>
 #include <ballast/xen/events.h>
+#include <ballast/xen/timer.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
 #include <asm/cpu.h>

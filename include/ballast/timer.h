@@ -30,6 +30,8 @@ struct deferred_call {
 void defer_call(struct deferred_call *d, u64 delay_ns, void (*fn)(void *),
 		void *arg);
 void defer_cancel(struct deferred_call *d);
+/* The deadline of the next deferred call (0: none queued). */
+u64 deferred_next_deadline(void);
 
 /*
  * Something to check on every pass of the idle loop (a ring whose events

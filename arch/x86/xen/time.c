@@ -1,16 +1,14 @@
 /*
  * Xen time for the platform hooks: the system time Xen publishes per vcpu
- * in shared_info (scaled from the TSC), and the single-shot timer that
- * raises VIRQ_TIMER (bound in drivers/xen/events.c).
+ * in shared_info (scaled from the TSC), and the hypercall that arms the
+ * single-shot timer (its use: drivers/xen/timer.c).
  */
 #include <asm/cpu.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
 #include <ballast/timer.h>
-#include <ballast/trace.h>
+#include <ballast/xen/timer.h>
 
-static u64 armed_for; /* deadline the one-shot is set to; 0 none */
-u64 xen_timer_fired, xen_timer_armed; /* counts, for the `xen` command */
 
 /*
  * Reads the clock had to mend (the `xen` command prints them). The vcpu's
@@ -73,32 +71,10 @@ u64 xen_tsc_khz(void)
 	return hz / 1000;
 }
 
-void xen_timer_expired(void)
+/* The one-shot's hypercall, for drivers/xen/timer.c. */
+int xen_arm_singleshot(u64 deadline_ns)
 {
-	trace_wake("fired", armed_for / 1000, 0);
-	armed_for = 0; /* fired: the idle loop re-arms for the next deadline */
-	xen_timer_fired++;
-}
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns };
 
-void xen_set_timer(u64 deadline)
-{
-	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
-
-	long rc;
-
-	if (!deadline || deadline == armed_for) {
-		trace_wake("armed-already", deadline / 1000, 0);
-		return;
-	}
-	rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
-	trace_wake("arm", deadline / 1000, (u64)-rc);
-	if (rc == 0) {
-		armed_for = deadline;
-		xen_timer_armed++;
-	}
-}
-
-u64 xen_timer_deadline(void)
-{
-	return armed_for;
+	return (int)HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }

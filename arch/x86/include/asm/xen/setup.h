@@ -36,13 +36,6 @@ void xen_pvh_main(u32 magic, u32 info) __noreturn;
 u64 xen_clock_ns(void);
 /* Clock reads mended: TSC behind Xen's stamp, a step back held. */
 extern u64 xen_clock_tsc_behind, xen_clock_held;
-/* The one-shot timer: armed and fired since boot; the deadline it is armed
- * for (0: none, or it fired). */
-extern u64 xen_timer_fired, xen_timer_armed;
-u64 xen_timer_deadline(void);
 u64 xen_tsc_khz(void);
-void xen_set_timer(u64 deadline_ns);
-/* The timer's event arrived: the next set_timer must really arm it. */
-void xen_timer_expired(void);
 
 #endif
