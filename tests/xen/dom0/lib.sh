@@ -455,8 +455,13 @@ xt_reach() {
 			# Xen's view of the vcpu and its events first (typing to the
 			# guest wakes it), then what the guest says of its clock and
 			# timers, then its balloon, then its log
-			xl debug-keys q; xl debug-keys e
-			xl dmesg | tail -40 | sed 's/^/xen: /' > $XT_OUT.xen
+			# (q: vcpus, blocked or not; e: event channels, pending;
+			# a: each pCPU's timer queue, with the guest's one-shot
+			# and when it is due: a deadline long past there is a
+			# timer interrupt Xen lost, not a guest that forgot)
+			xl dmesg -c > /dev/null
+			xl debug-keys q; xl debug-keys e; xl debug-keys a
+			xl dmesg | tail -150 | sed 's/^/xen: /' > $XT_OUT.xen
 			# the guest's log: with trace=wake its last steps before
 			# this (typing each line adds a few)
 			xt_cmd dmesg; tail -150 $XT_OUT | sed 's/^/dmesg: /' > $XT_OUT.dmesg
