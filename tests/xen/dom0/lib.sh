@@ -459,9 +459,9 @@ xt_reach() {
 			# a: each pCPU's timer queue, with the guest's one-shot
 			# and when it is due: a deadline long past there is a
 			# timer interrupt Xen lost, not a guest that forgot)
-			xl dmesg -c > /dev/null
+			xl dmesg | tail -20 | sed 's/^/xen (before): /' > $XT_OUT.xen
 			xl debug-keys q; xl debug-keys e; xl debug-keys a
-			xl dmesg | tail -150 | sed 's/^/xen: /' > $XT_OUT.xen
+			xl dmesg | tail -150 | sed 's/^/xen: /' >> $XT_OUT.xen
 			# the guest's log: with trace=wake its last steps before
 			# this (typing each line adds a few)
 			xt_cmd dmesg; tail -150 $XT_OUT | sed 's/^/dmesg: /' > $XT_OUT.dmesg
