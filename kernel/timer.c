@@ -123,12 +123,16 @@ static void wait_until(u64 deadline)
 }
 
 /*
- * Idle sleeps at most IDLE_MAX_NS, unless `safety_nets=off`: under nested
- * Xen the balloon twice stopped mid-target until console input woke the
- * guest (docs/incidents.md). With the cap such a loss costs at most a
- * second; an idle guest wakes once a second (without a clock: no cap).
+ * Idle sleeps at most IDLE_POLL_NS, so that the idle pollers run at least
+ * that often: a virtio-pci device whose interrupt does not work is polled
+ * (drivers/virtio/pci.c). It was put in as a net for a lost wakeup under
+ * nested Xen (docs/incidents.md) and is none: it rides on the same
+ * one-shot timer, armed from the same clock, as the deadline it would
+ * back up. `safety_nets=off` takes it away too (then pollers run only
+ * when an event or a deadline wakes the idle loop). Without a clock: no
+ * cap.
  */
-#define IDLE_MAX_NS NSEC_PER_SEC
+#define IDLE_POLL_NS NSEC_PER_SEC
 
 void idle_once(void)
 {
@@ -137,7 +141,7 @@ void idle_once(void)
 	run_deferred();
 	deadline = deferred ? deferred->deadline : 0;
 	if (platform.clock_ns && safety_nets) {
-		u64 cap = clock_ns() + IDLE_MAX_NS;
+		u64 cap = clock_ns() + IDLE_POLL_NS;
 
 		deadline = deadline && deadline < cap ? deadline : cap;
 	}

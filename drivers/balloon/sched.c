@@ -4,11 +4,12 @@
  * an idle or backing-off balloon costs no CPU. The core kicks it when a new
  * target or adopted pages bring work.
  *
- * An idle poll checks that the call is there whenever the core wants one:
- * twice under nested Xen the balloon stopped mid-target for 300 s with its
- * work not run (cause not found; a clock read far ahead would do it). If
- * the call is missing, or due later than any backoff asks, it is re-armed
- * and counted (`balloon` shows it), so such a loss costs one idle pass.
+ * An idle poll checks that the call is there whenever the core wants one
+ * (the kernel's one safety net against a lost wakeup: docs/incidents.md).
+ * If the call is missing, or due later than any backoff asks, it is
+ * re-armed and counted (`balloon` shows `rearmed:`, and the Xen rig fails
+ * a scenario that sees it), so such a loss costs one idle pass.
+ * `safety_nets=off` turns it off.
  */
 #include <ballast/balloon.h>
 #include <ballast/init.h>

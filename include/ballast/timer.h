@@ -52,9 +52,10 @@ void idle_once(void);
 void sleep_ms(u64 ms);
 
 /*
- * The safety nets against lost wakeups (the idle cap here, the balloon's
- * re-arm of its missing call): on unless `safety_nets=off` is on the
- * command line, which a stress turns off to see a loss for what it is.
+ * On unless `safety_nets=off` is on the command line: the one net against
+ * a lost wakeup (the balloon re-arms its call when it finds it missing,
+ * counted: drivers/balloon/sched.c) and the idle poll period (timer.c).
+ * A stress turns them off to see a loss for what it is.
  */
 extern bool safety_nets;
 
