@@ -44,6 +44,7 @@ STALL_CYCLES ?= 10
 test-xen-stall: $(BUILD)/ballast.elf xen-rig
 	@boot/mkiso.sh $(BUILD)/ballast.elf '$(STALL_ARGS)' $(BUILD)/ballast-stall.iso
 	XT_GUEST_ARGS='$(STALL_ARGS)' XT_CYCLES=$(STALL_CYCLES) XT_BALLOON_TIMEOUT=$${XT_BALLOON_TIMEOUT:-120} \
+		XT_SCENARIO_TIMEOUT=$${XT_SCENARIO_TIMEOUT:-3600} \
 		$(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/ballast-stall.iso \
 		--rig $(BUILD)/xen-rig --no-build --plan $(STALL_PLAN) --timeout $${XEN_TIMEOUT:-5400} \
 		--log $(BUILD)/xen-rig/stall.log $(if $(XEN_ONLY),--only '$(XEN_ONLY)') $(if $(XEN_V),-v)
