@@ -309,6 +309,11 @@ u64 balloon_next_run(void)
 	return balloon.next_run;
 }
 
+void balloon_set_scrub(bool on)
+{
+	balloon.scrub_off = !on;
+}
+
 void balloon_note_rearmed(void)
 {
 	balloon.rearmed++;

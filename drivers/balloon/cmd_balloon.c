@@ -55,6 +55,24 @@ static void show_next_run(const struct balloon_stats *st)
 		       (unsigned long long)st->rearmed);
 }
 
+/* Whether pages are zeroed before they go, and how fast that ran. */
+static void show_scrub(const struct balloon_backend *be,
+		       const struct balloon_stats *st)
+{
+	u64 mib = st->scrub_pages * PAGE_SIZE / MiB;
+
+	printk("scrub:       %s; %llu MiB zeroed since boot", st->scrub ? "on" :
+	       be->scrub ? "off (`balloon scrub off`: the host scrubs)" :
+			   "none (the backend needs none)",
+	       (unsigned long long)mib);
+	if (st->scrub_ns)
+		printk(", %llu MiB/s",
+		       (unsigned long long)((unsigned __int128)st->scrub_pages *
+					    PAGE_SIZE * NSEC_PER_SEC / MiB /
+					    st->scrub_ns));
+	printk("\n");
+}
+
 static void show(void)
 {
 	const struct balloon_backend *be = balloon_get_backend();
@@ -96,6 +114,7 @@ static void show(void)
 	printk("time down:   decrease %llu ms, scrub %llu ms (since boot)\n",
 	       (unsigned long long)(st.decrease_ns / 1000000),
 	       (unsigned long long)(st.scrub_ns / 1000000));
+	show_scrub(be, &st);
 	if (st.untold)
 		printk("untold:      %llu KiB taken back before the host answered\n",
 		       kib(st.untold));
@@ -104,6 +123,21 @@ static void show(void)
 	show_next_run(&st);
 	if (be->show)
 		be->show();
+}
+
+/* `balloon scrub on|off`: zero pages before they go (when the backend asks). */
+static int set_scrub(const struct balloon_backend *be, const char *arg)
+{
+	bool on = strcmp(arg, "on") == 0;
+
+	if (!on && strcmp(arg, "off") != 0) {
+		printk("balloon: scrub '%s': want on or off\n", arg);
+		return -EINVAL;
+	}
+	balloon_set_scrub(on);
+	printk("balloon: scrub %s%s\n", arg,
+	       be->scrub ? "" : " (the backend needs none: pages are not zeroed either way)");
+	return 0;
 }
 
 /* One line and -EINVAL for a size the target cannot be; 0 and *pages else. */
@@ -179,6 +213,8 @@ static int cmd_balloon(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "report") == 0)
 		return set_reporting(be, argv[2]);
+	if (argc == 3 && strcmp(argv[1], "scrub") == 0)
+		return set_scrub(be, argv[2]);
 	if (argc != 3 || strcmp(argv[1], "target") != 0)
 		return -EINVAL;
 	err = check_size(argv[2], &pages);
@@ -190,6 +226,6 @@ static int cmd_balloon(int argc, char **argv)
 	printk("balloon: target %llu KiB\n", kib(pages));
 	return 0;
 }
-SHELL_COMMAND(balloon, "[target SIZE | check | report on|off]",
-	      "balloon state, set its target (memory the guest keeps), free page reporting",
+SHELL_COMMAND(balloon, "[target SIZE | check | report on|off | scrub on|off]",
+	      "balloon state, set its target (memory the guest keeps), free page reporting, zeroing",
 	      cmd_balloon);

@@ -38,7 +38,9 @@ static unsigned long grab(unsigned long nr, unsigned int order)
 
 /*
  * The host must not see our data when a released frame may go to another
- * guest (the backend's scrub: Xen); a host that discards it needs none.
+ * guest (the backend's scrub: Xen); a host that discards it needs none,
+ * and one that scrubs freed frames itself (Xen does, before it hands a
+ * page to another domain) may be told so: `balloon scrub off`.
  */
 static void scrub(unsigned long nr, unsigned int order)
 {
@@ -48,6 +50,7 @@ static void scrub(unsigned long nr, unsigned int order)
 		memset(phys_to_virt(PFN_PHYS(balloon.pfns[i])), 0,
 		       PAGE_SIZE << order);
 	balloon.scrub_ns += clock_ns() - t0;
+	balloon.scrub_pages += nr << order;
 }
 
 /* n allocated order-0 pages from pfn, now without frames: ballooned. */
@@ -70,7 +73,7 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long done, i;
 
-	if (balloon.be->scrub)
+	if (balloon.be->scrub && !balloon.scrub_off)
 		scrub(nr, order);
 	done = balloon_decrease(nr, order, &why);
 	for (i = 0; i < done; i++) {

@@ -187,6 +187,8 @@ struct balloon_stats {
 	u64 ballooned_online;    /* ballooned (not pending) pages in online blocks */
 	u64 add_ns, populate_ns, remove_ns;
 	u64 decrease_ns, scrub_ns; /* in the backend's decrease; zeroing pages */
+	u64 scrub_pages;         /* pages zeroed, since boot */
+	bool scrub;              /* pages are zeroed before they go (backend asks, not off) */
 	u64 untold;              /* pages reused without the host's answer
 				    (tell_before_reuse false, populate timed out) */
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
@@ -253,6 +255,9 @@ void balloon_schedule(void);
  */
 u64 balloon_next_run(void);
 void balloon_note_rearmed(void);
+/* Zero pages before they go, when the backend asks (on at boot); off for
+ * a host that scrubs what it is given. */
+void balloon_set_scrub(bool on);
 
 /* A PageOffline page on one of the balloon's lists (tagged page->private). */
 struct page;

@@ -53,7 +53,7 @@ static long looking_decrease(const unsigned long *pfns, unsigned long nr,
 }
 
 /* Down by 64 MiB and 5 pages (2 MiB extents and single pages), and back. */
-static void down_and_back(bool scrub)
+static void down_and_back(bool scrub, const char *cmd)
 {
 	u64 start;
 
@@ -63,6 +63,11 @@ static void down_and_back(bool scrub)
 	be.decrease = looking_decrease;
 	bt_use_backend(&be);
 	sim.discards = !scrub;
+	if (cmd) {
+		CHECK_EQ(run(cmd), 0);
+		CHECK(strstr(unit_log(), "balloon: scrub"));
+		sim.discards = true; /* a host that scrubs what it is given */
+	}
 	seen_poison = seen_zero = seen_other = 0;
 	start = bt_stats().current;
 	CHECK(page_poisoning);
@@ -79,7 +84,7 @@ static void down_and_back(bool scrub)
 
 TEST(balloon_caps_no_scrub_leaves_pages_as_the_allocator_left_them)
 {
-	down_and_back(false);
+	down_and_back(false, NULL);
 	/* Every page went to the host as the allocator's poison left it. */
 	CHECK_EQ(seen_poison, MB(64) + 5);
 	CHECK_EQ(seen_zero + seen_other, 0);
@@ -88,9 +93,25 @@ TEST(balloon_caps_no_scrub_leaves_pages_as_the_allocator_left_them)
 
 TEST(balloon_caps_scrub_zeroes_every_page)
 {
-	down_and_back(true);
+	down_and_back(true, NULL);
 	CHECK_EQ(seen_zero, MB(64) + 5);
 	CHECK_EQ(seen_poison + seen_other, 0);
+	CHECK_EQ(bt_stats().scrub_pages, MB(64) + 5);
+	CHECK(bt_stats().scrub);
+}
+
+/* A host that scrubs itself: `balloon scrub off`, and nothing is zeroed. */
+TEST(balloon_caps_scrub_off_leaves_pages_alone)
+{
+	down_and_back(true, "balloon scrub off");
+	CHECK_EQ(seen_poison, MB(64) + 5);
+	CHECK_EQ(seen_zero + seen_other, 0);
+	CHECK_EQ(bt_stats().scrub_pages, 0);
+	CHECK(!bt_stats().scrub);
+	CHECK_EQ(run("balloon scrub maybe"), -EINVAL);
+	CHECK(strstr(unit_log(), "want on or off"));
+	CHECK_EQ(run("balloon scrub on"), 0);
+	CHECK(bt_stats().scrub);
 }
 
 /* ---- max_order ------------------------------------------------------------ */
