@@ -12,6 +12,7 @@
 #include <ballast/timer.h>
 
 static struct console *consoles;
+unsigned long console_lines;
 
 #define EARLY_SIZE 4096
 static char early_buf[EARLY_SIZE];
@@ -100,8 +101,10 @@ static int backend_getc(void)
 {
 	for (struct console *c = consoles; c; c = c->next) {
 		int ch = c->getc ? c->getc() : -1;
-		if (ch >= 0)
+		if (ch >= 0) {
+			c->rx_bytes++;
 			return ch;
+		}
 	}
 	return -1;
 }

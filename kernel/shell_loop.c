@@ -34,9 +34,11 @@ void shell_main(void)
 	for (;;) {
 		switch (lineedit_feed(&le, (char)console_getc_wait())) {
 		case LE_LINE:
+			console_lines++;
 			shell_run_line(le.buf);
 			break;
 		case LE_OVERFLOW:
+			console_lines++;
 			printk("error: line too long (max %d characters), "
 			       "ignored\n", SHELL_LINE_MAX - 1);
 			break;

@@ -16,6 +16,7 @@
 #include <asm/cpu.h>
 
 static struct xencons_interface *ring;
+static struct console xen_console;
 
 /* Let the consumer run: first notify it, then give up our time slice. */
 static void nudge(void)
@@ -50,8 +51,10 @@ static bool wait_room(void)
 
 static void put(char c)
 {
-	if (!wait_room())
+	if (!wait_room()) {
+		xen_console.tx_dropped++;
 		return;
+	}
 	ring->out[MASK_XENCONS_IDX(ring->out_prod, ring->out)] = c;
 	__asm__ volatile("sfence" ::: "memory"); /* byte before index */
 	ring->out_prod++;

@@ -13,8 +13,15 @@ struct console {
 	int (*getc)(void);   /* -1 when nothing is waiting; may be NULL */
 	void (*flush)(void); /* wait until output really left; may be NULL */
 	bool muted;          /* output not sent here (input still read) */
+	/* Counted for `console` (a stress test compares them with the rig's). */
+	unsigned long rx_bytes;    /* bytes read from it (console.c) */
+	unsigned long tx_dropped;  /* output bytes the backend had to drop */
+	unsigned long rx_overruns; /* input the device lost (16550: LSR.OE) */
 	struct console *next;
 };
+
+/* Lines the shell read (ended by Enter), for `console`. */
+extern unsigned long console_lines;
 
 void console_register(struct console *con);
 void console_unregister(struct console *con);
