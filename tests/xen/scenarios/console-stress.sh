@@ -74,7 +74,7 @@ stream() {
 	bytes=$(wc -c < $in)
 	console_counts "before $1" $4
 	l0=$XT_LINES i0=$XT_IN o0=$XT_OVR d0=$XT_DROPALL
-	xt_mark
+	xt_mark; mark0=$XT_MARK
 	t0=$(xt_now_ms)
 	cat $in > "$3" || xt_fail "cannot write to $3"
 	t1=$(xt_now_ms)
@@ -97,7 +97,11 @@ stream() {
 	ok=1
 	[ $lines = $2 ] && [ $got = $bytes ] && [ $ovr = 0 ] && [ $drop = 0 ] || ok=0
 	[ $XT_ECHOED = $2 ] && [ $XT_RAN = $2 ] && [ $XT_DUP = 0 ] || ok=0
-	[ $ok = 1 ] || xt_fail "$res"
+	[ $ok = 1 ] && return
+	# what the log shows where the first missing line should be
+	XT_MARK=$mark0
+	xt_since | grep -n -B3 -A3 -E "(^|[^0-9])$1$XT_MISSING\$" > $XT_OUT.miss
+	XT_OUT=$XT_OUT.miss XT_FAIL_LINES=40 xt_fail "$res"
 }
 
 case "$(xt_kind)" in hvm) [ -f $XT_STATE/$XT_TYPE.pvcons ] && con=hvc0 || con=ttyS0;; *) con=hvc0;; esac
