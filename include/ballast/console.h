@@ -40,6 +40,16 @@ int console_getc(void);
 /* Blocks (idling the CPU) until a byte arrives. */
 int console_getc_wait(void);
 void console_flush(void);
+/*
+ * While the shell waits for a key its prompt and the line typed so far are
+ * on screen. Anything printed meanwhile (deferred work: "add_memory: ...
+ * added") starts on a line of its own, and `redraw` shows the prompt and
+ * the line again once that line is complete: the echo of a typed line is
+ * never split by a message (a test reading the echo took a split one for
+ * a lost line).
+ */
+void console_edit_begin(void (*redraw)(void));
+void console_edit_end(void);
 /* Stop keeping early output for consoles that register later. */
 void console_early_end(void);
 
