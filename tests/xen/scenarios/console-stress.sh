@@ -5,7 +5,7 @@
 #     console's pty in one go (the pty, xenconsoled and the PV ring pace
 #     them; nothing waits for an echo);
 #  2. XT_CONS_CMDS (50) lines `echo dN` are typed with xt_cmd, one at a
-#     time as every scenario does, counting its "not echoed" retypes;
+#     time as every scenario does, counting the ones not echoed in time;
 #  3. hvm only: XT_CONS_SERIAL_LINES (20) lines `echo sN` written to the
 #     emulated COM1's pty while the shell answers on hvc0 (ttyS0 muted:
 #     output over the UART costs ~10 ms a byte), for the 16550 path.
@@ -50,8 +50,9 @@ load_stop() {
 }
 
 # count_log P N: of lines P1..PN, how many the console log shows echoed
-# (`echo PK`) and run (`PK`): XT_ECHOED XT_RAN, and the first missing
-# XT_MISSING
+# (`echo PK`) and run (`PK`): XT_ECHOED XT_RAN, the first missing
+# XT_MISSING, and how many ran more than once XT_DUP (an echo may show twice:
+# a message before Enter redraws the line)
 count_log() {
 	xt_since | awk -v p="$1" -v n="$2" '
 		{ sub(/^ballast> /, "") }
@@ -61,7 +62,7 @@ count_log() {
 			for (i = 1; i <= n; i++) {
 				ne += (i in e); nr += (i in r)
 				if (!(i in e) && m == "") m = i
-				if (e[i] > 1) dup++
+				if (r[i] > 1) dup++
 			}
 			print ne + 0, nr + 0, (m == "" ? "-" : m), dup + 0
 		}' > $XT_OUT.count
@@ -93,7 +94,7 @@ stream() {
 	ovr=$((XT_OVR - o0)); drop=$((XT_DROPALL - d0))
 	res="$1: wrote $2 lines ($bytes bytes) to $4 in $((t1 - t0)) ms, last answered after $((t2 - t0)) ms;"
 	res="$res guest read $lines lines ($got bytes, $ovr overruns, $drop output bytes dropped);"
-	res="$res log: $XT_ECHOED echoed, $XT_RAN run, first missing $XT_MISSING, $XT_DUP twice"
+	res="$res log: $XT_ECHOED echoed, $XT_RAN run, first missing $XT_MISSING, $XT_DUP run twice"
 	xt_info "$res"
 	summary="$summary; $res"
 	ok=1
@@ -116,20 +117,20 @@ k=${XT_CONS_CMDS:-50}
 console_counts "before d" $con
 l0=$XT_LINES d0=$XT_DROPALL
 xt_mark; mark0=$XT_MARK
-retyped=0; i=1; t0=$(xt_now_ms)
+late=0; i=1; t0=$(xt_now_ms)
 while [ $i -le $k ]; do
 	xt_cmd "echo d$i" > $XT_OUT.cmd || xt_crash "no prompt after echo d$i"
-	grep -q "not echoed" $XT_OUT.cmd && retyped=$((retyped + 1))
+	grep -q "not echoed" $XT_OUT.cmd && late=$((late + 1))
 	grep -qx "d$i" $XT_OUT || xt_fail "echo d$i printed no d$i"
 	i=$((i + 1))
 done
 t1=$(xt_now_ms)
 XT_MARK=$mark0; count_log d $k
 console_counts "after d" $con
-res="d: xt_cmd typed $k lines in $((t1 - t0)) ms, $retyped typed again; guest read $((XT_LINES - l0 - 1)) lines ($((XT_DROPALL - d0)) output bytes dropped); log: $XT_ECHOED echoed, $XT_RAN run"
+res="d: xt_cmd typed $k lines in $((t1 - t0)) ms, $late not echoed within the timeout; guest read $((XT_LINES - l0 - 1)) lines ($((XT_DROPALL - d0)) output bytes dropped); log: $XT_ECHOED echoed, $XT_RAN run"
 xt_info "$res"
 summary="$summary; $res"
-[ $retyped = 0 ] && [ $((XT_LINES - l0 - 1)) = $k ] || xt_fail "$res"
+[ $late = 0 ] && [ $((XT_LINES - l0 - 1)) = $k ] || xt_fail "$res"
 
 if [ "$con" = hvc0 ] && [ "$(xt_kind)" = hvm ]; then
 	stty=$(xt_xs serial/0/tty)
