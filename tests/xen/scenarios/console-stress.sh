@@ -4,7 +4,7 @@
 #  1. XT_CONS_LINES (2000) numbered lines `echo cN` are written to the
 #     console's pty in one go (the pty, xenconsoled and the PV ring pace
 #     them; nothing waits for an echo);
-#  2. XT_CONS_CMDS (50) lines `echo dN` are typed with xt_cmd, one at a
+#  2. XT_CONS_CMDS (20) lines `echo dN` are typed with xt_cmd, one at a
 #     time as every scenario does, counting the ones not echoed in time;
 #  3. hvm only: XT_CONS_SERIAL_LINES (20) lines `echo sN` written to the
 #     emulated COM1's pty while the shell answers on hvc0 (ttyS0 muted:
@@ -113,7 +113,7 @@ load_start
 stream c $n "$tty" $con ${XT_CONS_TIMEOUT:-$((n / 5 + 60))}
 
 # phase 2: as scenarios type, one line at a time, waiting for its prompt
-k=${XT_CONS_CMDS:-50}
+k=${XT_CONS_CMDS:-20}
 console_counts "before d" $con
 l0=$XT_LINES d0=$XT_DROPALL
 xt_mark; mark0=$XT_MARK
