@@ -35,7 +35,8 @@ test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 CONS_LINES ?= 10000
 CONS_SERIAL_LINES ?= 50
 test-xen-console: $(BUILD)/ballast.elf xen-iso xen-rig
-	XT_CONS_LINES=$(CONS_LINES) XT_CONS_SERIAL_LINES=$(CONS_SERIAL_LINES) XT_SCENARIO_TIMEOUT=3000 \
+	XT_CONS_LINES=$(CONS_LINES) XT_CONS_CMDS=50 XT_CONS_SERIAL_LINES=$(CONS_SERIAL_LINES) \
+	XT_SCENARIO_TIMEOUT=3000 \
 		$(XEN_RUN) --no-build --plan tests/xen/console-plan $(XEN_TEST_ARGS) --timeout 9000
 
 # only the hotplug-cycles scenarios (they are in make test-xen too)

@@ -7,7 +7,8 @@
 #                       from the previous scenario when still alive)
 #   xt_create TYPE      destroy any old one, xl create the config, start logs
 #   xt_cmd LINE [T]     type LINE into the guest console, wait up to T s for
-#                       the next prompt; output (without echo, prompt) in $XT_OUT
+#                       the prompt after its echo (never typed twice); output
+#                       (without echo, prompt) in $XT_OUT
 #   xt_type LINE        just type LINE (and \r)
 #   xt_wait RE [T]      wait for extended regex RE in the console output that
 #                       appeared since the last xt_mark (or xt_cmd)
