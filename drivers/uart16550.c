@@ -18,6 +18,7 @@
 #define REG_MCR 4
 #define REG_LSR 5
 #define LSR_DATA 0x01
+#define LSR_OE 0x02
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -28,18 +29,33 @@
  */
 static char early_rx[64];
 static unsigned early_head, early_tail;
+static struct console uart_console;
+
+/* Reading LSR clears its overrun bit: every read counts it. */
+static u8 lsr(void)
+{
+	u8 v = inb(COM1 + REG_LSR);
+
+	if (v & LSR_OE)
+		uart_console.rx_overruns++;
+	return v;
+}
 
 static void save_early_input(void)
 {
-	while ((inb(COM1 + REG_LSR) & LSR_DATA) &&
+	while ((lsr() & LSR_DATA) &&
 	       early_tail - early_head < sizeof(early_rx))
 		early_rx[early_tail++ % sizeof(early_rx)] = inb(COM1 + REG_DATA);
 }
 
 static void uart_putc(char c)
 {
-	for (int i = 0; i < 100000 && !(inb(COM1 + REG_LSR) & LSR_THRE); i++)
+	int i;
+
+	for (i = 0; i < 100000 && !(lsr() & LSR_THRE); i++)
 		cpu_relax();
+	if (i == 100000)
+		uart_console.tx_dropped++; /* sent anyway; it may be lost */
 	outb(COM1 + REG_DATA, c);
 }
 
@@ -56,14 +72,14 @@ static int uart_getc(void)
 {
 	if (early_head != early_tail)
 		return (unsigned char)early_rx[early_head++ % sizeof(early_rx)];
-	if (inb(COM1 + REG_LSR) & LSR_DATA)
+	if (lsr() & LSR_DATA)
 		return inb(COM1 + REG_DATA);
 	return -1;
 }
 
 static void uart_flush(void)
 {
-	for (int i = 0; i < 1000000 && !(inb(COM1 + REG_LSR) & LSR_TEMT); i++)
+	for (int i = 0; i < 1000000 && !(lsr() & LSR_TEMT); i++)
 		cpu_relax();
 }
 

@@ -2,7 +2,8 @@
  * `console`: list the consoles output fans out to, and mute or unmute one.
  * Under nested HVM every byte to the emulated UART is a trip to the device
  * model; a harness (or a person) on the PV console can mute ttyS0 and keep
- * the shell fast. Input is still read from a muted console.
+ * the shell fast. Input is still read from a muted console. The listing
+ * ends with what came in and what was lost on the way.
  */
 #include <ballast/console.h>
 #include <ballast/errno.h>
@@ -10,10 +11,21 @@
 #include <ballast/shell.h>
 #include <ballast/string.h>
 
+/*
+ * The counters let a test that types many lines tell where one went
+ * missing: not read at all (in bytes), lost by the device (overruns), or
+ * read but its echo dropped (out dropped).
+ */
 static void list(void)
 {
-	for (const struct console *c = console_first(); c; c = c->next)
+	const struct console *c;
+
+	for (c = console_first(); c; c = c->next)
 		printk("%-8s %s\n", c->name, c->muted ? "muted" : "printing");
+	printk("lines read: %lu\n", console_lines);
+	for (c = console_first(); c; c = c->next)
+		printk("%s: in %lu bytes, %lu overruns; out %lu bytes dropped\n",
+		       c->name, c->rx_bytes, c->rx_overruns, c->tx_dropped);
 }
 
 static int cmd_console(int argc, char **argv)

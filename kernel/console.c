@@ -12,6 +12,7 @@
 #include <ballast/timer.h>
 
 static struct console *consoles;
+unsigned long console_lines;
 
 #define EARLY_SIZE 4096
 static char early_buf[EARLY_SIZE];
@@ -53,13 +54,59 @@ static void early_store(const char *s, size_t n)
 	early_len += n;
 }
 
-void console_write(const char *s, size_t n)
+static bool at_line_start = true;
+static void (*edit_redraw)(void);
+static bool redraw_due; /* a message interrupted the shell's line */
+
+static void fan_out(const char *s, size_t n)
 {
 	if (!consoles)
 		early_store(s, n);
 	for (struct console *c = consoles; c; c = c->next)
 		if (!c->muted)
 			c->write(s, n);
+	if (n)
+		at_line_start = s[n - 1] == '\n';
+}
+
+/* Show the shell's line again (through fan_out: redraw prints). */
+static void redraw_line(void)
+{
+	void (*redraw)(void) = edit_redraw;
+
+	edit_redraw = NULL;
+	if (!at_line_start)
+		fan_out("\n", 1);
+	redraw();
+	edit_redraw = redraw;
+	redraw_due = false;
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (!edit_redraw || !n) {
+		fan_out(s, n);
+		return;
+	}
+	if (!redraw_due && !at_line_start)
+		fan_out("\n", 1);
+	redraw_due = true;
+	fan_out(s, n);
+	if (at_line_start)
+		redraw_line();
+}
+
+void console_edit_begin(void (*redraw)(void))
+{
+	edit_redraw = redraw;
+	redraw_due = false;
+}
+
+void console_edit_end(void)
+{
+	if (edit_redraw && redraw_due)
+		redraw_line();
+	edit_redraw = NULL;
 }
 
 const struct console *console_first(void)
@@ -100,8 +147,10 @@ static int backend_getc(void)
 {
 	for (struct console *c = consoles; c; c = c->next) {
 		int ch = c->getc ? c->getc() : -1;
-		if (ch >= 0)
+		if (ch >= 0) {
+			c->rx_bytes++;
 			return ch;
+		}
 	}
 	return -1;
 }

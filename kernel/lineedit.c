@@ -157,3 +157,9 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char ch)
 	echo(le, (const char *)&c, 1);
 	return LE_NONE;
 }
+
+void lineedit_redraw(struct lineedit *le)
+{
+	if (!le->done)
+		echo(le, le->buf, le->len);
+}

@@ -17,6 +17,13 @@ static void echo(const char *s, size_t n)
 	console_write(s, n);
 }
 
+/* After a message printed while a line was being typed (console.h). */
+static void redraw(void)
+{
+	printk(PROMPT);
+	lineedit_redraw(&le);
+}
+
 static void autorun_one(const char *cmd)
 {
 	printk(PROMPT "%s\n", cmd);
@@ -32,11 +39,18 @@ void shell_main(void)
 	lineedit_init(&le, echo);
 	printk("\nballast shell: type 'help' for commands.\n" PROMPT);
 	for (;;) {
-		switch (lineedit_feed(&le, (char)console_getc_wait())) {
+		int ch;
+
+		console_edit_begin(redraw);
+		ch = console_getc_wait();
+		console_edit_end();
+		switch (lineedit_feed(&le, (char)ch)) {
 		case LE_LINE:
+			console_lines++;
 			shell_run_line(le.buf);
 			break;
 		case LE_OVERFLOW:
+			console_lines++;
 			printk("error: line too long (max %d characters), "
 			       "ignored\n", SHELL_LINE_MAX - 1);
 			break;

@@ -13,8 +13,15 @@ struct console {
 	int (*getc)(void);   /* -1 when nothing is waiting; may be NULL */
 	void (*flush)(void); /* wait until output really left; may be NULL */
 	bool muted;          /* output not sent here (input still read) */
+	/* Counted for `console` (a stress test compares them with the rig's). */
+	unsigned long rx_bytes;    /* bytes read from it (console.c) */
+	unsigned long tx_dropped;  /* output bytes the backend had to drop */
+	unsigned long rx_overruns; /* input the device lost (16550: LSR.OE) */
 	struct console *next;
 };
+
+/* Lines the shell read (ended by Enter), for `console`. */
+extern unsigned long console_lines;
 
 void console_register(struct console *con);
 void console_unregister(struct console *con);
@@ -33,6 +40,16 @@ int console_getc(void);
 /* Blocks (idling the CPU) until a byte arrives. */
 int console_getc_wait(void);
 void console_flush(void);
+/*
+ * While the shell waits for a key its prompt and the line typed so far are
+ * on screen. Anything printed meanwhile (deferred work: "add_memory: ...
+ * added") starts on a line of its own, and `redraw` shows the prompt and
+ * the line again once that line is complete: the echo of a typed line is
+ * never split by a message (a test reading the echo took a split one for
+ * a lost line).
+ */
+void console_edit_begin(void (*redraw)(void));
+void console_edit_end(void);
 /* Stop keeping early output for consoles that register later. */
 void console_early_end(void);
 

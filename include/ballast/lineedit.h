@@ -36,5 +36,7 @@ struct lineedit {
 
 void lineedit_init(struct lineedit *le, void (*echo)(const char *, size_t));
 enum lineedit_result lineedit_feed(struct lineedit *le, char c);
+/* Echo the line typed so far again (nothing after a finished line). */
+void lineedit_redraw(struct lineedit *le);
 
 #endif

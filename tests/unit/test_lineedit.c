@@ -137,3 +137,18 @@ TEST(lineedit_lone_esc_does_not_eat_the_next_key)
 	CHECK_EQ(feed("a\x1b\r"), LE_LINE);
 	CHECK_STR(le.buf, "a");
 }
+
+/* What the shell shows again after a message interrupted a typed line. */
+TEST(lineedit_redraw_shows_the_line_so_far)
+{
+	setup();
+	feed("ech");
+	screen_len = 0;
+	lineedit_redraw(&le);
+	CHECK_STR(screen, "ech");
+	CHECK_EQ(feed("o x\r"), LE_LINE);
+	screen_len = 0;
+	screen[0] = 0;
+	lineedit_redraw(&le); /* the line is finished: a fresh prompt only */
+	CHECK_STR(screen, "");
+}

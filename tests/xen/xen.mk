@@ -9,6 +9,8 @@
 #   make soak-xen [SOAK_STEPS=100] [SOAK_SEED=n] [SOAK_TYPES=pv,pvh,hvm]
 #                                      the balloon soak (tests/xen/soak-plan)
 #   make test-soak-xen                 the same with 20 steps (part of make test)
+#   make test-xen-console [CONS_LINES=10000]  the console stress alone
+#   make test-xen-stall [STALL_CYCLES=10]     hotplug cycles, safety nets off, wakeups traced
 
 TYPE ?= pvh
 XEN_TIMEOUT ?= 1800
@@ -18,7 +20,7 @@ XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)')
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
 .PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen \
-	test-xen-cycles test-xen-stall
+	test-xen-cycles test-xen-stall test-xen-console
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -29,6 +31,14 @@ xen-iso: $(BUILD)/ballast.elf
 
 test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
+
+# only the console stress, CONS_LINES lines a guest type (tests/xen/console-plan)
+CONS_LINES ?= 10000
+CONS_SERIAL_LINES ?= 50
+test-xen-console: $(BUILD)/ballast.elf xen-iso xen-rig
+	XT_CONS_LINES=$(CONS_LINES) XT_CONS_CMDS=50 XT_CONS_SERIAL_LINES=$(CONS_SERIAL_LINES) \
+	XT_SCENARIO_TIMEOUT=3000 \
+		$(XEN_RUN) --no-build --plan tests/xen/console-plan $(XEN_TEST_ARGS) --timeout 9000
 
 # only the hotplug-cycles scenarios (they are in make test-xen too)
 test-xen-cycles: $(BUILD)/ballast.elf xen-iso xen-rig
