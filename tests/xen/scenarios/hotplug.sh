@@ -66,4 +66,5 @@ xt_cmd "balloon" || xt_crash "no prompt after balloon"
 blocks=$(grep "^blocks:" $XT_OUT | sed 's/^blocks: *//')
 xt_cmd "xen" || xt_crash "no prompt after xen"
 clock=$(grep "^clock:" $XT_OUT | sed 's/^clock: *//')
-xt_pass "$cycles cycle(s) 256->$high->256, back at boot values each time; $added blocks added at $high; guest ms up:$up_ms down:$down_ms; last up: $up_phase; last down: $down_phase; $blocks; clock: $clock"
+idle=$(grep "^idle:" $XT_OUT | sed 's/^idle: *//')
+xt_pass "$cycles cycle(s) 256->$high->256, back at boot values each time; $added blocks added at $high; guest ms up:$up_ms down:$down_ms; last up: $up_phase; last down: $down_phase; $blocks; clock: $clock; idle: $idle"
