@@ -253,3 +253,17 @@ static int xen_balloon_init(void)
 	return 0;
 }
 INIT_HOOK(xen_balloon, xen_balloon_init, INIT_LEVEL_MM);
+
+/*
+ * In a new domain the toolstack's counts may differ (another host, the
+ * domain rebuilt from the saved config): measure the constant again on the
+ * next memory/target event, which the re-registered watch brings at once.
+ */
+static void xen_balloon_resume(bool cancelled)
+{
+	if (!cancelled)
+		have_diff = false;
+	if (xs_ready() && !cancelled)
+		xs_write(0, "control/feature-balloon", "1");
+}
+SUSPEND_HOOK(xen_balloon, NULL, xen_balloon_resume, INIT_LEVEL_MM);

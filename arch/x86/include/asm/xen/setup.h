@@ -44,5 +44,13 @@ u64 xen_tsc_khz(void);
 void xen_set_timer(u64 deadline_ns);
 /* The timer's event arrived: the next set_timer must really arm it. */
 void xen_timer_expired(void);
+void xen_time_suspend(void);
+void xen_time_resume(bool cancelled);
+extern s64 xen_clock_last_jump;
+
+/* Suspend the domain for save/restore/migrate (suspend.c). */
+int xen_suspend(void);
+void xen_hvm_read_ports(void);
+int xen_hvm_remap_shared_info(void);
 
 #endif
