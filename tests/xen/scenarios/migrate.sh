@@ -1,0 +1,15 @@
+# `xl migrate` to the same host (no ssh: -s '' runs the receiver command
+# itself): live pre-copy while the guest runs, then suspend, last pass, and
+# the guest resumes as a new domain on the receiving side; its memory is the
+# same to the byte and it balloons, tests and checks as before.
+xt_guest
+xt_save_prepare
+dom=$(xt_domname)
+t0=$(xt_now_ms)
+xl migrate -s '' "$dom" "xl migrate-receive 2>$XT_LOG/recv-$dom.log" > $XT_LOG/migrate-$dom.log 2>&1 ||
+	{ cat $XT_LOG/recv-$dom.log >> $XT_LOG/migrate-$dom.log; XT_OUT=$XT_LOG/migrate-$dom.log; xt_fail "xl migrate failed"; }
+t1=$(xt_now_ms)
+grep -q "Migration successful" $XT_LOG/migrate-$dom.log || xt_info "(xl migrate did not say Migration successful)"
+xt_reattach "xl migrate"
+xt_save_after "migrate"
+xt_pass "xl migrate $((t1 - t0)) ms; $XT_SAVE_SUMMARY"
