@@ -53,8 +53,7 @@ static void write_features(void)
 {
 	xs_write(0, "control/feature-poweroff", "1");
 	xs_write(0, "control/feature-reboot", "1");
-	if (xen.mode != XEN_PV) /* PV: the P2M lists the saver needs, not yet */
-		xs_write(0, "control/feature-suspend", "1");
+	xs_write(0, "control/feature-suspend", "1");
 }
 
 static struct xs_watch shutdown_watch = {

@@ -8,7 +8,8 @@
  *
  * In a new domain, before any driver runs again, the pieces every driver
  * needs come back here: shared_info (HVM/PVH place it again at its old
- * frame), the ring ports from the HVM params, and the clock.
+ * frame; PV maps the one start_info names), the ring ports (HVM params,
+ * start_info), the clock, and for PV the P2M lists (pv.c).
  */
 #include <ballast/console.h>
 #include <ballast/errno.h>
@@ -36,10 +37,18 @@ static int enter(void)
 
 	xen_time_suspend();
 	console_flush();
-	/* PVH/HVM: RDX (the start_info frame for PV) is 0. */
-	rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
-	if (rc == 0)
-		new_domain();
+	if (xen.mode == XEN_PV) {
+		/* The third argument names start_info's frame. */
+		xen_pv_pre_suspend();
+		rc = _xen_hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &s,
+				xen_pv_start_info_mfn(), 0, 0);
+		xen_pv_post_suspend(rc != 0);
+	} else {
+		/* PVH/HVM: RDX is 0. */
+		rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+		if (rc == 0)
+			new_domain();
+	}
 	xen_time_resume(rc != 0);
 	if (rc < 0)
 		pr_warn("xen: SHUTDOWN_suspend failed: %s\n", errno_name((int)rc));
@@ -48,7 +57,5 @@ static int enter(void)
 
 int xen_suspend(void)
 {
-	if (xen.mode == XEN_PV)
-		return -ENOSYS; /* the P2M lists the saver reads: not yet */
 	return suspend_hooks_run(enter);
 }

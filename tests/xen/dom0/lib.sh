@@ -488,7 +488,7 @@ xt_memtest() {
 #                       console pty and log
 #   xt_save_after WHAT  memhold check (0 mismatches), the console answers,
 #                       xl mem-set up and back reaches its target, memtest,
-#                       meminfo -c; XT_SAVE_SUMMARY says what it saw
+#                       meminfo -c, PV: xen p2m; XT_SAVE_SUMMARY says what it saw
 XT_SAVE_MIB=${XT_SAVE_MIB:-200}
 # where a failed save ran out of room: /tmp and dom0's memory
 xt_space() { df -k /tmp | tail -1; grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s ' ' | tr '\n' ';'; echo; }
@@ -546,6 +546,10 @@ xt_save_after() {
 	xt_free "after $1"
 	xt_memtest $((XT_MEM_FREE * 3 / 4))K 600 "after $1"
 	xt_mm_check "after $1"
+	if [ "$(xt_kind)" = pv ]; then
+		xt_cmd "xen p2m" 60 || xt_crash "no prompt after xen p2m ($1)"
+		xt_expect "the M2P agrees" || xt_fail "P2M and M2P disagree after $1"
+	fi
 	xt_cmd "memhold check" 120 || xt_crash "no prompt after memhold check ($1, ballooned)"
 	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check after $1 and ballooning"
 	XT_SAVE_SUMMARY="mem-set $_up/$XT_SAVE_MIB reached, memtest ok, 16384 patterned pages 0 mismatches; $_sus"

@@ -6,8 +6,9 @@ xt_guest
 xt_save_prepare
 dom=$(xt_domname)
 t0=$(xt_now_ms)
-xl migrate -s '' "$dom" "xl migrate-receive 2>$XT_LOG/recv-$dom.log" > $XT_LOG/migrate-$dom.log 2>&1 ||
-	{ cat $XT_LOG/recv-$dom.log >> $XT_LOG/migrate-$dom.log; XT_OUT=$XT_LOG/migrate-$dom.log; xt_fail "xl migrate failed"; }
+xl ${XT_MIGRATE_V:+-vvv} migrate -s '' "$dom" "xl migrate-receive 2>$XT_LOG/recv-$dom.log" > $XT_LOG/migrate-$dom.log 2>&1 ||
+	{ { echo "--- receiver:"; cat $XT_LOG/recv-$dom.log; } >> $XT_LOG/migrate-$dom.log
+	  XT_OUT=$XT_LOG/migrate-$dom.log XT_FAIL_LINES=${XT_MIGRATE_V:+120} xt_fail "xl migrate failed"; }
 t1=$(xt_now_ms)
 grep -q "Migration successful" $XT_LOG/migrate-$dom.log || xt_info "(xl migrate did not say Migration successful)"
 xt_reattach "xl migrate"

@@ -51,6 +51,9 @@ extern s64 xen_clock_last_jump;
 /* Suspend the domain for save/restore/migrate (suspend.c). */
 int xen_suspend(void);
 void xen_hvm_read_ports(void);
+void xen_pv_pre_suspend(void);
+void xen_pv_post_suspend(bool cancelled);
+u64 xen_pv_start_info_mfn(void);
 int xen_hvm_remap_shared_info(void);
 
 #endif
