@@ -488,7 +488,7 @@ xt_memtest() {
 #                       console pty and log
 #   xt_save_after WHAT  memhold check (0 mismatches), the console answers,
 #                       xl mem-set up and back reaches its target, memtest,
-#                       meminfo -c, PV: xen p2m; XT_SAVE_SUMMARY says what it saw
+#                       meminfo -c, PV: xen p2m, idle CPU; XT_SAVE_SUMMARY says what it saw
 XT_SAVE_MIB=${XT_SAVE_MIB:-200}
 # where a failed save ran out of room: /tmp and dom0's memory
 xt_space() { df -k /tmp | tail -1; grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s ' ' | tr '\n' ';'; echo; }
@@ -537,7 +537,7 @@ xt_save_after() {
 	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check after $1"
 	xt_cmd "xen" || xt_crash "no prompt after xen ($1)"
 	_sus=$(grep "^suspend:" $XT_OUT)
-	_up=$((XT_SAVE_MIB + 100))
+	_up=$((XT_SAVE_MIB + ${XT_SAVE_UP:-100}))
 	for _t in $_up $XT_SAVE_MIB; do
 		xl mem-set "$dom" ${_t}m || xt_fail "xl mem-set $_t refused after $1"
 		xt_reach $_t ${XT_BALLOON_TIMEOUT:-180} $(xt_balloon_tol)
@@ -552,5 +552,9 @@ xt_save_after() {
 	fi
 	xt_cmd "memhold check" 120 || xt_crash "no prompt after memhold check ($1, ballooned)"
 	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check after $1 and ballooning"
-	XT_SAVE_SUMMARY="mem-set $_up/$XT_SAVE_MIB reached, memtest ok, 16384 patterned pages 0 mismatches; $_sus"
+	# idle: no periodic tick came back, no busy loop (as balloon-limits)
+	_c0=$(xt_cputime); sleep 8; _c1=$(xt_cputime)
+	_cpu=$(awk -v a="$_c0" -v b="$_c1" 'BEGIN { printf "%.1f", b - a }')
+	awk -v u="$_cpu" 'BEGIN { exit !(u <= 0.5) }' || xt_fail "busy when idle after $1: ${_cpu}s CPU in 8s"
+	XT_SAVE_SUMMARY="mem-set $_up/$XT_SAVE_MIB reached, memtest ok, 16384 patterned pages 0 mismatches, idle ${_cpu}s CPU in 8s; $_sus"
 }
