@@ -1,12 +1,12 @@
 # Save/restore (PV) or migrate (PVH, HVM) with memory hot-added past the
-# boot maximum (memory=maxmem=256, `xl mem-max` 384, `xl mem-set` 320: a
-# block beyond the boot map): the saver must see the added pfns (PV: inside
+# boot maximum (memory=maxmem=128, `xl mem-max` 256, `xl mem-set` 200: a
+# block beyond the boot map; the save file must fit in dom0's /tmp): the saver must see the added pfns (PV: inside
 # max_pfn and the P2M lists), and after it every patterned byte is the same
 # and the guest balloons, tests and checks as before (xt_save_after).
 xt_guest
 dom=$(xt_domname)
-XT_SAVE_MIB=320 XT_SAVE_UP=50
-xl mem-max "$dom" 384m || xt_fail "xl mem-max 384 refused"
+XT_SAVE_MIB=200 XT_SAVE_UP=50
+xl mem-max "$dom" 256m || xt_fail "xl mem-max 256 refused"
 xl mem-set "$dom" ${XT_SAVE_MIB}m || xt_fail "xl mem-set $XT_SAVE_MIB refused"
 xt_reach $XT_SAVE_MIB 300 $(xt_balloon_tol)
 xt_balloon_done "$XT_SAVE_MIB MiB"
@@ -31,4 +31,4 @@ fi
 t1=$(xt_now_ms)
 xt_reattach "$what"
 xt_save_after "$what with hot-added memory"
-xt_pass "$what $((t1 - t0)) ms at $XT_SAVE_MIB MiB (boot max 256; lsmem online lines: $blocks); $XT_SAVE_SUMMARY"
+xt_pass "$what $((t1 - t0)) ms at $XT_SAVE_MIB MiB (boot max 128; lsmem online lines: $blocks); $XT_SAVE_SUMMARY"
