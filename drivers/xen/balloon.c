@@ -255,14 +255,15 @@ static int xen_balloon_init(void)
 INIT_HOOK(xen_balloon, xen_balloon_init, INIT_LEVEL_MM);
 
 /*
- * In a new domain the toolstack's counts may differ (another host, the
- * domain rebuilt from the saved config): measure the constant again on the
- * next memory/target event, which the re-registered watch brings at once.
+ * In a new domain the re-registered watch brings memory/target at once and
+ * the balloon goes on towards it. The host-guest constant is kept: it is
+ * static-max less the boot map's RAM, and measured again after `xl mem-max`
+ * raised static-max and blocks were hot-added it came out as the whole
+ * added size (pvhsavehot went to 122 MiB for a 250 MiB target). The
+ * limits that do change (max_pages) are asked of Xen on every batch.
  */
 static void xen_balloon_resume(bool cancelled)
 {
-	if (!cancelled)
-		have_diff = false;
 	if (xs_ready() && !cancelled)
 		xs_write(0, "control/feature-balloon", "1");
 }
