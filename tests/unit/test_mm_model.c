@@ -70,6 +70,10 @@ static u32 *bal;
 static unsigned nbal;
 static u8 bst[NBLOCKS], bsrc[NBLOCKS];
 static u32 bmem[NBLOCKS], bpresent[NBLOCKS];
+/* A buddy memmap's chunks (one, or pieces when memory is fragmented). */
+static struct { u32 pfn; u8 order; } chunk[NBLOCKS][128];
+static unsigned nchunk[NBLOCKS];
+static u64 npieces;
 static bool veto_online, veto_offline;
 static u64 nops[16], nok[16];
 static int reporting;        /* 0: none, 1: virtio-like, 2: Xen-like */
@@ -134,6 +138,13 @@ static u64 pcp_now(void)
 	return st.pcp;
 }
 
+/* After something that moves the cache in ways the model does not follow. */
+static void pcp_relearn(void)
+{
+	mcount = (unsigned)pcp_now();
+	nknown = 0;
+}
+
 /* An order-0 free went to the cache (no section is isolated in here). */
 static void pcp_freed(unsigned long pfn)
 {
@@ -157,9 +168,8 @@ static void pcp_freed(unsigned long pfn)
 static void pcp_allocated(unsigned long pfn)
 {
 	if (!mcount) { /* refilled (or the buddy's own path): lost track */
-		mcount = (unsigned)pcp_now();
+		pcp_relearn();
 		MCHECK(mcount < PCP_BATCH);
-		nknown = 0;
 		npcp[2]++;
 		return;
 	}
@@ -521,22 +531,25 @@ static void op_add(int b)
 {
 	bool onmem = rn(2);
 	unsigned long base = b * NPS;
-	/* Xen has memory for reclaims here: the memmap may come in pieces
-	 * when it has not, which the model does not follow. */
+	/* Xen has memory for reclaims here: else the memmap's allocation
+	 * would fail at random. */
 	msr.fail_reclaims = 0;
 	int ret = add_memory((phys_addr_t)b * SECTION_SIZE, SECTION_SIZE,
 			     onmem ? MHP_MEMMAP_ON_MEMORY : 0);
 
-	pcp_all_or_none(); /* the memmap's allocation */
+	/* The memmap's allocation: it may drain the cache, or (in pieces,
+	 * Xen short of memory) pop from it and free pieces back on failure. */
+	pcp_relearn();
 
 	if (bst[b] != SECTION_ABSENT) {
 		MCHECK_EQ(ret, -EEXIST);
 		return;
 	}
-	if (!onmem && !model_can_alloc(memmap_order())) {
-		MCHECK_EQ(ret, -ENOMEM);
+	/* No free block for the memmap: pieces, or none. */
+	bool pieces = !onmem && !model_can_alloc(memmap_order());
+
+	if (pieces && ret == -ENOMEM)
 		return;
-	}
 	MCHECK_EQ(ret, 0);
 	nok[4]++;
 	struct section_info si;
@@ -554,10 +567,26 @@ static void op_add(int b)
 			set_state(base + k, M_VMEMMAP);
 	} else {
 		MCHECK_EQ(si.memmap_src, MEMMAP_BUDDY);
-		for (unsigned long k = 0; k < section_memmap_pages(); k++) {
-			MCHECK_EQ(mst[si.memmap_pfn + k], M_FREE);
-			set_state(si.memmap_pfn + k, M_ALLOC);
+		unsigned long pages = 0;
+
+		nchunk[b] = 0;
+		for (u32 c = (u32)si.memmap_pfn; c != PFN_NONE;
+		     c = (u32)pfn_to_page(c)->private) {
+			unsigned long n = 1UL << pfn_to_page(c)->order;
+
+			MCHECK(nchunk[b] < 128);
+			chunk[b][nchunk[b]].pfn = c;
+			chunk[b][nchunk[b]++].order = pfn_to_page(c)->order;
+			for (unsigned long k = 0; k < n; k++) {
+				MCHECK_EQ(mst[c + k], M_FREE);
+				set_state(c + k, M_ALLOC);
+			}
+			pages += n;
 		}
+		MCHECK_EQ(pages, section_memmap_pages());
+		/* One block when there is one, pieces only when not. */
+		MCHECK(pieces ? nchunk[b] > 1 : nchunk[b] == 1);
+		npieces += pieces;
 	}
 }
 
@@ -565,19 +594,29 @@ static void op_remove(int b)
 {
 	int ret = remove_memory((phys_addr_t)b * SECTION_SIZE, SECTION_SIZE);
 
-	MCHECK_EQ(pcp_now(), mcount); /* the memmap goes back in whole blocks */
+	bool small = false; /* a memmap piece of order 0: into the cache */
 
+	for (unsigned i = 0; bsrc[b] == MEMMAP_BUDDY && i < nchunk[b]; i++)
+		small |= chunk[b][i].order == 0;
+	if (small && ret == 0)
+		pcp_relearn();
+	MCHECK_EQ(pcp_now(), mcount);
 	if (bst[b] != SECTION_OFFLINE) {
 		MCHECK_EQ(ret, bst[b] == SECTION_ABSENT ? -ENODEV : -EBUSY);
 		return;
 	}
 	MCHECK_EQ(ret, 0);
 	nok[7]++;
-	for (unsigned long k = 0; k < section_memmap_pages(); k++) {
-		if (bsrc[b] == MEMMAP_BUDDY || bsrc[b] == MEMMAP_BOOT) {
-			set_state(bmem[b] + k, M_FREE);
-			check_page(bmem[b] + k);
+	for (unsigned i = 0; bsrc[b] == MEMMAP_BUDDY && i < nchunk[b]; i++) {
+		for (unsigned long k = 0; k < 1UL << chunk[b][i].order; k++) {
+			set_state(chunk[b][i].pfn + k, M_FREE);
+			check_page(chunk[b][i].pfn + k);
 		}
+	}
+	for (unsigned long k = 0; bsrc[b] == MEMMAP_BOOT &&
+				  k < section_memmap_pages(); k++) {
+		set_state(bmem[b] + k, M_FREE);
+		check_page(bmem[b] + k);
 	}
 	for (unsigned long pfn = b * NPS; pfn < (b + 1) * NPS; pfn++)
 		set_state(pfn, M_ABSENT);
@@ -871,8 +910,7 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 		memset(&msr, 0, sizeof(msr));
 	}
 	model_init();
-	mcount = (unsigned)pcp_now();
-	nknown = 0;
+	pcp_relearn();
 	full_check();
 	u64 target = cnt[M_FREE] / 2; /* keep about half the memory busy */
 
@@ -973,9 +1011,12 @@ static void report(const char *name, unsigned long total)
 	       (unsigned long long)nok[5], (unsigned long long)nops[5],
 	       (unsigned long long)nok[6], (unsigned long long)nops[6],
 	       (unsigned long long)nok[7], (unsigned long long)nops[7]);
-	printf("    %s: order-0 cache: %llu LIFO hits, %llu overflows, %llu refills, %llu drains\n",
+	printf("    %s: order-0 cache: %llu LIFO hits, %llu overflows, %llu refills, %llu drains; "
+	       "%llu memmaps in pieces\n",
 	       name, (unsigned long long)npcp[0], (unsigned long long)npcp[1],
-	       (unsigned long long)npcp[2], (unsigned long long)npcp[3]);
+	       (unsigned long long)npcp[2], (unsigned long long)npcp[3],
+	       (unsigned long long)npieces);
+	npieces = 0;
 	memset(nops, 0, sizeof(nops));
 	memset(nok, 0, sizeof(nok));
 	memset(npcp, 0, sizeof(npcp));

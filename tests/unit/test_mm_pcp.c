@@ -190,10 +190,11 @@ TEST(mm_pcp_wrong_order_caught)
 TEST(mm_pcp_drained_when_its_block_goes_offline)
 {
 	mmt_boot();
+	struct page *o = alloc_pages(0); /* a boot block's: stays cached */
+
 	CHECK_EQ(add_memory(B2, SECTION_SIZE, MHP_NONE), 0);
 	CHECK_EQ(online_memory_block(2), 0);
 	struct page *p = alloc_pages_at(B2PFN + 5, 0);
-	struct page *o = alloc_pages(0); /* elsewhere: stays cached */
 
 	CHECK(p && o);
 	CHECK(pfn_to_section_nr(page_to_pfn(o)) != 2);
@@ -237,12 +238,13 @@ TEST(mm_pcp_bypassed_while_a_block_is_isolated)
 	struct notifier_block nb = { .notifier_call = free_on_going_offline };
 
 	mmt_boot();
+	struct page *o = alloc_pages(0); /* a boot block's */
+
 	CHECK_EQ(add_memory(B2, SECTION_SIZE, MHP_NONE), 0);
 	CHECK_EQ(online_memory_block(2), 0);
 	CHECK_EQ(register_memory_notifier(&nb), 0);
 	held_in_b2 = alloc_pages_at(B2PFN + 77, 0);
 	CHECK(held_in_b2);
-	struct page *o = alloc_pages(0);
 
 	CHECK_EQ(offline_memory_block(2), 0);
 	CHECK(held_in_b2 == NULL);
