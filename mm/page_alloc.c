@@ -370,9 +370,13 @@ struct page *alloc_pages_at(unsigned long pfn, unsigned int order)
 		return NULL;
 	if (pfn_to_page(pfn)->type == PGTY_PCP && !order)
 		return pcp_take(pfn);
-	/* A cached page in the range: back to the buddy, and once more. */
+	/*
+	 * A cached page in a larger range: back to the buddy, and once more.
+	 * (Not for order 0: that page is not cached, and the balloon probes
+	 * every pfn of a block this way, the busy ones too.)
+	 */
 	if ((!free_block_of(pfn, &head, &o) || o < order) &&
-	    (!mm.pcp.count || !pcp_drain_range(pfn, pfn + n) ||
+	    (!order || !mm.pcp.count || !pcp_drain_range(pfn, pfn + n) ||
 	     !free_block_of(pfn, &head, &o) || o < order))
 		return NULL;
 	rep = pfn_to_page(head)->flags & PG_reported;
