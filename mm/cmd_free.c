@@ -93,7 +93,7 @@ static int cmd_meminfo(int argc, char **argv)
 	printk("Free blocks per order:");
 	for (int o = 0; o < NR_ORDERS; o++)
 		printk(" %d:%llu", o, (unsigned long long)st.free_blocks[o]);
-	printk("\n");
+	printk(", order-0 cache %llu\n", (unsigned long long)st.pcp);
 	show_reporting();
 	if (argc == 2) {
 		int ret = mm_check_consistency();

@@ -85,7 +85,7 @@ static int check_list(struct free_list *fl, unsigned int order, bool iso,
 /* What one walk counts, to compare with mm's counters at the end. */
 struct walk {
 	u64 free, iso_free, alloc, poff, resv, online, offline, present,
-	    memmap, mom, reported, reporting;
+	    memmap, mom, reported, reporting, pcp;
 	u64 blocks[NR_ORDERS], iso_blocks[NR_ORDERS];
 	u64 sresv, spresent; /* the section being walked */
 };
@@ -172,6 +172,46 @@ static long check_reporting_block(unsigned long pfn, unsigned long i,
 	return (long)n;
 }
 
+/* A page of the order-0 cache: blank but for its type, never isolated. */
+static int check_pcp_page(unsigned long pfn, const struct mm_section *s,
+			  struct walk *w)
+{
+	const struct page *p = pfn_to_page(pfn);
+
+	if (p->order || p->flags || p->refcount || p->private)
+		FAIL("pfn %#lx: cached page with order %u flags %#x refcount %u private %#llx\n",
+		     pfn, p->order, p->flags, p->refcount,
+		     (unsigned long long)p->private);
+	if (s->isolated)
+		FAIL("pfn %#lx: cached page in an isolated section\n", pfn);
+	w->pcp++;
+	return 0;
+}
+
+/* The cache's stack against the memmap: each entry a PGTY_PCP page, once. */
+static int check_pcp(const struct walk *w)
+{
+	const struct per_cpu_pages *c = &mm.pcp;
+
+	if (c->count > PCP_HIGH)
+		FAIL("order-0 cache holds %u pages, at most %u\n", c->count, PCP_HIGH);
+	for (unsigned int i = 0; i < c->count; i++) {
+		u32 pfn = c->pfn[i];
+
+		if (pfn >= section_nr_to_pfn(mm.nr_sections) ||
+		    pfn_section(pfn)->state != SECTION_ONLINE ||
+		    pfn_to_page(pfn)->type != PGTY_PCP)
+			FAIL("order-0 cache slot %u: pfn %#x is not a cached page\n", i, pfn);
+		for (unsigned int j = 0; j < i; j++)
+			if (c->pfn[j] == pfn)
+				FAIL("order-0 cache: pfn %#x in slots %u and %u\n", pfn, j, i);
+	}
+	if (w->pcp != c->count)
+		FAIL("%llu cached pages in the memmap, the order-0 cache holds %u\n",
+		     (unsigned long long)w->pcp, c->count);
+	return 0;
+}
+
 /* A page of an offline section: reserved (hole, memmap) or PageOffline. */
 static int check_offline_page(unsigned long pfn, unsigned long nr,
 			      struct walk *w)
@@ -212,6 +252,8 @@ static long check_online_page(unsigned long pfn, unsigned long i,
 		return check_alloc_block(pfn, i, w);
 	case PGTY_REPORTING:
 		return check_reporting_block(pfn, i, s, w);
+	case PGTY_PCP:
+		return check_pcp_page(pfn, s, w) ? -EIO : 1;
 	default:
 		FAIL("pfn %#lx: bad type %u\n", pfn, p->type);
 	}
@@ -332,11 +374,11 @@ static int check_counters(const struct walk *w, u64 lfree, u64 liso,
 	CMP("reported pages", w->reported, mm.reported);
 	CMP("reported list pages", lrep, mm.reported);
 	CMP("pages out for a report", w->reporting, mm.reporting);
-	CMP("free pages", w->free, mm.free);
-	CMP("free list pages", lfree, mm.free);
+	CMP("free pages (buddy and order-0 cache)", w->free + w->pcp, mm.free);
+	CMP("free list pages and order-0 cache", lfree + mm.pcp.count, mm.free);
 	CMP("isolated free pages", w->iso_free, mm.isolated_free);
 	CMP("isolated list pages", liso, mm.isolated_free);
-	CMP("managed pages", w->free + w->iso_free + w->alloc + w->reporting,
+	CMP("managed pages", w->free + w->iso_free + w->alloc + w->reporting + w->pcp,
 	    mm.managed);
 	CMP("PageOffline pages", w->poff, mm.page_offline);
 	CMP("reserved pages", w->resv, mm.reserved);
@@ -358,7 +400,8 @@ int mm_check_consistency(void)
 
 	if (!mm.ready)
 		return 0;
-	if (check_sections(&w) || check_free_lists(&w, &lfree, &liso, &lrep))
+	if (check_sections(&w) || check_free_lists(&w, &lfree, &liso, &lrep) ||
+	    check_pcp(&w))
 		return -EIO;
 	return check_counters(&w, lfree, liso, lrep);
 }

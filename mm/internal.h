@@ -45,6 +45,19 @@ struct free_list {
 
 #define BOOT_ALLOC_MAX 64
 
+/*
+ * The order-0 cache (mm/pcp.c, Linux's per-cpu pages for the one CPU):
+ * free order-0 pages (PGTY_PCP) in front of the buddy lists, a stack of
+ * pfns (PCP_HIGH, PCP_BATCH: mm.h).
+ */
+struct per_cpu_pages {
+	u32 count;
+	/* PCP_HIGH; 0 while a section is isolated, so that the free path's
+	 * one test sends every free to pcp_free_slow, which looks. */
+	u32 high;
+	u32 pfn[PCP_HIGH]; /* [count - 1] is the next to go */
+};
+
 struct mm_state {
 	bool ready;
 	unsigned long nr_sections;
@@ -53,6 +66,8 @@ struct mm_state {
 	/* Buddy free lists; iso[] holds the free blocks of isolated sections. */
 	struct free_list area[NR_ORDERS];
 	struct free_list iso[NR_ORDERS];
+	/* Free order-0 pages of sections not isolated, counted in `free`. */
+	struct per_cpu_pages pcp;
 	/* Counters (pages), see struct mm_stats. */
 	u64 present, online, offline, managed, free, isolated_free, reserved,
 		page_offline, memmap, memmap_on_memory, pgtable, boot_alloc;
@@ -61,6 +76,7 @@ struct mm_state {
 	u64 reported, reporting;
 	/* Sections not absent, and online: kept here so stats need no walk. */
 	unsigned long nr_present_sections, nr_online_sections;
+	unsigned long nr_isolated_sections;
 	/* Boot allocator: what it handed out (merged ranges). */
 	bool boot_open;
 	int nr_boot_ranges;
@@ -78,6 +94,25 @@ static inline struct mm_section *pfn_section(unsigned long pfn)
 	return &mm.sections[pfn_to_section_nr(pfn)];
 }
 
+/* The only way a section's isolated flag changes (the cache must know). */
+static inline void section_set_isolated(struct mm_section *s, bool on)
+{
+	if (s->isolated == on)
+		return;
+	s->isolated = on;
+	mm.nr_isolated_sections += on ? 1 : -1UL;
+	mm.pcp.high = mm.nr_isolated_sections ? 0 : PCP_HIGH;
+}
+
+/* refcount, type, order and flags in one load (a page's second 8 bytes). */
+static inline u64 page_state_word(const struct page *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, &p->refcount, sizeof(w));
+	return w;
+}
+
 static inline uintptr_t section_memmap_va(unsigned long nr)
 {
 	return (uintptr_t)pfn_to_page(section_nr_to_pfn(nr));
@@ -89,11 +124,25 @@ static inline struct memory_owner *section_owner(const struct mm_section *s)
 	return s->owner ? mm.owners[s->owner - 1] : NULL;
 }
 
+/* The largest naturally aligned block at pfn that ends by end: its order. */
+static inline unsigned int max_order_at(unsigned long pfn, unsigned long end)
+{
+	unsigned int order = 0;
+
+	while (order < MAX_ORDER && !(pfn & (1UL << order)) &&
+	       pfn + (2UL << order) <= end)
+		order++;
+	return order;
+}
+
 #define SECTION_MEMMAP_BYTES ((u64)PAGES_PER_SECTION * sizeof(struct page))
 #define SECTION_MEMMAP_PAGES (SECTION_MEMMAP_BYTES >> PAGE_SHIFT)
 
 /* page_alloc.c */
 void buddy_free_block(unsigned long pfn, unsigned int order);
+/* Same for pages already PGTY_FREE (order, flags, refcount, private 0)
+ * and counted free: only the merge and the list. */
+void buddy_insert_free(unsigned long pfn, unsigned int order);
 void buddy_free_range(unsigned long pfn, unsigned long end_pfn);
 void buddy_isolate_section(unsigned long nr);
 void buddy_unisolate_section(unsigned long nr);
@@ -103,6 +152,16 @@ void buddy_take_free_block(struct page *head);
 void buddy_report_take(unsigned long pfn);
 bool buddy_report_return(unsigned long pfn, bool reported);
 void buddy_unreport_block(unsigned long pfn);
+
+/*
+ * pcp.c, the order-0 cache's slow side (the hot pop and push are inline in
+ * pcp.h): refill from the buddy (false: nothing unreported to take), the
+ * pages of [pfn, end) back to the buddy (how many), one cached page taken
+ * for alloc_pages_at.
+ */
+bool pcp_refill(void);
+unsigned int pcp_drain_range(unsigned long pfn, unsigned long end);
+struct page *pcp_take(unsigned long pfn);
 
 /* page_reporting.c, for the allocator */
 extern bool page_reporting_on;      /* a device is registered */
@@ -126,6 +185,14 @@ bool memory_owner_registered(const struct memory_owner *owner);
  * and a line naming the block and its owner, `who` first. */
 int check_owner(unsigned long first, unsigned long last,
 		const struct memory_owner *owner, const char *who);
+
+/*
+ * online_page.c: section nr's pages going online, for the hook cb (the
+ * block's owner's, or the global one): prepare for every section of the
+ * range first (the hook's references), then online_section for each.
+ */
+void online_section_prepare(unsigned long nr, online_page_callback_t cb);
+void online_section(unsigned long nr, online_page_callback_t cb);
 
 /* memory_hotplug.c: remove_memory of blocks that must be owner's. */
 int do_remove_memory(phys_addr_t start, u64 size,

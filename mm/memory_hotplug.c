@@ -12,8 +12,9 @@
  *                   refcount 0, skipped pages marked PG_offline_skippable
  *   remove_memory   memmap unmapped and freed, section absent
  *
- * The memmap itself is sparse.c's, the page-by-page verdicts of offlining
- * page_isolation.c's, block owners memory_owner.c's.
+ * The memmap itself is sparse.c's, the pages going online online_page.c's,
+ * the page-by-page verdicts of offlining page_isolation.c's, block owners
+ * memory_owner.c's.
  */
 #include <ballast/page_reporting.h>
 #include "internal.h"
@@ -147,31 +148,6 @@ int remove_memory(phys_addr_t start, u64 size)
 
 /* ---- online ------------------------------------------------------------ */
 
-void generic_online_page(struct page *page, unsigned int order)
-{
-	unsigned long pfn = page_to_pfn(page), n = 1UL << order;
-	bool skip = false;
-
-	for (unsigned long i = 0; i < n; i++) {
-		BUG_ON(page[i].type != PGTY_OFFLINE);
-		if (page[i].flags & PG_offline_skippable)
-			skip = true;
-	}
-	if (!skip) {
-		mm.page_offline -= n;
-		mm.managed += n;
-		buddy_free_block(pfn, order);
-		return;
-	}
-	for (unsigned long i = 0; i < n; i++) {
-		if (page[i].flags & PG_offline_skippable)
-			continue; /* unplugged/ballooned before: stays PageOffline */
-		mm.page_offline--;
-		mm.managed++;
-		buddy_free_block(pfn + i, 0);
-	}
-}
-
 static online_page_callback_t online_cb(void)
 {
 	return mm.online_page_cb ? mm.online_page_cb : generic_online_page;
@@ -203,32 +179,6 @@ int restore_online_page_callback(online_page_callback_t cb)
 	return 0;
 }
 
-/* Hand the PageOffline pages of section nr to the hook, aligned chunks. */
-static void online_section_pages(unsigned long nr, online_page_callback_t cb)
-{
-	unsigned long pfn = section_nr_to_pfn(nr), end = pfn + PAGES_PER_SECTION;
-
-	while (pfn < end) {
-		if (!PageOffline(pfn_to_page(pfn))) {
-			pfn++;
-			continue;
-		}
-		unsigned long run = pfn;
-
-		while (run < end && PageOffline(pfn_to_page(run)))
-			run++;
-		while (pfn < run) {
-			unsigned int order = 0;
-
-			while (order < MAX_ORDER && !(pfn & (1UL << order)) &&
-			       pfn + (2UL << order) <= run)
-				order++;
-			cb(pfn_to_page(pfn), order);
-			pfn += 1UL << order;
-		}
-	}
-}
-
 int online_pages(unsigned long pfn, unsigned long nr_pages)
 {
 	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "online_pages");
@@ -252,22 +202,16 @@ int online_pages(unsigned long pfn, unsigned long nr_pages)
 	}
 	for (unsigned long nr = first; nr < last; nr++) {
 		struct mm_section *s = &mm.sections[nr];
-		struct page *p = pfn_to_page(section_nr_to_pfn(nr));
 
 		s->state = SECTION_ONLINE;
 		mm.nr_online_sections++;
 		mm.offline -= s->present;
 		mm.online += s->present;
 		mm.reserved += s->reserved;
-		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-			if (p[i].type == PGTY_OFFLINE) {
-				p[i].refcount = 1;
-				mm.page_offline++;
-			}
-		}
+		online_section_prepare(nr, section_online_cb(nr));
 	}
 	for (unsigned long nr = first; nr < last; nr++)
-		online_section_pages(nr, section_online_cb(nr));
+		online_section(nr, section_online_cb(nr));
 	memory_notify(MEM_ONLINE, pfn, nr_pages);
 	return 0;
 }
@@ -279,7 +223,7 @@ static void set_sections_offline(unsigned long first, unsigned long last)
 	for (unsigned long nr = first; nr < last; nr++) {
 		struct mm_section *s = &mm.sections[nr];
 
-		s->isolated = 0;
+		section_set_isolated(s, false);
 		s->state = SECTION_OFFLINE;
 		mm.nr_online_sections--;
 		mm.online -= s->present;

@@ -56,7 +56,7 @@ void mm_get_stats(struct mm_stats *st)
 	st->offline = mm.offline;
 	st->managed = mm.managed;
 	/* Out for a report is still the guest's free memory (back soon). */
-	st->free = mm.free + mm.reporting;
+	st->free = mm.free + mm.reporting; /* the order-0 cache is in mm.free */
 	st->isolated_free = mm.isolated_free;
 	st->reserved = mm.reserved;
 	st->page_offline = mm.page_offline;
@@ -66,6 +66,7 @@ void mm_get_stats(struct mm_stats *st)
 	st->boot_alloc = mm.boot_alloc;
 	for (int o = 0; o < NR_ORDERS; o++)
 		st->free_blocks[o] = mm.area[o].nr;
+	st->pcp = mm.pcp.count;
 	st->nr_sections_present = mm.nr_present_sections;
 	st->nr_sections_online = mm.nr_online_sections;
 }

@@ -16,6 +16,7 @@ static void init_free_lists(void)
 		mm.area[o].rep = mm.iso[o].rep = PFN_NONE;
 		mm.area[o].nr = mm.iso[o].nr = 0;
 	}
+	mm.pcp.high = PCP_HIGH;
 }
 
 static void warn_ram_above_limit(void)

@@ -1,5 +1,6 @@
 /*
- * The buddy allocator (Linux mm/page_alloc.c, one zone, no per-cpu lists).
+ * The buddy allocator (Linux mm/page_alloc.c, one zone; the order-0 cache
+ * in front of it, Linux's per-cpu lists, is pcp.c).
  *
  * Free blocks of 2^order pages, naturally aligned, sit on free_list
  * area[order], linked through their head pages by pfn. Freeing merges a block
@@ -14,7 +15,7 @@
  * blocks' side is page_reported.c, PageOffline for drivers page_offline.c,
  * page-table pages pgtable_alloc.c, the read-only queries mm_info.c.
  */
-#include "buddy.h"
+#include "pcp.h"
 
 struct mm_state mm;
 bool page_poisoning = BALLAST_DEBUG;
@@ -91,20 +92,14 @@ merge_reported_buddy(unsigned long pfn, unsigned long bpfn, unsigned int order)
 }
 
 /*
- * Put [pfn, pfn + 2^order) on the free lists, merging with free buddies.
- * The pages must be in a present section and on no list; their previous
- * state is overwritten. Counts them as free (or isolated-free).
+ * [pfn, pfn + 2^order), PGTY_FREE and counted, joins the free lists merged
+ * with its free buddies: merge_insert(pfn, order, false) of page_reported.c
+ * written out for the hot path.
  */
-void buddy_free_block(unsigned long pfn, unsigned int order)
+static __hot_inline void insert_free(unsigned long pfn, unsigned int order)
 {
-	unsigned long n = 1UL << order;
-	struct page *p = pfn_to_page(pfn);
+	struct page *p;
 
-	BUG_ON(order > MAX_ORDER || (pfn & (n - 1)));
-	reset_pages(p, n, PGTY_FREE);
-	poison_pages(pfn, n);
-	count_free(pfn, (long)n);
-	/* merge_insert(pfn, order, false), written out for the hot path. */
 	while (order < MAX_ORDER) {
 		unsigned long bpfn = pfn ^ (1UL << order);
 		struct page *b = pfn_to_page(bpfn);
@@ -130,15 +125,33 @@ void buddy_free_block(unsigned long pfn, unsigned int order)
 		page_reporting_notify_free();
 }
 
+void buddy_insert_free(unsigned long pfn, unsigned int order)
+{
+	insert_free(pfn, order);
+}
+
+/*
+ * Put [pfn, pfn + 2^order) on the free lists, merging with free buddies.
+ * The pages must be in a present section and on no list; their previous
+ * state is overwritten. Counts them as free (or isolated-free).
+ */
+void buddy_free_block(unsigned long pfn, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+
+	BUG_ON(order > MAX_ORDER || (pfn & (n - 1)));
+	reset_pages(pfn_to_page(pfn), n, PGTY_FREE);
+	poison_pages(pfn, n);
+	count_free(pfn, (long)n);
+	insert_free(pfn, order);
+}
+
 /* Free [pfn, end) in the largest naturally aligned blocks that fit. */
 void buddy_free_range(unsigned long pfn, unsigned long end)
 {
 	while (pfn < end) {
-		unsigned int order = 0;
+		unsigned int order = max_order_at(pfn, end);
 
-		while (order < MAX_ORDER && !(pfn & (1UL << order)) &&
-		       pfn + (2UL << order) <= end)
-			order++;
 		buddy_free_block(pfn, order);
 		pfn += 1UL << order;
 	}
@@ -184,12 +197,16 @@ static void move_section_blocks(unsigned long nr, bool to_iso)
 		}
 		pfn += n;
 	}
-	s->isolated = to_iso;
+	section_set_isolated(s, to_iso);
 }
 
-/* Nothing is allocated from an isolated section; frees into it stay there. */
+/*
+ * Nothing is allocated from an isolated section; frees into it stay there
+ * (past the order-0 cache, which gives back the section's pages first).
+ */
 void buddy_isolate_section(unsigned long nr)
 {
+	pcp_drain_range(section_nr_to_pfn(nr), section_nr_to_pfn(nr + 1));
 	move_section_blocks(nr, true);
 }
 
@@ -248,7 +265,8 @@ void expand(unsigned long head, unsigned int o, unsigned long pfn,
 	}
 }
 
-struct page *alloc_pages(unsigned int order)
+/* The buddy lists themselves (no order-0 cache). */
+static struct page *buddy_alloc(unsigned int order)
 {
 	unsigned int o;
 
@@ -277,6 +295,29 @@ struct page *alloc_pages(unsigned int order)
 	}
 	check_poison(pfn, 1UL << order);
 	return make_allocated(pfn, order);
+}
+
+/* The order-0 cache was empty, or order > 0. */
+static __attribute__((noinline)) struct page *alloc_pages_slow(unsigned int order)
+{
+	struct page *p;
+
+	if (order == 0 && pcp_refill())
+		return pcp_pop();
+	p = buddy_alloc(order);
+	/* Cached pages may be what keeps a block from merging. */
+	if (unlikely(!p) && mm.pcp.count) {
+		drain_all_pages();
+		p = buddy_alloc(order);
+	}
+	return p;
+}
+
+struct page *alloc_pages(unsigned int order)
+{
+	if (likely(order == 0) && likely(mm.pcp.count))
+		return pcp_pop();
+	return alloc_pages_slow(order);
 }
 
 /* The free block (head pfn, order) that holds pfn, or false. */
@@ -327,7 +368,16 @@ struct page *alloc_pages_at(unsigned long pfn, unsigned int order)
 		return NULL;
 	if (unlikely(mm.reporting) && page_reporting_drain(pfn, pfn + n))
 		return NULL;
-	if (!free_block_of(pfn, &head, &o) || o < order)
+	if (pfn_to_page(pfn)->type == PGTY_PCP && !order)
+		return pcp_take(pfn);
+	/*
+	 * A cached page in a larger range: back to the buddy, and once more.
+	 * (Not for order 0: that page is not cached, and the balloon probes
+	 * every pfn of a block this way, the busy ones too.)
+	 */
+	if ((!free_block_of(pfn, &head, &o) || o < order) &&
+	    (!order || !mm.pcp.count || !pcp_drain_range(pfn, pfn + n) ||
+	     !free_block_of(pfn, &head, &o) || o < order))
 		return NULL;
 	rep = pfn_to_page(head)->flags & PG_reported;
 	if (rep && claim_reported(head, &failed)) {
@@ -346,10 +396,23 @@ static void release_block(struct page *page)
 
 	if (page->flags & PG_pgtable)
 		mm.pgtable--;
-	buddy_free_block(pfn, page->order);
+	if (likely(page->order == 0))
+		pcp_push(page);
+	else
+		buddy_free_block(pfn, page->order);
 }
 
-void free_pages(struct page *page, unsigned int order)
+/*
+ * The common free in one compare: an order-0 page as alloc_pages handed
+ * it out (refcount 1, PG_head and nothing else), its last reference going.
+ */
+static __hot_inline bool last_order0_ref(const struct page *page)
+{
+	return page_state_word(page) == page_state_word(&alloc0_page);
+}
+
+static __attribute__((noinline)) void free_pages_slow(struct page *page,
+						      unsigned int order)
 {
 	check_alloc_head(page);
 	if (page->order != order)
@@ -357,6 +420,14 @@ void free_pages(struct page *page, unsigned int order)
 		      page_to_pfn(page), page->order, order);
 	if (--page->refcount == 0)
 		release_block(page);
+}
+
+void free_pages(struct page *page, unsigned int order)
+{
+	if (likely(last_order0_ref(page)) && likely(order == 0))
+		pcp_push(page);
+	else
+		free_pages_slow(page, order);
 }
 
 void get_page(struct page *page)
@@ -367,6 +438,10 @@ void get_page(struct page *page)
 
 void put_page(struct page *page)
 {
+	if (likely(last_order0_ref(page))) {
+		pcp_push(page);
+		return;
+	}
 	check_alloc_head(page);
 	if (--page->refcount == 0)
 		release_block(page);

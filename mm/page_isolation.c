@@ -15,6 +15,7 @@ static const char *page_busy_reason(const struct page *p, char *buf, size_t len)
 	switch (p->type) {
 	case PGTY_BUDDY:
 	case PGTY_FREE:
+	case PGTY_PCP: /* isolation gives them back to the buddy first */
 		return NULL;
 	case PGTY_RESERVED:
 		if (p->flags & (PG_hole | PG_vmemmap))
@@ -75,6 +76,7 @@ void take_offline_pages(unsigned long pfn, unsigned long end)
 			i += n;
 			continue;
 		}
+		BUG_ON(p->type == PGTY_PCP); /* drained by the isolation */
 		if (p->type == PGTY_OFFLINE) {
 			/* Skipped: remembered for the next online. */
 			p->flags = PG_offline_skippable;

@@ -103,6 +103,8 @@ const char *page_type_name(const struct page *p)
 		return "offline";
 	case PGTY_REPORTING:
 		return "reporting";
+	case PGTY_PCP:
+		return "pcp";
 	default:
 		return "?";
 	}

@@ -153,6 +153,8 @@ static void page_reporting_work(void *arg)
 		pr.more = true; /* the drain arms it when it is over */
 		return;
 	}
+	/* Cached order-0 pages may complete a block worth reporting. */
+	drain_all_pages();
 	unsigned int n = take_batch();
 
 	if (!n)

@@ -66,14 +66,15 @@ static unsigned long init_section_pages(struct page *p, unsigned long start,
 	if (!backed)
 		backed = boot_ram_pages(start, start + PAGES_PER_SECTION, NULL) ==
 			 PAGES_PER_SECTION;
-	u8 type = backed ? PGTY_OFFLINE : PGTY_RESERVED;
+	/* Each struct page written whole: two stores, not a memset and four. */
+	const struct page t = {
+		.lru = { PFN_NONE, PFN_NONE },
+		.type = backed ? PGTY_OFFLINE : PGTY_RESERVED,
+		.flags = backed ? 0 : PG_hole,
+	};
 
-	memset(p, 0, SECTION_MEMMAP_BYTES);
-	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-		p[i].type = type;
-		p[i].flags = backed ? 0 : PG_hole;
-		p[i].lru.next = p[i].lru.prev = PFN_NONE;
-	}
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+		p[i] = t;
 	if (backed)
 		return PAGES_PER_SECTION;
 	return boot_ram_pages(start, start + PAGES_PER_SECTION, p);

@@ -33,6 +33,20 @@ static inline void free_page(struct page *page) { free_pages(page, 0); }
 void *alloc_pages_virt(unsigned int order);
 void free_pages_virt(void *addr, unsigned int order);
 
+/*
+ * The order-0 cache (mm/pcp.c): at most PCP_HIGH free order-0 pages; full,
+ * its PCP_BATCH oldest go to the buddy lists; empty, it takes PCP_BATCH.
+ */
+#define PCP_HIGH 64
+#define PCP_BATCH 32
+/*
+ * Every page of the order-0 cache back to the buddy lists (freed order-0
+ * pages wait there, PGTY_PCP, counted free). mm drains it itself where it
+ * matters (offline, alloc_pages_at, a failed allocation, reporting); this
+ * is for whoever needs the buddy's own blocks exact (tests).
+ */
+void drain_all_pages(void);
+
 /* References on an allocated block's head; the last put_page frees it. */
 void get_page(struct page *page);
 void put_page(struct page *page);
@@ -82,7 +96,9 @@ struct mm_stats {
 	u64 memmap_on_memory; /* ...of which carved from hot-added memory */
 	u64 pgtable;         /* page-table pages handed out after boot */
 	u64 boot_alloc;      /* pages the boot allocator handed out */
-	u64 free_blocks[NR_ORDERS]; /* free blocks per order */
+	u64 free_blocks[NR_ORDERS]; /* free blocks per order (buddy lists) */
+	u64 pcp;             /* free pages in the order-0 cache (in free, not
+			      * in free_blocks) */
 	unsigned long nr_sections_present, nr_sections_online;
 };
 void mm_get_stats(struct mm_stats *st);

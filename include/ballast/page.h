@@ -40,6 +40,8 @@ enum page_type {
 	PGTY_OFFLINE,      /* PageOffline: offline section, or kept by a driver */
 	PGTY_REPORTING,    /* head of a free block out for a report (page_reporting.h):
 			    * neither free nor allocated; order valid, the rest PGTY_FREE */
+	PGTY_PCP,          /* free order-0 page in the order-0 cache (mm/pcp.c), on no
+			    * free list: counted free; order, flags, refcount 0 */
 };
 
 /* page->flags */
@@ -119,9 +121,11 @@ static inline bool PageReported(const struct page *p)
 	return p->type == PGTY_BUDDY && (p->flags & PG_reported);
 }
 static inline bool PageReporting(const struct page *p) { return p->type == PGTY_REPORTING; }
+static inline bool PagePcp(const struct page *p) { return p->type == PGTY_PCP; }
+/* Free memory: in a buddy block, or in the order-0 cache. */
 static inline bool PageFree(const struct page *p)
 {
-	return p->type == PGTY_BUDDY || p->type == PGTY_FREE;
+	return p->type == PGTY_BUDDY || p->type == PGTY_FREE || p->type == PGTY_PCP;
 }
 static inline bool PageOfflineSkippable(const struct page *p)
 {

@@ -13,6 +13,7 @@ struct mm_stats mmt_stats(void)
 {
 	struct mm_stats st;
 
+	drain_all_pages();
 	mm_get_stats(&st);
 	return st;
 }

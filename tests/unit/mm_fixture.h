@@ -23,6 +23,11 @@ struct pstate {
 	u32 refcount;
 };
 
+/*
+ * The counters once the order-0 cache gave its pages back (pcp 0): what
+ * the tests compare is where free memory is, so free_blocks must be the
+ * buddy's whole picture.
+ */
 struct mm_stats mmt_stats(void);
 /* The default simulated boot, with page poisoning on. */
 void mmt_boot(void);

@@ -26,6 +26,15 @@
  * chunk needs a reclaim, and a reported and an unreported half of a 4 MiB
  * block stay apart. Every step also checks that no dropped chunk is
  * anywhere but in a reported free block or out for a report.
+ *
+ * The order-0 cache (mm/pcp.c): the model follows its size exactly and
+ * the pfns of its newest pages, those freed (order 0) since it last lost
+ * track (a refill, a drain): an order-0 allocation must hand out the
+ * newest known one (LIFO), a free into a full cache drops the oldest
+ * PCP_BATCH, and a drain empties it (a failed larger allocation, the
+ * reporter's pass, drain_all_pages every DRAIN_EVERY steps) or takes a
+ * block's pages out of it (offline, alloc_pages_at). Every step checks its
+ * size, every full check that the known pages and no others are cached.
  */
 #include "unit.h"
 #include "model.h"
@@ -44,6 +53,7 @@
 #define NPFN (NBLOCKS * PAGES_PER_SECTION)
 #define NPS PAGES_PER_SECTION
 #define FULL_EVERY 4096
+#define DRAIN_EVERY 1009
 
 enum { M_ABSENT, M_HOLE, M_RESERVED, M_FREE, M_ALLOC, M_BALLOON, M_OFFLINE,
        M_OFFLINE_SKIP, M_VMEMMAP, M_NSTATES };
@@ -60,11 +70,19 @@ static u32 *bal;
 static unsigned nbal;
 static u8 bst[NBLOCKS], bsrc[NBLOCKS];
 static u32 bmem[NBLOCKS], bpresent[NBLOCKS];
+/* A buddy memmap's chunks (one, or pieces when memory is fragmented). */
+static struct { u32 pfn; u8 order; } chunk[NBLOCKS][128];
+static unsigned nchunk[NBLOCKS];
+static u64 npieces;
 static bool veto_online, veto_offline;
 static u64 nops[16], nok[16];
 static int reporting;        /* 0: none, 1: virtio-like, 2: Xen-like */
 static struct sim_rep msr;
 static u64 nrep[8];          /* report steps, answered, refused, ... */
+/* The order-0 cache: mcount pages, the newest nknown of them known. */
+static u32 known[PCP_HIGH];
+static unsigned nknown, mcount;
+static u64 npcp[4];          /* LIFO hits, overflows, refills, drains seen */
 
 /* Its own generator (xorshift64*), not model_rnd: each seed walks as it
  * always has. */
@@ -108,6 +126,112 @@ static void bal_del(unsigned long pfn)
 	bal[i] = last;
 	bal_idx[last] = i;
 	mflag[pfn] = 0;
+}
+
+/* ---- the order-0 cache ------------------------------------------------- */
+
+static u64 pcp_now(void)
+{
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	return st.pcp;
+}
+
+/* After something that moves the cache in ways the model does not follow. */
+static void pcp_relearn(void)
+{
+	mcount = (unsigned)pcp_now();
+	nknown = 0;
+}
+
+/* An order-0 free went to the cache (no section is isolated in here). */
+static void pcp_freed(unsigned long pfn)
+{
+	if (mcount == PCP_HIGH) { /* the oldest PCP_BATCH go to the buddy */
+		unsigned unknown = mcount - nknown;
+
+		if (unknown < PCP_BATCH) {
+			unsigned drop = PCP_BATCH - unknown;
+
+			memmove(known, known + drop, (nknown - drop) * sizeof(known[0]));
+			nknown -= drop;
+		}
+		mcount -= PCP_BATCH;
+		npcp[1]++;
+	}
+	known[nknown++] = (u32)pfn;
+	mcount++;
+}
+
+/* alloc_pages(0) gave pfn: the newest cached page, or a refill's. */
+static void pcp_allocated(unsigned long pfn)
+{
+	if (!mcount) { /* refilled (or the buddy's own path): lost track */
+		pcp_relearn();
+		MCHECK(mcount < PCP_BATCH);
+		npcp[2]++;
+		return;
+	}
+	if (nknown) {
+		if (known[nknown - 1] != pfn)
+			MFAIL("alloc_pages(0) gave %#lx, the newest cached page is %#x",
+			      pfn, known[nknown - 1]);
+		nknown--;
+		npcp[0]++;
+	}
+	mcount--;
+}
+
+/* After something that drains all of the cache or none of it. */
+static void pcp_all_or_none(void)
+{
+	u64 n = pcp_now();
+
+	if (n == mcount)
+		return;
+	MCHECK_EQ(n, 0);
+	mcount = nknown = 0;
+	npcp[3]++;
+}
+
+/* After something that may take [pfn, end)'s pages out of the cache. */
+static void pcp_range_drained(unsigned long pfn, unsigned long end)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < nknown; i++)
+		if ((known[i] < pfn || known[i] >= end) ||
+		    PagePcp(pfn_to_page(known[i])))
+			known[k++] = known[i];
+	nknown = k;
+	mcount = (unsigned)pcp_now();
+	MCHECK(nknown <= mcount);
+}
+
+/* The known pages are cached, and as many pages as the cache says. */
+static void check_pcp(void)
+{
+	u64 n = 0;
+
+	for (unsigned i = 0; i < nknown; i++)
+		if (!PagePcp(pfn_to_page(known[i])))
+			MFAIL("pfn %#x should be in the order-0 cache, is %s", known[i],
+			      page_type_name(pfn_to_page(known[i])));
+	for (int b = 0; b < NBLOCKS; b++)
+		for (unsigned long pfn = b * NPS; bst[b] && pfn < (b + 1) * NPS; pfn++)
+			n += PagePcp(pfn_to_page(pfn));
+	MCHECK_EQ(n, mcount);
+}
+
+static void op_drain(void)
+{
+	drain_all_pages();
+	MCHECK_EQ(pcp_now(), 0);
+	for (unsigned i = 0; i < nknown; i++)
+		MCHECK(PageFree(pfn_to_page(known[i])) && !PagePcp(pfn_to_page(known[i])));
+	mcount = nknown = 0;
+	npcp[3]++;
 }
 
 /* ---- the "driver": online hook and memory notifiers -------------------- */
@@ -186,6 +310,8 @@ static void check_counters(void)
 	}
 	mm_get_stats(&st);
 	MCHECK_EQ(st.free, cnt[M_FREE]);
+	MCHECK_EQ(st.pcp, mcount);
+	MCHECK(nknown <= mcount && mcount <= PCP_HIGH);
 	MCHECK_EQ(st.isolated_free, 0);
 	MCHECK_EQ(st.managed, cnt[M_FREE] + cnt[M_ALLOC]);
 	MCHECK_EQ(st.page_offline, cnt[M_BALLOON]);
@@ -239,6 +365,7 @@ static void check_page(unsigned long pfn)
 static void full_check(void)
 {
 	MCHECK_EQ(mm_check_consistency(), 0);
+	check_pcp();
 	for (int b = 0; b < NBLOCKS; b++) {
 		struct section_info si;
 
@@ -322,12 +449,17 @@ static struct page *op_alloc(unsigned order, bool keep)
 	struct page *p = alloc_pages(order);
 	unsigned long n = 1UL << order;
 
+	if (order)
+		pcp_all_or_none(); /* a failed try drains the cache */
 	if (!p) {
 		if (model_can_alloc(order))
 			MFAIL("alloc_pages(%u) failed but the model has a free block", order);
 		return NULL;
 	}
 	unsigned long pfn = page_to_pfn(p);
+
+	if (!order)
+		pcp_allocated(pfn);
 
 	MCHECK(pfn < NPFN && !(pfn & (n - 1)));
 	MCHECK(bst[pfn / NPS] == SECTION_ONLINE);
@@ -360,6 +492,8 @@ static void op_free(unsigned i)
 		MCHECK(PageAllocated(p));
 	}
 	put_page(p);
+	if (n == 1)
+		pcp_freed(pfn);
 	for (unsigned long k = 0; k < n; k++) {
 		set_state(pfn + k, M_FREE);
 		check_page(pfn + k);
@@ -397,20 +531,25 @@ static void op_add(int b)
 {
 	bool onmem = rn(2);
 	unsigned long base = b * NPS;
-	/* Xen has memory for reclaims here: the memmap may come in pieces
-	 * when it has not, which the model does not follow. */
+	/* Xen has memory for reclaims here: else the memmap's allocation
+	 * would fail at random. */
 	msr.fail_reclaims = 0;
 	int ret = add_memory((phys_addr_t)b * SECTION_SIZE, SECTION_SIZE,
 			     onmem ? MHP_MEMMAP_ON_MEMORY : 0);
+
+	/* The memmap's allocation: it may drain the cache, or (in pieces,
+	 * Xen short of memory) pop from it and free pieces back on failure. */
+	pcp_relearn();
 
 	if (bst[b] != SECTION_ABSENT) {
 		MCHECK_EQ(ret, -EEXIST);
 		return;
 	}
-	if (!onmem && !model_can_alloc(memmap_order())) {
-		MCHECK_EQ(ret, -ENOMEM);
+	/* No free block for the memmap: pieces, or none. */
+	bool pieces = !onmem && !model_can_alloc(memmap_order());
+
+	if (pieces && ret == -ENOMEM)
 		return;
-	}
 	MCHECK_EQ(ret, 0);
 	nok[4]++;
 	struct section_info si;
@@ -428,10 +567,26 @@ static void op_add(int b)
 			set_state(base + k, M_VMEMMAP);
 	} else {
 		MCHECK_EQ(si.memmap_src, MEMMAP_BUDDY);
-		for (unsigned long k = 0; k < section_memmap_pages(); k++) {
-			MCHECK_EQ(mst[si.memmap_pfn + k], M_FREE);
-			set_state(si.memmap_pfn + k, M_ALLOC);
+		unsigned long pages = 0;
+
+		nchunk[b] = 0;
+		for (u32 c = (u32)si.memmap_pfn; c != PFN_NONE;
+		     c = (u32)pfn_to_page(c)->private) {
+			unsigned long n = 1UL << pfn_to_page(c)->order;
+
+			MCHECK(nchunk[b] < 128);
+			chunk[b][nchunk[b]].pfn = c;
+			chunk[b][nchunk[b]++].order = pfn_to_page(c)->order;
+			for (unsigned long k = 0; k < n; k++) {
+				MCHECK_EQ(mst[c + k], M_FREE);
+				set_state(c + k, M_ALLOC);
+			}
+			pages += n;
 		}
+		MCHECK_EQ(pages, section_memmap_pages());
+		/* One block when there is one, pieces only when not. */
+		MCHECK(pieces ? nchunk[b] > 1 : nchunk[b] == 1);
+		npieces += pieces;
 	}
 }
 
@@ -439,17 +594,29 @@ static void op_remove(int b)
 {
 	int ret = remove_memory((phys_addr_t)b * SECTION_SIZE, SECTION_SIZE);
 
+	bool small = false; /* a memmap piece of order 0: into the cache */
+
+	for (unsigned i = 0; bsrc[b] == MEMMAP_BUDDY && i < nchunk[b]; i++)
+		small |= chunk[b][i].order == 0;
+	if (small && ret == 0)
+		pcp_relearn();
+	MCHECK_EQ(pcp_now(), mcount);
 	if (bst[b] != SECTION_OFFLINE) {
 		MCHECK_EQ(ret, bst[b] == SECTION_ABSENT ? -ENODEV : -EBUSY);
 		return;
 	}
 	MCHECK_EQ(ret, 0);
 	nok[7]++;
-	for (unsigned long k = 0; k < section_memmap_pages(); k++) {
-		if (bsrc[b] == MEMMAP_BUDDY || bsrc[b] == MEMMAP_BOOT) {
-			set_state(bmem[b] + k, M_FREE);
-			check_page(bmem[b] + k);
+	for (unsigned i = 0; bsrc[b] == MEMMAP_BUDDY && i < nchunk[b]; i++) {
+		for (unsigned long k = 0; k < 1UL << chunk[b][i].order; k++) {
+			set_state(chunk[b][i].pfn + k, M_FREE);
+			check_page(chunk[b][i].pfn + k);
 		}
+	}
+	for (unsigned long k = 0; bsrc[b] == MEMMAP_BOOT &&
+				  k < section_memmap_pages(); k++) {
+		set_state(bmem[b] + k, M_FREE);
+		check_page(bmem[b] + k);
 	}
 	for (unsigned long pfn = b * NPS; pfn < (b + 1) * NPS; pfn++)
 		set_state(pfn, M_ABSENT);
@@ -460,7 +627,16 @@ static void op_remove(int b)
 static void op_online(int b)
 {
 	veto_online = rn(20) == 0;
+	/* Every other step without the hook: generic_online_page's own
+	 * one-pass path (online_page.c), the driver adopting what it left. */
+	bool generic = model.step & 1;
+
+	if (generic)
+		CHECK_EQ(restore_online_page_callback(model_hook), 0);
 	int ret = online_memory_block(b);
+
+	if (generic)
+		CHECK_EQ(set_online_page_callback(model_hook), 0);
 
 	if (bst[b] != SECTION_OFFLINE) {
 		MCHECK_EQ(ret, bst[b] == SECTION_ABSENT ? -ENODEV : -EBUSY);
@@ -477,6 +653,8 @@ static void op_online(int b)
 		if (mst[pfn] == M_OFFLINE)
 			set_state(pfn, M_FREE);
 		else if (mst[pfn] == M_OFFLINE_SKIP) {
+			if (generic) /* no draw: the walk stays as it was */
+				bal_add(pfn, F_SKIP | ((pfn & 1) ? F_AGREE : 0));
 			MCHECK(mflag[pfn] & F_SKIP); /* the hook adopted it */
 			set_state(pfn, M_BALLOON);
 		}
@@ -509,6 +687,11 @@ static void op_offline(int b)
 	unit_log_clear();
 	bool stuck = out_for_report(base, NPS) && !msr.drain_answers;
 	int ret = offline_memory_block(b);
+
+	pcp_range_drained(base, base + NPS);
+	/* Isolated (whatever came after): none of b's pages is cached. */
+	for (unsigned i = 0; bst[b] == SECTION_ONLINE && !stuck && i < nknown; i++)
+		MCHECK(known[i] / NPS != (unsigned)b);
 
 	if (bst[b] != SECTION_ONLINE) {
 		MCHECK_EQ(ret, bst[b] == SECTION_ABSENT ? -ENODEV : -EBUSY);
@@ -589,6 +772,7 @@ static void op_report(void)
 	sim_clock_now += rn(3) ? rn(100) * NSEC_PER_MSEC :
 				 rn(3000) * NSEC_PER_MSEC;
 	run_deferred();
+	pcp_all_or_none(); /* a pass of the reporter drains it */
 }
 
 /*
@@ -615,6 +799,8 @@ static void op_alloc_at(void)
 	if (want && reporting == 2 && msr.fail_reclaims)
 		want = !out && !sim_rep_dropped(pfn);
 	struct page *p = bst[b] == SECTION_ABSENT ? NULL : alloc_pages_at(pfn, REPORTING_ORDER);
+
+	pcp_range_drained(pfn, pfn + n);
 
 	if (!!p != want)
 		MFAIL("alloc_pages_at(%#lx, 9): %s, the model says %s (free %d out %d)",
@@ -724,6 +910,7 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 		memset(&msr, 0, sizeof(msr));
 	}
 	model_init();
+	pcp_relearn();
 	full_check();
 	u64 target = cnt[M_FREE] / 2; /* keep about half the memory busy */
 
@@ -779,6 +966,10 @@ static void run(unsigned long s, unsigned long ops, bool poison, unsigned hot_pe
 				op_free(rn(nheld));
 			}
 		}
+		if (model.step % DRAIN_EVERY == 0) { /* no draw: the walk stays */
+			model.op = "drain";
+			op_drain();
+		}
 		check_counters();
 		check_reporting();
 		if (model.step % FULL_EVERY == 0)
@@ -820,8 +1011,15 @@ static void report(const char *name, unsigned long total)
 	       (unsigned long long)nok[5], (unsigned long long)nops[5],
 	       (unsigned long long)nok[6], (unsigned long long)nops[6],
 	       (unsigned long long)nok[7], (unsigned long long)nops[7]);
+	printf("    %s: order-0 cache: %llu LIFO hits, %llu overflows, %llu refills, %llu drains; "
+	       "%llu memmaps in pieces\n",
+	       name, (unsigned long long)npcp[0], (unsigned long long)npcp[1],
+	       (unsigned long long)npcp[2], (unsigned long long)npcp[3],
+	       (unsigned long long)npieces);
+	npieces = 0;
 	memset(nops, 0, sizeof(nops));
 	memset(nok, 0, sizeof(nok));
+	memset(npcp, 0, sizeof(npcp));
 }
 
 /* >= 1,000,000 operations in all, in four tests of 250,000. Poisoning would

@@ -227,6 +227,7 @@ TEST(pr_split_without_reclaim_keeps_big_halves_reported)
 	check_all();
 	/* Merged with its reported buddy: unreported, poisoned again. */
 	free_pages(p, 0);
+	drain_all_pages(); /* from the order-0 cache to the buddy */
 	CHECK(PageBuddy(pfn_to_page(r)));
 	CHECK_EQ(pfn_to_page(r)->order, MAX_ORDER);
 	CHECK(!PageReported(pfn_to_page(r)));
@@ -327,6 +328,7 @@ TEST(pr_reclaiming_device_keeps_reported_and_unreported_apart)
 	CHECK(PageReported(pfn_to_page(pfn + 512)));
 	for (unsigned long i = 0; i < 512; i++)
 		free_pages(pfn_to_page(pfn + i), 0);
+	drain_all_pages(); /* the last ones wait in the order-0 cache */
 	CHECK(PageBuddy(pfn_to_page(pfn)));
 	CHECK_EQ(pfn_to_page(pfn)->order, 9);
 	CHECK(!PageReported(pfn_to_page(pfn)));
