@@ -196,12 +196,7 @@ INIT_HOOK(xen_events, xen_events_init, INIT_LEVEL_PLATFORM);
  */
 static void xen_events_resume(bool cancelled)
 {
-	if (!xen_present())
-		return;
-	/* Gone in a new domain; cancelled it may still be set: the idle
-	 * loop arms it again either way. */
-	xen_timer_forget();
-	if (cancelled)
+	if (!xen_present() || cancelled)
 		return;
 	memset(handlers, 0, sizeof(handlers));
 	set_callback();

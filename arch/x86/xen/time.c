@@ -112,6 +112,7 @@ void xen_time_resume(bool cancelled)
 	u64 raw = read_clock();
 
 	xen_clock_last_jump = (s64)(raw - suspended_raw);
+	xen_timer_forget(); /* the idle loop arms it again */
 	if (cancelled)
 		return;
 	offset = (s64)(last_ns - raw);
