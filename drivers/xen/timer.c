@@ -37,11 +37,6 @@ void xen_set_timer(u64 deadline)
 	}
 }
 
-void xen_timer_forget(void)
-{
-	armed_for = 0;
-}
-
 u64 xen_timer_deadline(void)
 {
 	return armed_for;

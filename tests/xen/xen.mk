@@ -1,7 +1,7 @@
 # Nested Xen rig (tests/xen): Xen 4.17 + Debian dom0 under QEMU/TCG, ballast
 # as a PV, PVH and HVM guest. See tests/xen/README.md.
 #
-#   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=3600] [XEN_V=1]
+#   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=1800] [XEN_V=1]
 #   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest TYPE of tests/xen/cfg/guests.tab on this terminal
 #   make xen-rig                       just build/refresh build/xen-rig
 #   make xen-shell                     Xen + dom0, a dom0 shell
@@ -11,19 +11,16 @@
 #   make test-soak-xen                 the same with 20 steps (part of make test)
 #   make test-xen-console [CONS_LINES=10000]  the console stress alone
 #   make test-xen-stall [STALL_CYCLES=10]     hotplug cycles, safety nets off, wakeups traced
-#   make test-xen-save                 every save/restore/migrate scenario (tests/xen/save-plan)
 
 TYPE ?= pvh
-# 1800 s was the limit for the 62 scenarios before save/restore/migrate
-# (12 min); those 20 add about 25 min here (two more HVM boots of ~5 min)
-XEN_TIMEOUT ?= 3600
+XEN_TIMEOUT ?= 1800
 XEN_RUN := $(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/ballast.iso \
 	--rig $(BUILD)/xen-rig
 XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)') \
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
 .PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen \
-	test-xen-cycles test-xen-stall test-xen-console test-xen-save
+	test-xen-cycles test-xen-stall test-xen-console
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -46,10 +43,6 @@ test-xen-console: $(BUILD)/ballast.elf xen-iso xen-rig
 # only the hotplug-cycles scenarios (they are in make test-xen too)
 test-xen-cycles: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(XEN_RUN) --no-build --plan tests/xen/hotplug-cycles-plan $(XEN_TEST_ARGS)
-
-# every save/restore/checkpoint/migrate scenario (make test-xen has the pvhsave ones)
-test-xen-save: $(BUILD)/ballast.elf xen-iso xen-rig
-	$(XEN_RUN) --no-build --plan tests/xen/save-plan $(XEN_TEST_ARGS)
 
 # The lost-wakeup stress (issue 23): the hotplug cycles with the safety
 # nets off (no idle cap, no balloon re-arm) and the wakeup path traced into

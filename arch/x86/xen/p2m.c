@@ -50,14 +50,6 @@ u64 xen_pfn_to_mfn(unsigned long pfn)
 	return leaf ? leaf[pfn % P2M_PER_LEAF] : INVALID_P2M_ENTRY;
 }
 
-xen_pfn_t *xen_p2m_leaf(unsigned long l)
-{
-	if (!top)
-		return l * P2M_PER_LEAF < boot_entries ? boot_list + l * P2M_PER_LEAF
-						       : NULL;
-	return l < top_leaves ? top[l] : NULL;
-}
-
 unsigned long xen_mfn_to_pfn(u64 mfn)
 {
 	return M2P[mfn];
@@ -138,7 +130,6 @@ int xen_p2m_grow(unsigned long max_pfn)
 		return err;
 	if (max_pfn > p2m_entries)
 		p2m_entries = max_pfn;
-	xen_p2m_publish(); /* the saver may read it any time */
 	return 0;
 }
 
@@ -196,7 +187,6 @@ int xen_set_p2m(unsigned long pfn, u64 mfn)
 			return 0;
 		if (!(*slot = new_leaf()))
 			return -ENOMEM;
-		xen_p2m_publish();
 	}
 	old = (*slot)[pfn % P2M_PER_LEAF];
 	(*slot)[pfn % P2M_PER_LEAF] = mfn;
@@ -205,12 +195,9 @@ int xen_set_p2m(unsigned long pfn, u64 mfn)
 	if (mfn != INVALID_P2M_ENTRY) {
 		(*leaf_count(*slot))++;
 	} else if (--(*leaf_count(*slot)) == 0) {
-		xen_pfn_t *gone = *slot;
-
+		free_pages_virt(*slot, 0);
 		*slot = NULL;
 		maybe_shrink_top();
-		xen_p2m_publish(); /* before the leaf is anyone else's */
-		free_pages_virt(gone, 0);
 	}
 	return 0;
 }

@@ -15,8 +15,6 @@ u64 xen_timer_deadline(void);
 void xen_set_timer(u64 deadline_ns);
 /* The timer's event arrived: the next set_timer must really arm it. */
 void xen_timer_expired(void);
-/* After a suspend: whatever was armed is gone (new domain) or may be. */
-void xen_timer_forget(void);
 
 /* arch (arch/x86/xen/time.c), the sim on the host: the hypercall; 0 or -errno. */
 int xen_arm_singleshot(u64 deadline_ns);
