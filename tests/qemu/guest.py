@@ -139,13 +139,37 @@ class Guest:
     def wait_prompt(self, timeout=60):
         return self.expect(re.escape(PROMPT), timeout)
 
+    def _followed(self):
+        """What follows the prompt just read (waits 0.1 s for something)."""
+        deadline = time.time() + 0.1
+        while len(self.buf) == self.pos and time.time() < deadline:
+            if self._read(max(0.0, deadline - time.time())) is None:
+                break
+        return self.buf[self.pos:]
+
     def cmd(self, line, timeout=60):
-        """Run one command; returns its output (without echo and prompt)."""
+        """Run one command; returns its output (without echo and prompt).
+
+        The shell prints its prompt again after a message that came while
+        it waited for input (kernel/console.c), and the line typed so far
+        after it: such a prompt is not the answer. The answer is the first
+        prompt whose text begins with the echo of the line and that the
+        line does not follow."""
+        echo = line + "\n"
         self.send(line)
-        out = self.wait_prompt(timeout)
-        out = out[:-len(PROMPT)]
-        first_nl = out.find("\n")
-        return out[first_nl + 1:] if first_nl >= 0 else ""
+        deadline = time.time() + timeout
+        while True:
+            seg = self.wait_prompt(max(0.1, deadline - time.time()))
+            body = seg[:-len(PROMPT)]
+            follow = self._followed()[:len(echo)]
+            redrawn = bool(follow) and echo.startswith(follow)
+            # (a line too long for the shell is echoed only in part)
+            if not redrawn and body.startswith(echo[:128]):
+                break
+            if time.time() > deadline:
+                raise TestFailure("no answer to %r; last output:\n%s" % (line, self.buf[-800:]))
+        first_nl = body.find("\n")
+        return body[first_nl + 1:] if first_nl >= 0 else ""
 
     def wait_exit(self, timeout=30):
         deadline = time.time() + timeout
