@@ -65,11 +65,11 @@ static void show_scrub(const struct balloon_backend *be,
 	       be->scrub ? "off (`balloon scrub off`: the host scrubs)" :
 			   "none (the backend needs none)",
 	       (unsigned long long)mib);
-	if (st->scrub_ns)
+	/* KiB * 10^6 / us: no 128-bit division in the kernel */
+	if (st->scrub_ns >= 1000)
 		printk(", %llu MiB/s",
-		       (unsigned long long)((unsigned __int128)st->scrub_pages *
-					    PAGE_SIZE * NSEC_PER_SEC / MiB /
-					    st->scrub_ns));
+		       (unsigned long long)(st->scrub_pages * (PAGE_SIZE / 1024) *
+					    1000000 / (st->scrub_ns / 1000) / 1024));
 	printk("\n");
 }
 
