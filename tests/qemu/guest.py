@@ -140,8 +140,10 @@ class Guest:
         return self.expect(re.escape(PROMPT), timeout)
 
     def _followed(self):
-        """What follows the prompt just read (waits 0.1 s for something)."""
-        deadline = time.time() + 0.1
+        """What follows the prompt just read (waits 10 ms for something: a
+        prompt shown again comes with the line after it, and only a
+        prompt whose text begins with the echo is looked at)."""
+        deadline = time.time() + 0.01
         while len(self.buf) == self.pos and time.time() < deadline:
             if self._read(max(0.0, deadline - time.time())) is None:
                 break
