@@ -165,8 +165,10 @@ class Guest:
             body = seg[:-len(PROMPT)]
             follow = self._followed()[:len(echo)]
             redrawn = bool(follow) and echo.startswith(follow)
-            # (a line too long for the shell is echoed only in part)
-            if not redrawn and body.startswith(echo[:128]):
+            # (a line too long for the shell is echoed only in part; one
+            # with editing keys is echoed as edited: the first prompt)
+            edited = any(c < " " or c == "\x7f" for c in line)
+            if not redrawn and (edited or body.startswith(echo[:128])):
                 break
             if time.time() > deadline:
                 raise TestFailure("no answer to %r; last output:\n%s" % (line, self.buf[-800:]))
