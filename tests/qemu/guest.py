@@ -155,8 +155,8 @@ class Guest:
         The shell prints its prompt again after a message that came while
         it waited for input (kernel/console.c), and the line typed so far
         after it: such a prompt is not the answer. The answer is the first
-        prompt whose text begins with the echo of the line and that the
-        line does not follow."""
+        prompt whose text holds the echo of the line and that the line
+        does not follow; the output starts after the echo's line."""
         echo = line + "\n"
         self.send(line)
         deadline = time.time() + timeout
@@ -168,11 +168,13 @@ class Guest:
             # (a line too long for the shell is echoed only in part; one
             # with editing keys is echoed as edited: the first prompt)
             edited = any(c < " " or c == "\x7f" for c in line)
-            if not redrawn and (edited or body.startswith(echo[:128])):
+            at = body.find(echo[:128])
+            if not redrawn and (edited or at >= 0):
                 break
             if time.time() > deadline:
                 raise TestFailure("no answer to %r; last output:\n%s" % (line, self.buf[-800:]))
-        first_nl = body.find("\n")
+        # the output starts after the line the echo is on
+        first_nl = body.find("\n", max(at, 0)) if not edited else body.find("\n")
         return body[first_nl + 1:] if first_nl >= 0 else ""
 
     def wait_exit(self, timeout=30):
