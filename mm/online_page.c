@@ -39,19 +39,22 @@ void generic_online_page(struct page *page, unsigned int order)
 	}
 }
 
+/* A PageOffline page going online holds a reference (a hook may keep it). */
+static void hold_offline(struct page *p)
+{
+	p->refcount = 1;
+	mm.page_offline++;
+}
+
 void online_section_prepare(unsigned long nr, online_page_callback_t cb)
 {
 	struct page *p = pfn_to_page(section_nr_to_pfn(nr));
 
 	if (cb == generic_online_page)
 		return; /* online_section_generic does it all */
-	/* The hook gets them with the reference it may keep. */
-	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
-		if (p[i].type == PGTY_OFFLINE) {
-			p[i].refcount = 1;
-			mm.page_offline++;
-		}
-	}
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+		if (p[i].type == PGTY_OFFLINE)
+			hold_offline(&p[i]);
 }
 
 /* Hand the PageOffline pages of section nr to the hook, aligned chunks. */
@@ -112,10 +115,8 @@ static void online_section_generic(unsigned long nr)
 			pfn = run;
 			continue;
 		}
-		if (p[pfn].type == PGTY_OFFLINE) {
-			p[pfn].refcount = 1;
-			mm.page_offline++;
-		}
+		if (p[pfn].type == PGTY_OFFLINE)
+			hold_offline(&p[pfn]);
 		pfn++;
 	}
 }

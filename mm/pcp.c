@@ -136,10 +136,7 @@ struct page *pcp_take(unsigned long pfn)
 		if (mm.pcp.pfn[i] != pfn)
 			continue;
 		remove_at(i);
-		check_poison(pfn, 1);
-		mm.free--;
-		*pfn_to_page(pfn) = alloc0_page;
-		return pfn_to_page(pfn);
+		return pcp_hand_out(pfn);
 	}
 	panic("pcp: pfn %#lx is PGTY_PCP but not in the order-0 cache", pfn);
 }

@@ -19,16 +19,21 @@ static const struct page alloc0_page = {
 /* pcp.c: a free while a section is isolated, or into a full cache. */
 void pcp_free_slow(unsigned long pfn);
 
-/* The cache is not empty: its newest page, allocated. */
-static __hot_inline struct page *pcp_pop(void)
+/* pfn, just off the cache's stack, as an order-0 allocation. */
+static __hot_inline struct page *pcp_hand_out(unsigned long pfn)
 {
-	unsigned long pfn = mm.pcp.pfn[--mm.pcp.count];
 	struct page *p = pfn_to_page(pfn);
 
 	check_poison(pfn, 1);
 	mm.free--;
 	*p = alloc0_page;
 	return p;
+}
+
+/* The cache is not empty: its newest page, allocated. */
+static __hot_inline struct page *pcp_pop(void)
+{
+	return pcp_hand_out(mm.pcp.pfn[--mm.pcp.count]);
 }
 
 /* The cache has room and pfn's section is not isolated. */
@@ -49,10 +54,7 @@ static __hot_inline void pcp_push(struct page *page)
 		pcp_free_slow(pfn);
 		return;
 	}
-	*page = pcp_page;
-	poison_pages(pfn, 1);
-	mm.pcp.pfn[mm.pcp.count++] = (u32)pfn;
-	mm.free++;
+	pcp_add(pfn);
 }
 
 #endif

@@ -73,7 +73,7 @@ enum balloon_reason balloon_release_list(unsigned long nr, unsigned int order)
 	enum balloon_reason why = BALLOON_OK;
 	unsigned long done, i;
 
-	if (balloon.be->scrub && !balloon.scrub_off)
+	if (balloon_scrubs())
 		scrub(nr, order);
 	done = balloon_decrease(nr, order, &why);
 	for (i = 0; i < done; i++) {

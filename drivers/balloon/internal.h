@@ -134,6 +134,12 @@ struct balloon {
 
 extern struct balloon balloon;
 
+/* Pages are zeroed before they go: the backend asks, and not `scrub off`. */
+static inline bool balloon_scrubs(void)
+{
+	return balloon.be && balloon.be->scrub && !balloon.scrub_off;
+}
+
 /* What the guest has: present RAM pages less ballooned ones. */
 static inline u64 balloon_current(void)
 {

@@ -28,7 +28,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->decrease_ns = balloon.decrease_ns;
 	st->scrub_ns = balloon.scrub_ns;
 	st->scrub_pages = balloon.scrub_pages;
-	st->scrub = balloon.be && balloon.be->scrub && !balloon.scrub_off;
+	st->scrub = balloon_scrubs();
 	st->untold = balloon.untold;
 	st->remove_ns = balloon.remove_ns;
 	st->retries = balloon.retries;

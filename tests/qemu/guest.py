@@ -158,6 +158,9 @@ class Guest:
         prompt whose text holds the echo of the line and that the line
         does not follow; the output starts after the echo's line."""
         echo = line + "\n"
+        # (a line too long for the shell is echoed only in part; one with
+        # editing keys is echoed as edited: its first prompt answers)
+        edited = any(c < " " or c == "\x7f" for c in line)
         self.send(line)
         deadline = time.time() + timeout
         while True:
@@ -165,9 +168,6 @@ class Guest:
             body = seg[:-len(PROMPT)]
             follow = self._followed()[:len(echo)]
             redrawn = bool(follow) and echo.startswith(follow)
-            # (a line too long for the shell is echoed only in part; one
-            # with editing keys is echoed as edited: the first prompt)
-            edited = any(c < " " or c == "\x7f" for c in line)
             at = body.find(echo[:128])
             if not redrawn and (edited or at >= 0):
                 break
