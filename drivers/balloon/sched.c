@@ -12,6 +12,7 @@
  * `safety_nets=off` turns it off.
  */
 #include <ballast/balloon.h>
+#include <ballast/errno.h>
 #include <ballast/init.h>
 #include <ballast/printk.h>
 #include <ballast/timer.h>
@@ -22,6 +23,7 @@
 
 static struct deferred_call balloon_call;
 static bool running;
+static bool parked; /* suspended: no batch may start */
 
 static void balloon_run(void *arg)
 {
@@ -40,6 +42,8 @@ static void balloon_run(void *arg)
 /* New work: run at once (re-arms a pending backoff call). */
 void balloon_schedule(void)
 {
+	if (parked)
+		return; /* resume schedules it */
 	defer_call(&balloon_call, 0, balloon_run, NULL);
 }
 
@@ -47,7 +51,7 @@ static void balloon_watch(void)
 {
 	u64 want = balloon_next_run(), now;
 
-	if (!want || running || !safety_nets)
+	if (!want || running || parked || !safety_nets)
 		return;
 	now = clock_ns();
 	if (balloon_call.queued && balloon_call.deadline <= now + BALLOON_LATEST_NS)
@@ -71,3 +75,25 @@ static int balloon_sched_init(void)
 }
 /* Before any backend registers (INIT_LEVEL_MM) and adopts pages. */
 INIT_HOOK(balloon_sched, balloon_sched_init, INIT_LEVEL_MM - 1);
+
+/*
+ * Suspend between batches: a batch runs whole within one deferred call, so
+ * with the call taken off no frame is half given back while the domain is
+ * saved. After resume the call runs at once: in a new domain the target
+ * and what the host allows may have changed (the core asks again).
+ */
+static int balloon_park(void)
+{
+	if (running)
+		return -EBUSY; /* suspended from inside a batch: cannot be */
+	parked = true;
+	defer_cancel(&balloon_call);
+	return 0;
+}
+
+static void balloon_unpark(bool cancelled)
+{
+	parked = false;
+	balloon_schedule();
+}
+SUSPEND_HOOK(balloon_sched, balloon_park, balloon_unpark, INIT_LEVEL_MM - 1);

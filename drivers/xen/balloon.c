@@ -253,3 +253,18 @@ static int xen_balloon_init(void)
 	return 0;
 }
 INIT_HOOK(xen_balloon, xen_balloon_init, INIT_LEVEL_MM);
+
+/*
+ * In a new domain the re-registered watch brings memory/target at once and
+ * the balloon goes on towards it. The host-guest constant is kept: it is
+ * static-max less the boot map's RAM, and measured again after `xl mem-max`
+ * raised static-max and blocks were hot-added it came out as the whole
+ * added size (pvhsavehot went to 122 MiB for a 250 MiB target). The
+ * limits that do change (max_pages) are asked of Xen on every batch.
+ */
+static void xen_balloon_resume(bool cancelled)
+{
+	if (xs_ready() && !cancelled)
+		xs_write(0, "control/feature-balloon", "1");
+}
+SUSPEND_HOOK(xen_balloon, NULL, xen_balloon_resume, INIT_LEVEL_MM);

@@ -1,5 +1,6 @@
 /* Shell commands for Xen guests: `xs` (xenstore) and `xen` (summary). */
 #include <ballast/errno.h>
+#include <ballast/init.h>
 #include <ballast/parse.h>
 #include <ballast/printk.h>
 #include <ballast/shell.h>
@@ -294,6 +295,26 @@ static void show_timer(void)
 	       safety_nets ? "on" : "off");
 }
 
+/* Save/restore/migrate: how many suspends, the last one's times (our
+ * clock, which goes on across them) and how far Xen's time moved. */
+static void show_suspend(void)
+{
+	const struct suspend_stats *st = &suspend_stats;
+
+	printk("suspend: %lu times, %lu cancelled, %lu refused",
+	       st->count, st->cancelled, st->refused);
+	if (st->count)
+		printk("; last at %llu ms, resumed at %llu ms, %s, Xen time moved %lld ms",
+		       (unsigned long long)(st->last_suspend_ns / 1000000),
+		       (unsigned long long)(st->last_resume_ns / 1000000),
+		       st->last_result == 0 ? "new domain" :
+		       st->last_result == 1 ? "cancelled" : "failed",
+		       (long long)(xen_clock_last_jump / 1000000));
+	if (st->refused_by)
+		printk("; last refused by %s", st->refused_by);
+	printk("\n");
+}
+
 static int cmd_xen(int argc, char **argv)
 {
 	if (xen_present() && argc == 3 && strcmp(argv[1], "sleep") == 0)
@@ -322,6 +343,7 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen_clock_tsc_behind,
 	       (unsigned long long)xen_clock_held);
 	show_timer();
+	show_suspend();
 	show_start_info();
 	return 0;
 }

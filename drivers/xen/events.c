@@ -11,6 +11,7 @@
 #include <ballast/trace.h>
 #include <ballast/init.h>
 #include <ballast/platform.h>
+#include <ballast/string.h>
 #include <ballast/xen/events.h>
 #include <ballast/xen/timer.h>
 #include <asm/xen/hypercall.h>
@@ -140,32 +141,70 @@ static void timer_event(evtchn_port_t port, void *arg)
 	xen_timer_expired();
 }
 
-static int xen_events_init(void)
+/*
+ * HVM/PVH: the vector as HVM_PARAM_CALLBACK_IRQ. Its being non-zero is
+ * also what tells the toolstack we have PV drivers: it then asks us to
+ * suspend, and tells us when a suspend was cancelled (facts doc, 1-2).
+ */
+static void set_callback(void)
+{
+	u64 via = ((u64)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) |
+		  XEN_UPCALL_VECTOR;
+	struct xen_hvm_param p = { .domid = DOMID_SELF,
+				   .index = HVM_PARAM_CALLBACK_IRQ,
+				   .value = via };
+
+	if (xen.mode != XEN_HVM && xen.mode != XEN_PVH)
+		return;
+	if (HYPERVISOR_hvm_op(HVMOP_set_param, &p) < 0)
+		pr_err("xen: cannot set the event callback vector\n");
+}
+
+static void bind_timer(void)
 {
 	int port;
 
-	if (!xen_present())
-		return -ENODEV;
-	/* PV's event callback (pv_entry.S) enters through the same vector. */
-	set_irq_handler(XEN_UPCALL_VECTOR, upcall_vector);
-	if (xen.mode == XEN_HVM || xen.mode == XEN_PVH) {
-		u64 via = ((u64)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) |
-			  XEN_UPCALL_VECTOR;
-		struct xen_hvm_param p = { .domid = DOMID_SELF,
-					   .index = HVM_PARAM_CALLBACK_IRQ,
-					   .value = via };
-
-		if (HYPERVISOR_hvm_op(HVMOP_set_param, &p) < 0)
-			pr_err("xen: cannot set the event callback vector\n");
-	}
-	/* Only our one-shot timer may wake us: no 100 Hz periodic tick. */
+	/* Only our one-shot timer may wake us: no 100 Hz periodic tick
+	 * (a new vcpu, also one restored, starts with one). */
 	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
 	port = evtchn_bind_virq(VIRQ_TIMER, timer_event, NULL);
 	if (port < 0) {
 		pr_warn("xen: no timer event channel (%d)\n", port);
-		return 0;
+		platform.set_timer = NULL;
+		return;
 	}
 	platform.set_timer = xen_set_timer;
+}
+
+static int xen_events_init(void)
+{
+	if (!xen_present())
+		return -ENODEV;
+	/* PV's event callback (pv_entry.S) enters through the same vector. */
+	set_irq_handler(XEN_UPCALL_VECTOR, upcall_vector);
+	set_callback();
+	bind_timer();
 	return 0;
 }
 INIT_HOOK(xen_events, xen_events_init, INIT_LEVEL_PLATFORM);
+
+/*
+ * In a new domain no port of the old one exists: forget every binding
+ * (the drivers bind their new ports in their own resume hooks, which run
+ * after this one), and set up the callback and the timer again. Cancelled,
+ * everything is still bound. Either way the one-shot is armed afresh: in a
+ * new domain it is gone, and its deadline was turned into Xen time by an
+ * offset the resume changed.
+ */
+static void xen_events_resume(bool cancelled)
+{
+	if (!xen_present())
+		return;
+	xen_timer_forget();
+	if (cancelled)
+		return;
+	memset(handlers, 0, sizeof(handlers));
+	set_callback();
+	bind_timer();
+}
+SUSPEND_HOOK(xen_events, NULL, xen_events_resume, INIT_LEVEL_PLATFORM);

@@ -135,3 +135,25 @@ static int xen_console_init(void)
 	return 0;
 }
 INIT_HOOK(xen_console, xen_console_init, INIT_LEVEL_CONSOLE);
+
+/*
+ * Before: everything written so far reaches the log. After, in a new
+ * domain: the ring is at the same frame (on HVM/PVH the restore zeroed it:
+ * indexes are only ever read from the ring), its port is new.
+ */
+static int xen_console_suspend(void)
+{
+	xen_console_flush();
+	return 0;
+}
+
+static void xen_console_resume(bool cancelled)
+{
+	if (!ring || cancelled)
+		return;
+	stalled = false;
+	evtchn_bind(xen.console_evtchn, xencons_event, NULL);
+	evtchn_send(xen.console_evtchn);
+}
+SUSPEND_HOOK(xen_console, xen_console_suspend, xen_console_resume,
+	     INIT_LEVEL_CONSOLE);

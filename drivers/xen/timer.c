@@ -41,3 +41,9 @@ u64 xen_timer_deadline(void)
 {
 	return armed_for;
 }
+
+/* After a resume: whatever was armed is gone or stale; arm the next anew. */
+void xen_timer_forget(void)
+{
+	armed_for = 0;
+}

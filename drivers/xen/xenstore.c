@@ -383,6 +383,42 @@ int xs_init(void)
 	return 0;
 }
 
+/*
+ * Suspend: called from a watch callback or the shell, so no request is in
+ * flight (xs_talk is synchronous); refuse if one is. Resume in a new
+ * domain: the ring is at the same frame (zeroed on HVM/PVH: its indexes
+ * are read from it, never kept), with a new port and domid; every watch is
+ * gone, so each is registered again with its token, and fires once: each
+ * driver re-reads its node (the balloon memory/target).
+ */
+static int xs_suspend(void)
+{
+	return busy ? -EBUSY : 0;
+}
+
+static void xs_resume(bool cancelled)
+{
+	struct xs_watch *w = watches;
+
+	if (!intf || cancelled)
+		return;
+	if (xs_init()) {
+		pr_err("xenstore: lost after resume\n");
+		return;
+	}
+	watches = NULL;
+	while (w) {
+		struct xs_watch *next = w->next;
+		int err = xs_watch_add(w);
+
+		if (err)
+			pr_warn("xenstore: watch %s not restored: %s\n",
+				w->path, errno_name(err));
+		w = next;
+	}
+}
+SUSPEND_HOOK(xenstore, xs_suspend, xs_resume, INIT_LEVEL_EARLY);
+
 static int xs_init_hook(void)
 {
 	int err;

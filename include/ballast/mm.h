@@ -26,6 +26,12 @@ static inline struct page *alloc_page(void) { return alloc_pages(0); }
  * in an online block; NULL otherwise (a driver emptying one memory block).
  */
 struct page *alloc_pages_at(unsigned long pfn, unsigned int order);
+/*
+ * A block wholly below limit_pfn (memory that is never removed), NULL when
+ * none is free there: for data that must outlive any hot-added block.
+ */
+struct page *alloc_pages_below(unsigned int order, unsigned long limit_pfn);
+void *alloc_pages_virt_below(unsigned int order, unsigned long limit_pfn);
 /* Free a block from alloc_pages (its reference must be the last one). */
 void free_pages(struct page *page, unsigned int order);
 static inline void free_page(struct page *page) { free_pages(page, 0); }

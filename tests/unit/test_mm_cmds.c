@@ -196,3 +196,23 @@ TEST(mm_cmd_lsmem_rounds_like_util_linux)
 	CHECK(strstr(unit_log(), "Total online memory:      1.9G"));
 	CHECK(strstr(unit_log(), "Total offline memory:       1G"));
 }
+
+TEST(mm_cmd_memhold_pattern_checks_every_page)
+{
+	struct mm_stats a, b;
+
+	sim_mm_boot_default();
+	mm_get_stats(&a);
+	CHECK_EQ(run("memhold 4M --pattern"), 0);
+	CHECK_EQ(run("memhold 1M"), 0);
+	CHECK_EQ(run("memhold check"), 0);
+	CHECK(strstr(unit_log(), "memhold check: 1024 pages checked, 0 mismatches"));
+	CHECK_EQ(run("memhold"), 0);
+	CHECK(strstr(unit_log(), "1280 pages held, 1024 with a pattern"));
+	CHECK_EQ(run("memhold 4M --bogus"), -EINVAL);
+	CHECK_EQ(run("memhold release"), 0);
+	CHECK_EQ(run("memhold check"), 0);
+	CHECK(strstr(unit_log(), "memhold check: 0 pages checked, 0 mismatches"));
+	mm_get_stats(&b);
+	CHECK_EQ(a.free, b.free);
+}

@@ -58,9 +58,11 @@ int xen_hvm_get_param(u32 index, u64 *value)
 /*
  * HVM/PVH: shared_info is not in guest memory until we place it. Any guest
  * frame will do; the one backing shared_info_page is given up to it (Xen
- * frees the RAM page that was there).
+ * frees the RAM page that was there). After a restore or migration the
+ * frame is a hole (the save skips Xen's pages): placed again at the same
+ * frame, the new domain's shared_info is where the code expects it.
  */
-static int hvm_map_shared_info(void)
+int xen_hvm_remap_shared_info(void)
 {
 	struct xen_add_to_physmap xatp = {
 		.domid = DOMID_SELF,
@@ -183,7 +185,7 @@ static void xen_set_platform(void)
 void xen_common_init(void)
 {
 	if (!xen.shared) {
-		int err = hvm_map_shared_info();
+		int err = xen_hvm_remap_shared_info();
 
 		if (err)
 			panic("xen: cannot map shared_info: %s", errno_name(err));

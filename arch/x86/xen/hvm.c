@@ -12,6 +12,20 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/setup.h>
 
+/*
+ * The rings' event channels: at boot, and in a new domain after a restore
+ * or migration (the ring frames stay where they were; the ports are new).
+ */
+void xen_hvm_read_ports(void)
+{
+	u64 v;
+
+	if (!xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
+		xen.store_evtchn = (u32)v;
+	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
+		xen.console_evtchn = (u32)v;
+}
+
 /* Ring frames and event channels the toolstack set up for us. */
 void xen_hvm_read_params(void)
 {
@@ -19,12 +33,9 @@ void xen_hvm_read_params(void)
 
 	if (!xen_hvm_get_param(HVM_PARAM_STORE_PFN, &v) && v)
 		xen.store_pfn = v;
-	if (!xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
-		xen.store_evtchn = (u32)v;
 	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v) && v)
 		xen.console_pfn = v;
-	if (!xen_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
-		xen.console_evtchn = (u32)v;
+	xen_hvm_read_ports();
 	/* The boot page tables map the first 4 GiB, where Xen puts them. */
 	if (xen.store_pfn) {
 		xen.store_ring = phys_to_virt(PFN_PHYS(xen.store_pfn));

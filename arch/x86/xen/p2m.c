@@ -50,6 +50,14 @@ u64 xen_pfn_to_mfn(unsigned long pfn)
 	return leaf ? leaf[pfn % P2M_PER_LEAF] : INVALID_P2M_ENTRY;
 }
 
+xen_pfn_t *xen_p2m_leaf(unsigned long l)
+{
+	if (!top)
+		return l * P2M_PER_LEAF < boot_entries ? boot_list + l * P2M_PER_LEAF
+						       : NULL;
+	return l < top_leaves ? top[l] : NULL;
+}
+
 unsigned long xen_mfn_to_pfn(u64 mfn)
 {
 	return M2P[mfn];
@@ -74,11 +82,25 @@ static unsigned int top_order(unsigned long leaves)
 	return order;
 }
 
+/*
+ * The top array and the saver's frame lists live as long as the map covers
+ * a range, so they come from boot memory (below the boot map's end): one
+ * left in a hot-added block would keep it, and the blocks below whose page
+ * tables it holds, from ever being removed. Anywhere when boot memory is
+ * full (that block stays, which costs memory but loses nothing).
+ */
+void *xen_p2m_alloc(unsigned int order)
+{
+	void *p = p2m_base ? alloc_pages_virt_below(order, p2m_base) : NULL;
+
+	return p ? p : alloc_pages_virt(order);
+}
+
 /* A top array for at least `leaves` leaves, the old one's pointers copied. */
 static int grow_top(unsigned long leaves)
 {
 	unsigned int order = top_order(leaves);
-	xen_pfn_t **t = alloc_pages_virt(order);
+	xen_pfn_t **t = xen_p2m_alloc(order);
 
 	if (!t)
 		return -ENOMEM;
@@ -130,6 +152,7 @@ int xen_p2m_grow(unsigned long max_pfn)
 		return err;
 	if (max_pfn > p2m_entries)
 		p2m_entries = max_pfn;
+	xen_p2m_publish(); /* the saver may read it any time */
 	return 0;
 }
 
@@ -158,7 +181,7 @@ static void maybe_shrink_top(void)
 		}
 	if (top_order(need) >= top_order(top_leaves))
 		return;
-	t = alloc_pages_virt(top_order(need));
+	t = xen_p2m_alloc(top_order(need));
 	if (!t)
 		return; /* keep the bigger one */
 	memset(t, 0, PAGE_SIZE << top_order(need));
@@ -187,6 +210,7 @@ int xen_set_p2m(unsigned long pfn, u64 mfn)
 			return 0;
 		if (!(*slot = new_leaf()))
 			return -ENOMEM;
+		xen_p2m_publish();
 	}
 	old = (*slot)[pfn % P2M_PER_LEAF];
 	(*slot)[pfn % P2M_PER_LEAF] = mfn;
@@ -195,9 +219,12 @@ int xen_set_p2m(unsigned long pfn, u64 mfn)
 	if (mfn != INVALID_P2M_ENTRY) {
 		(*leaf_count(*slot))++;
 	} else if (--(*leaf_count(*slot)) == 0) {
-		free_pages_virt(*slot, 0);
+		xen_pfn_t *gone = *slot;
+
 		*slot = NULL;
 		maybe_shrink_top();
+		xen_p2m_publish(); /* before the leaf is anyone else's */
+		free_pages_virt(gone, 0);
 	}
 	return 0;
 }

@@ -183,6 +183,49 @@ static void pv_map_shared_info(start_info_t *si)
 	xen.shared = (struct shared_info *)shared_info_page;
 }
 
+/*
+ * Save/restore (suspend.c). Before: start_info names the rings by pfn (the
+ * restore reads them so), and the image page that shows shared_info maps
+ * its own frame again (a PTE to a frame outside the P2M fails the save).
+ * After: shared_info from start_info (a new frame in a new domain, where
+ * start_info names the rings by their new mfns and gives the new ports),
+ * and the P2M lists rebuilt from the P2M the restore rewrote.
+ */
+void xen_pv_pre_suspend(void)
+{
+	start_info_t *si = xen.start_info;
+	uintptr_t va = (uintptr_t)shared_info_page;
+
+	si->store_mfn = xen.store_pfn;
+	si->console.domU.mfn = xen.console_pfn;
+	if (HYPERVISOR_update_va_mapping(va, phys_to_machine(PHYS(va)) | PTE_P | PTE_W,
+					 UVMF_INVLPG | UVMF_LOCAL))
+		panic("pv: cannot unmap shared_info before the suspend");
+}
+
+u64 xen_pv_start_info_mfn(void)
+{
+	return phys_to_machine(PHYS(xen.start_info)) >> PAGE_SHIFT;
+}
+
+void xen_pv_post_suspend(bool cancelled)
+{
+	start_info_t *si = xen.start_info;
+
+	if (cancelled) {
+		si->store_mfn = xen_pfn_to_mfn(xen.store_pfn);
+		si->console.domU.mfn = xen_pfn_to_mfn(xen.console_pfn);
+	}
+	pv_map_shared_info(si);
+	xen.vcpu = &xen.shared->vcpu_info[0];
+	if (cancelled)
+		return;
+	xen.store_evtchn = si->store_evtchn;
+	xen.console_evtchn = si->console.domU.evtchn;
+	if (xen_p2m_publish())
+		pr_err("pv: the P2M lists could not be rebuilt: the next save fails\n");
+}
+
 /* Bootstrap-region address of a frame Xen named by its mfn. */
 static void *mfn_virt(unsigned long mfn)
 {

@@ -21,6 +21,18 @@
 u64 xen_clock_tsc_behind, xen_clock_held;
 static u64 last_ns;
 
+/*
+ * Xen system time is the host's uptime: across a restore or migration it
+ * jumps (forward by the downtime on one host, anywhere on another). Our
+ * clock is Xen's plus an offset, rebased at each resume so that it goes on
+ * from the last value it returned: deferred calls keep their distances and
+ * nothing sees the clock step back. The single-shot timer takes Xen time,
+ * so deadlines are turned back before they are armed.
+ */
+static s64 offset;
+s64 xen_clock_last_jump; /* Xen time moved this much over the last suspend */
+static u64 suspended_raw;
+
 static u64 read_clock(void)
 {
 	volatile struct vcpu_time_info *t = &xen.vcpu->time;
@@ -47,7 +59,7 @@ static u64 read_clock(void)
 
 u64 xen_clock_ns(void)
 {
-	u64 ns = read_clock();
+	u64 ns = read_clock() + (u64)offset;
 
 	if (ns < last_ns) {
 		xen_clock_held++;
@@ -74,7 +86,32 @@ u64 xen_tsc_khz(void)
 /* The one-shot's hypercall, for drivers/xen/timer.c. */
 int xen_arm_singleshot(u64 deadline_ns)
 {
-	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns };
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns - (u64)offset };
 
+	/* Due before Xen's time began (after a rebase): at once. */
+	if ((s64)deadline_ns - offset <= 0)
+		t.timeout_abs_ns = 1;
 	return (int)HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+}
+
+/* Before SHUTDOWN_suspend: where our clock and Xen's stood. */
+void xen_time_suspend(void)
+{
+	xen_clock_ns(); /* last_ns is now */
+	suspended_raw = read_clock();
+}
+
+/*
+ * After it, with shared_info mapped again: cancelled, Xen's time went on
+ * as ever and the timer is still set; in a new domain the timer is gone
+ * and our clock goes on from where it stopped.
+ */
+void xen_time_resume(bool cancelled)
+{
+	u64 raw = read_clock();
+
+	xen_clock_last_jump = (s64)(raw - suspended_raw);
+	if (cancelled)
+		return;
+	offset = (s64)(last_ns - raw);
 }

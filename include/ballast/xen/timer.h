@@ -15,6 +15,8 @@ u64 xen_timer_deadline(void);
 void xen_set_timer(u64 deadline_ns);
 /* The timer's event arrived: the next set_timer must really arm it. */
 void xen_timer_expired(void);
+/* After a resume: the next set_timer arms whatever it is asked. */
+void xen_timer_forget(void);
 
 /* arch (arch/x86/xen/time.c), the sim on the host: the hypercall; 0 or -errno. */
 int xen_arm_singleshot(u64 deadline_ns);

@@ -525,3 +525,86 @@ xt_memtest() {
 	xt_cmd "memtest $1" $2 || xt_crash "no prompt after memtest $1${3:+ ($3)}"
 	xt_expect "ok \(0 bad words\)" || xt_fail "memtest $1 did not pass${3:+ ($3)}"
 }
+
+# ---- save, restore, migrate --------------------------------------------------
+# (docs/xen.md, "Save, restore and migrate"; facts doc section 8)
+#
+#   xt_save_prepare     once per guest: balloon to XT_SAVE_MIB (200) and
+#                       `memhold 64M --pattern`
+#   xt_reattach         after xl restore / xl migrate: the new domain's id,
+#                       console pty and log
+#   xt_save_after WHAT  memhold check (0 mismatches), the console answers,
+#                       xl mem-set up and back reaches its target, memtest,
+#                       meminfo -c, PV: xen p2m, idle CPU; XT_SAVE_SUMMARY says what it saw
+XT_SAVE_MIB=${XT_SAVE_MIB:-200}
+# where a failed save ran out of room: /tmp and dom0's memory
+xt_space() { df -k /tmp | tail -1; grep -E "^(MemTotal|MemFree|MemAvailable):" /proc/meminfo | tr -s ' ' | tr '\n' ';'; echo; }
+xt_save_prepare() {
+	[ -f $XT_STATE/$XT_TYPE.saveprep ] && return 0
+	xl mem-set "$(xt_domname)" ${XT_SAVE_MIB}m || xt_fail "xl mem-set $XT_SAVE_MIB refused"
+	xt_reach $XT_SAVE_MIB ${XT_BALLOON_TIMEOUT:-180} $(xt_balloon_tol)
+	xt_balloon_done "$XT_SAVE_MIB MiB"
+	xt_cmd "memhold 64M --pattern" 120 || xt_crash "no prompt after memhold 64M --pattern"
+	xt_expect "memhold: holding 16384 more" || xt_fail "memhold 64M --pattern held less"
+	xt_cmd "memhold check" 120 || xt_crash "no prompt after memhold check"
+	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check before any save"
+	touch $XT_STATE/$XT_TYPE.saveprep
+}
+
+xt_reattach() {
+	_n=$(xt_domname)
+	_id=$(xl domid "$_n" 2>/dev/null) || xt_crash "no domain $_n after $1"
+	echo "$_id" > $XT_STATE/$XT_TYPE.domid
+	XT_DOMID=$_id
+	# the receiver of a migration was created as NAME--incoming, and
+	# xenconsoled named its log so: the log of the guest from now on
+	_in=$XT_LOG/guest-$_n--incoming.log
+	[ -f "$_in" ] && mv -f "$_in" $XT_LOG/guest-$_n.log
+	# so did the receiver's xl daemon, which logs how the domain ends
+	# (xt_wait_gone); the sender's log ends with its suspend
+	_in=/var/log/xen/xl-$_n--incoming.log
+	if [ -f "$_in" ]; then mv -f "$_in" /var/log/xen/xl-$_n.log
+	else sed -i 's/shut down, reason code 2/shut down for the save (reason code 2)/' /var/log/xen/xl-$_n.log 2>/dev/null; fi
+	_key=console/tty
+	[ "$(xt_kind)" = hvm ] && [ ! -f $XT_STATE/$XT_TYPE.pvcons ] && _key=serial/0/tty
+	_i=0
+	while :; do
+		_pty=$(xenstore-read /local/domain/$_id/$_key 2>/dev/null) && [ -n "$_pty" ] && break
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || xt_crash "no $_key for domain $_id after $1"
+		sleep 0.1
+	done
+	echo "$_pty" > $XT_STATE/$XT_TYPE.tty
+	XT_MARK=0
+}
+
+xt_save_after() {
+	dom=$(xt_domname)
+	xt_cmd "memhold check" 120 || xt_crash "no prompt after memhold check ($1)"
+	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check after $1"
+	xt_cmd "xen" || xt_crash "no prompt after xen ($1)"
+	_sus=$(grep "^suspend:" $XT_OUT)
+	_up=$((XT_SAVE_MIB + ${XT_SAVE_UP:-100}))
+	for _t in $_up $XT_SAVE_MIB; do
+		xl mem-set "$dom" ${_t}m || xt_fail "xl mem-set $_t refused after $1"
+		xt_reach $_t ${XT_BALLOON_TIMEOUT:-180} $(xt_balloon_tol)
+		xt_balloon_done "$_t MiB after $1"
+	done
+	xt_free "after $1"
+	xt_memtest $((XT_MEM_FREE * 3 / 4))K 600 "after $1"
+	xt_mm_check "after $1"
+	if [ "$(xt_kind)" = pv ]; then
+		xt_cmd "xen p2m" 60 || xt_crash "no prompt after xen p2m ($1)"
+		xt_expect "the M2P agrees" || xt_fail "P2M and M2P disagree after $1"
+	fi
+	xt_cmd "memhold check" 120 || xt_crash "no prompt after memhold check ($1, ballooned)"
+	xt_expect "16384 pages checked, 0 mismatches" || xt_fail "memhold check after $1 and ballooning"
+	# idle: no periodic tick came back, no busy loop; the limits of
+	# idle.sh (0.1 s in 10 s, HVM 1 s: nested under emulation), in 8 s
+	# and one step of xl list's 0.1 s resolution more
+	_lim=0.2; [ "$(xt_kind)" = hvm ] && _lim=0.8
+	_c0=$(xt_cputime); sleep 8; _c1=$(xt_cputime)
+	_cpu=$(awk -v a="$_c0" -v b="$_c1" 'BEGIN { printf "%.1f", b - a }')
+	awk -v u="$_cpu" -v l="$_lim" 'BEGIN { exit !(u <= l) }' || xt_fail "busy when idle after $1: ${_cpu}s CPU in 8s (limit ${_lim}s)"
+	XT_SAVE_SUMMARY="mem-set $_up/$XT_SAVE_MIB reached, memtest ok, 16384 patterned pages 0 mismatches, idle ${_cpu}s CPU in 8s; $_sus"
+}

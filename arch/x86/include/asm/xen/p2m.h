@@ -18,6 +18,12 @@ int xen_p2m_check(unsigned long *backed, unsigned long *bad);
 int xen_p2m_grow(unsigned long max_pfn);
 /* Set one entry (INVALID_P2M_ENTRY to clear); -ERANGE past the map. */
 int xen_set_p2m(unsigned long pfn, u64 mfn);
+/* Leaf l (512 entries) of the map, NULL when none (all invalid). */
+xen_pfn_t *xen_p2m_leaf(unsigned long l);
+/* A page for the map's own bookkeeping, from boot memory when it can. */
+void *xen_p2m_alloc(unsigned int order);
+/* The lists in shared_info the toolstack's saver reads (p2m_lists.c). */
+int xen_p2m_publish(void);
 
 /*
  * PV frame plumbing for the balloon (pv_frames.c): after populate, set the

@@ -37,5 +37,16 @@ u64 xen_clock_ns(void);
 /* Clock reads mended: TSC behind Xen's stamp, a step back held. */
 extern u64 xen_clock_tsc_behind, xen_clock_held;
 u64 xen_tsc_khz(void);
+void xen_time_suspend(void);
+void xen_time_resume(bool cancelled);
+extern s64 xen_clock_last_jump;
+
+/* Suspend the domain for save/restore/migrate (suspend.c). */
+int xen_suspend(void);
+void xen_hvm_read_ports(void);
+void xen_pv_pre_suspend(void);
+void xen_pv_post_suspend(bool cancelled);
+u64 xen_pv_start_info_mfn(void);
+int xen_hvm_remap_shared_info(void);
 
 #endif
