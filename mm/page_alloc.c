@@ -448,26 +448,36 @@ void put_page(struct page *page)
 }
 
 /*
- * A free block wholly below limit_pfn, or NULL. For data that must outlive
- * any hot-added block (the PV P2M's top array and frame lists): allocated
- * in a block that may be removed, it would keep that block, and the blocks
- * whose page tables that one holds, from ever being emptied. Cached pages
- * first, then the smallest order with such a block. Rare callers: the
- * walk is as long as the lists.
+ * The lowest free block wholly below limit_pfn, or NULL. For data that
+ * must outlive any hot-added block (the PV P2M's top array and frame
+ * lists): allocated in a block that may be removed, it would keep that
+ * block, and the blocks whose page tables that one holds, from ever being
+ * emptied. The lowest, so that it lands where such data went at boot and
+ * the layout after a grow/shrink cycle is the boot one (`lsmem` shows
+ * block 1 removable again). Rare callers: the walk is as long as the lists.
  */
 struct page *alloc_pages_below(unsigned int order, unsigned long limit_pfn)
 {
+	unsigned long best = limit_pfn;
+	bool cached = false;
+
 	if (!mm.ready || order > MAX_ORDER)
 		return NULL;
 	for (unsigned int i = 0; !order && i < mm.pcp.count; i++)
-		if (mm.pcp.pfn[i] < limit_pfn)
-			return pcp_take(mm.pcp.pfn[i]);
+		if (mm.pcp.pfn[i] < best) {
+			best = mm.pcp.pfn[i];
+			cached = true;
+		}
 	for (unsigned int o = order; o <= MAX_ORDER; o++)
 		for (u32 pfn = mm.area[o].head; pfn != PFN_NONE;
 		     pfn = pfn_to_page(pfn)->lru.next)
-			if (pfn + (1UL << order) <= limit_pfn)
-				return alloc_pages_at(pfn, order);
-	return NULL;
+			if (pfn < best && pfn + (1UL << order) <= limit_pfn) {
+				best = pfn;
+				cached = false;
+			}
+	if (best >= limit_pfn)
+		return NULL;
+	return cached ? pcp_take(best) : alloc_pages_at(best, order);
 }
 
 void *alloc_pages_virt_below(unsigned int order, unsigned long limit_pfn)

@@ -1,9 +1,9 @@
 /*
- * alloc_pages_below (mm/page_alloc.c): a block wholly below a pfn, for data
- * that must outlive any hot-added block (the PV P2M's bookkeeping). It
- * passes over what plain allocation would hand out first (a cached or free
- * page of block 2), and when nothing below is free it fails and changes
- * nothing.
+ * alloc_pages_below (mm/page_alloc.c): the lowest free block wholly below a
+ * pfn, for data that must outlive any hot-added block (the PV P2M's
+ * bookkeeping). It passes over what plain allocation would hand out first
+ * (a cached or free page of block 2), takes the lowest free pfn, cached or
+ * not, and when nothing below is free it fails and changes nothing.
  */
 #include "unit.h"
 #include "sim_mm.h"
@@ -83,5 +83,31 @@ TEST(mm_alloc_below_fails_cleanly)
 		p->private = 0;
 		free_pages(p, 0);
 	}
+	CHECK_EQ(mm_check_consistency(), 0);
+}
+
+/* The lowest free pfn, whether it waits in the cache or on a list. */
+TEST(mm_alloc_below_takes_the_lowest)
+{
+	online_b2();
+	struct mm_stats a = mmt_stats();
+	unsigned long low = ~0UL;
+
+	for (unsigned long pfn = 0; pfn < B2PFN; pfn++)
+		if (PageFree(pfn_to_page(pfn)) || PageBuddy(pfn_to_page(pfn))) {
+			low = pfn;
+			break;
+		}
+	CHECK(low < B2PFN);
+	struct page *p = alloc_pages_below(0, B2PFN);
+
+	CHECK(p && page_to_pfn(p) == low);
+	free_pages(p, 0); /* now cached: found there */
+	CHECK(PagePcp(p));
+	struct page *q = alloc_pages_below(0, B2PFN);
+
+	CHECK(q == p);
+	free_pages(q, 0);
+	CHECK_EQ(mmt_stats().free, a.free);
 	CHECK_EQ(mm_check_consistency(), 0);
 }

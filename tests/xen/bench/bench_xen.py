@@ -31,6 +31,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 STEPS = ["1000", "128", "900", "256"]
+SAVE_STEPS = [("save", "`xl save`"), ("restore", "`xl restore`"),
+              ("checkpoint", "`xl save -c`"), ("migrate", "`xl migrate` (localhost)")]
 
 
 def plan_for(types):
@@ -45,6 +47,8 @@ def plan_for(types):
                   "bl%sfull bench-boot" % t, "lx%sfull bench-boot" % t]
     for t in types:
         p += ["bl%shot bench-hotadd" % t, "lx%shot bench-hotadd" % t]
+    for t in types:
+        p += ["bl%s bench-save" % t, "lx%s bench-save" % t]
     return p
 
 
@@ -215,6 +219,27 @@ def tables(timings, guest, types):
             if ts or row:
                 out.append("| %s | %s MiB | %s | %s | %s |" % (typ, st, row[0], row[1],
                                                               ratio(vals["bl"], vals["lx"])))
+    out.append("")
+    out.append("#### Save, restore, checkpoint, migrate: memory=256 maxmem=1024 ballooned to 200 MiB, "
+               "ms from the xl command's start to its exit\n")
+    out.append("| type | command | ballast ms | Linux ms | Linux/ballast |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for typ in types:
+        for st, what in SAVE_STEPS:
+            row, vals = [], {}
+            for os_ in ("bl", "lx"):
+                ts = [t for t in timings if t["fig"] == "save" and t["type"] == typ
+                      and t["os"] == os_ and t["step"] == st]
+                ok = [t["ms"] for t in ts if t["how"] == "ok"]
+                bad = sorted({t["how"] for t in ts if t["how"] != "ok"})
+                vals[os_] = ok
+                c = cell(ok) if ts else "not run"
+                if bad:
+                    c += " (%s: %d)" % ("/".join(bad), len(ts) - len(ok))
+                row.append(c)
+            if any(r != "not run" for r in row):
+                out.append("| %s | %s | %s | %s | %s |" % (typ, what, row[0], row[1],
+                                                          ratio(vals["bl"], vals["lx"])))
     out.append("")
     # ballast's own figures per step (deltas of its since-boot counters)
     out.append("#### ballast's own counters per `xl mem-set` step (medians over the repeats)\n")

@@ -407,11 +407,23 @@ xt_wait_gone() {
 	_to=${1:-$(xt_cmd_timeout)}
 	_end=$(( $(xt_now) + _to ))
 	_n=$(xt_domname)
+	_sd=0; _rc=
 	while :; do
 		_s=$(xt_state)
 		case "$_s" in
 		gone) break;;
 		*c*) echo crash; return;;
+		# Shut down and still there: xl's daemon destroys it at once
+		# (on_poweroff), unless it is gone: it exits when the domain
+		# suspends, so after `xl save -c` (or a save that failed and
+		# resumed the guest) no one is left to. Then the reason is
+		# Xen's (xl list -v) and the rig destroys the domain.
+		*s*) _sd=$((_sd + 1))
+			if [ $_sd -ge 10 ]; then
+				_rc=$(xl list -v "$_n" 2>/dev/null | awk 'NR == 2 { print $8 }')
+				echo "xt: [$XT_NAME] $_n shut down (reason code $_rc) and left there: xl's daemon for it had exited (it does at a suspend); xl destroy" >&2
+				xl destroy "$_n" >/dev/null 2>&1
+			fi;;
 		esac
 		[ $(xt_now) -lt $_end ] || { echo "timeout($_s)"; return; }
 		sleep 0.5
@@ -420,7 +432,7 @@ xt_wait_gone() {
 	rm -f $XT_STATE/$XT_TYPE.domid $XT_STATE/$XT_TYPE.tty $XT_STATE/$XT_TYPE.pvcons
 	# xl's daemon (one per domain) logs "Domain N has shut down, reason code R"
 	sleep 0.5
-	_rc=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' /var/log/xen/xl-$_n.log | tail -1)
+	[ -n "$_rc" ] || _rc=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' /var/log/xen/xl-$_n.log | tail -1)
 	case "$_rc" in
 	0) echo poweroff;; 1) echo reboot;; 2) echo suspend;; 3) echo crash;; 4) echo watchdog;;
 	*) echo "gone(reason '$_rc')";;
@@ -562,9 +574,10 @@ xt_reattach() {
 	[ -f "$_in" ] && mv -f "$_in" $XT_LOG/guest-$_n.log
 	# so did the receiver's xl daemon, which logs how the domain ends
 	# (xt_wait_gone); the sender's log ends with its suspend
+	# (xl restore's daemon started a new xl-NAME.log, the old one is
+	# xl-NAME.log.1: never rewrite it in place, the daemon writes to it)
 	_in=/var/log/xen/xl-$_n--incoming.log
-	if [ -f "$_in" ]; then mv -f "$_in" /var/log/xen/xl-$_n.log
-	else sed -i 's/shut down, reason code 2/shut down for the save (reason code 2)/' /var/log/xen/xl-$_n.log 2>/dev/null; fi
+	[ -f "$_in" ] && mv -f "$_in" /var/log/xen/xl-$_n.log
 	_key=console/tty
 	[ "$(xt_kind)" = hvm ] && [ ! -f $XT_STATE/$XT_TYPE.pvcons ] && _key=serial/0/tty
 	_i=0

@@ -7,6 +7,14 @@
 #   hold      memhold of a random part of the guest's free memory
 #   release   memhold release
 #   inflight  xl mem-set T1, then xl mem-set T2 while T1 is still in flight
+#   save      xl save + xl restore, xl save -c, or xl migrate to this host
+#             (XT_SOAK_SAVE=0: none); the balloon goes on towards
+#             memory/target in the new domain. The save file is in dom0's
+#             /tmp (tmpfs, ~240 MiB): a guest above XT_SOAK_SAVE_MAX (180)
+#             MiB is migrated instead, and with too little host memory for
+#             a second copy nothing is done. PV migration on a Xen without
+#             shadow paging is refused by Xen, before the guest is asked:
+#             the step then checks the guest is unharmed.
 # After each step, once the balloon has settled (done, or waiting for a
 # reason that holds now), every one of these must hold:
 #   - it reached the target (the guest's count equals it, `xl list` shows
@@ -164,6 +172,37 @@ snapshot() {
 	xt_xl_mem > $S/$1.xl
 }
 
+# soak_save: one save, checkpoint or migration (sets what; save_bad on failure)
+soak_save() {
+	_xm=$(xt_xl_mem)
+	_fm=$(xl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }')
+	_f=/tmp/$dom.soak
+	rnd 1 3; _op=$R
+	[ $_xm -gt ${XT_SOAK_SAVE_MAX:-180} ] && _op=3
+	[ $_op = 3 ] && [ $((${_fm:-0} - _xm)) -lt 256 ] && _op=0
+	_o=$XT_LOG/soak-save.out; : > $_o; rm -f $_f
+	case $_op in
+	1)	what="xl save + xl restore at $_xm MiB"
+		xl save "$dom" $_f >> $_o 2>&1 || { rm -f $_f; save_bad="xl save failed: $(tail -1 $_o)"; return; }
+		xl restore $_f >> $_o 2>&1 || { rm -f $_f; XT_OUT=$_o xt_crash "xl restore failed (step $step)"; }
+		rm -f $_f
+		xt_reattach "xl restore";;
+	2)	what="xl save -c at $_xm MiB"
+		xl save -c "$dom" $_f >> $_o 2>&1 || save_bad="xl save -c failed: $(tail -1 $_o)"
+		rm -f $_f;;
+	3)	what="xl migrate at $_xm MiB"
+		if xl migrate -s '' "$dom" "xl migrate-receive" >> $_o 2>&1; then
+			xt_reattach "xl migrate"
+		elif [ "$kind" = pv ] && grep -q "Failed to enable logdirty: 95" $_o; then
+			what="$what (refused by Xen: no shadow paging for PV log-dirty)"
+		else
+			xt_alive || XT_OUT=$_o xt_crash "xl migrate failed and the domain is gone (step $step)"
+			save_bad="xl migrate failed: $(tail -1 $_o)"
+		fi;;
+	0)	what="save step: no room to save or migrate $_xm MiB (host free ${_fm} MiB), nothing done";;
+	esac
+}
+
 # ---- at boot: settled at the boot target, the constants, the snapshots
 step=0
 _end=$(( $(xt_now) + settle_to ))
@@ -192,7 +231,7 @@ step=1
 while [ $step -le $steps ]; do
 	rnd 1 100; pick=$R
 	cs0=$(xt_size "$XT_CONSLOG")
-	want=; what=
+	want=; what=; bad=
 	# nothing held: a release is a mem-set instead
 	[ $pick -gt 70 ] && [ $pick -le 85 ] && [ $held = 0 ] && pick=20
 	if [ $pick -le 30 ]; then
@@ -262,6 +301,9 @@ while [ $step -le $steps ]; do
 				xt_cmd "balloon target ${b_target}K" 60 || xt_crash "no prompt after balloon target (step $step)"
 			fi
 		fi
+	elif [ $pick -gt 92 ] && [ "${XT_SOAK_SAVE:-1}" = 1 ]; then
+		soak_save
+		want=$(xs_want); src=xl
 	else
 		rnd 64 $statmax; t1=$R
 		rnd 64 $statmax; xlt=$R
@@ -274,12 +316,12 @@ while [ $step -le $steps ]; do
 	fi
 
 	t0=$(xt_now_ms)
+	[ -n "$save_bad" ] && { bad="$save_bad"; save_bad=; }
 	settle "$want"
 	took=$(( $(xt_now_ms) - t0 ))
-	bad=
 	case "$outcome" in
 	reached|short) ;;
-	*) bad="$outcome";;
+	*) bad="${bad:+$bad; }$outcome";;
 	esac
 	res="$outcome in ${took} ms"
 	[ "$outcome" = short ] && res="$res ($b_reason, $b_short KiB: $why)"
