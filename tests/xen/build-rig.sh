@@ -4,6 +4,12 @@
 # under build/xen-rig/, which then holds
 #
 #   xen           Xen 4.17 hypervisor, gunzipped ELF (QEMU -kernel)
+#   xen-shadow    Debian 12's first Xen 4.17 hypervisor (4.17.5, bookworm
+#                 main), which still has shadow paging: PV live migration
+#                 needs it (log-dirty for PV is shadow mode) and 4.17.7
+#                 builds without it (XSA-495 made it opt-in). The same
+#                 toolstack runs on both. Only the PV migration scenarios
+#                 use it (tests/xen/shadow-plan); absent, they skip.
 #   vmlinuz       Debian 6.1 Linux kernel for dom0
 #   dom0.cpio.gz  base dom0 initramfs: busybox, xl, xenstored, xenconsoled,
 #                 xen-init-dom0, xenstore tools, xentop, the five Xen modules,
@@ -72,6 +78,29 @@ apt-cache policy $ALL_PKGS $KPKG | awk '
 ver() { awk -v p="$1" '$1 == p { v = $2; gsub(/:/, "%3a", v); print v }' "$RIG/versions.new"; }
 # The stamp names the exact versions, so a security update rebuilds the rig.
 want=$( (cat "$RIG/versions.new"; md5sum < "$SELF") | md5sum | cut -d' ' -f1)
+
+# ---- the hypervisor with shadow paging ----------------------------------
+# The bookworm-main version of xen-hypervisor-4.17-amd64 (not the security
+# update), kept only if its config has CONFIG_SHADOW_PAGING=y.
+shadow_xen() {
+	_v=$(apt-cache madison xen-hypervisor-4.17-amd64 2>/dev/null |
+		awk -F'|' '$3 ~ /bookworm\/main/ && $3 !~ /security|updates/ { gsub(/ /, "", $2); print $2; exit }')
+	[ -n "$_v" ] || { log "no bookworm-main xen-hypervisor-4.17-amd64: no xen-shadow (PV migration scenarios skip)"; return 0; }
+	[ -f "$RIG/xen-shadow" ] && [ "$(cat "$RIG/xen-shadow.version" 2>/dev/null)" = "$_v" ] && return 0
+	_d=$RIG/shadow.tmp
+	rm -rf "$_d"; mkdir -p "$_d"; chmod 777 "$_d" 2>/dev/null || true
+	(cd "$_d" && apt-get download "xen-hypervisor-4.17-amd64=$_v" >/dev/null 2>"$RIG/download.err") ||
+		{ cat "$RIG/download.err" >&2; log "cannot download xen-hypervisor-4.17-amd64=$_v: no xen-shadow"; rm -rf "$_d"; return 0; }
+	dpkg-deb -x "$_d"/*.deb "$_d/x"
+	if ! grep -q '^CONFIG_SHADOW_PAGING=y' "$_d"/x/boot/xen-4.17-amd64.config 2>/dev/null; then
+		log "xen-hypervisor-4.17-amd64=$_v has no shadow paging: no xen-shadow"; rm -rf "$_d"; return 0
+	fi
+	gzip -dc "$_d"/x/boot/xen-4.17-amd64.gz > "$RIG/xen-shadow"
+	echo "$_v" > "$RIG/xen-shadow.version"
+	rm -rf "$_d"
+	log "xen-shadow: Xen $_v (shadow paging) for the PV migration scenarios"
+}
+shadow_xen
 
 if [ "${XEN_RIG_FORCE:-0}" != 1 ] && [ -f "$RIG/stamp" ] &&
    [ "$(cat "$RIG/stamp")" = "$want" ] &&

@@ -142,7 +142,7 @@ def ensure_rig(rig):
         sys.exit("xen rig: build-rig.sh failed")
 
 
-def qemu_argv(rig, initrd, mem, smp):
+def qemu_argv(rig, initrd, mem, smp, xen="xen"):
     if not shutil.which("qemu-system-x86_64"):
         sys.exit("qemu-system-x86_64 missing (build-rig.sh installs it)")
     for p in (rig, initrd):
@@ -150,7 +150,7 @@ def qemu_argv(rig, initrd, mem, smp):
             sys.exit("path must not contain ',': %s" % p)
     return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", os.environ.get("XEN_QEMU_CPU", QEMU_CPU),
             "-m", str(mem), "-smp", str(smp), "-nographic", "-no-reboot",
-            "-kernel", os.path.join(rig, "xen"), "-append",
+            "-kernel", os.path.join(rig, xen), "-append",
             os.environ.get("XEN_CMDLINE_EXTRA", "") + " " +
             XEN_CMDLINE.format(dom0=DOM0_MEM[0],
                                dom0cpus=os.environ.get("XEN_DOM0_CPUS", DOM0_CPUS)),
@@ -259,6 +259,9 @@ def main():
     ap.add_argument("--mem", default="2560")
     ap.add_argument("--dom0-mem", default="512M", help="Xen's dom0_mem (default 512M)")
     ap.add_argument("--smp", default="2")
+    ap.add_argument("--xen", default="xen",
+                    help="the hypervisor, a file in RIG: xen (Debian's current), "
+                         "xen-shadow (the one with shadow paging, build-rig.sh)")
     ap.add_argument("--log", help="serial log (default RIG/last-run.log)")
     ap.add_argument("--console", metavar="CFG",
                     help="interactive: create the guest CFG of tests/xen/cfg/guests.tab "
@@ -320,7 +323,10 @@ def main():
         shutil.copyfileobj(base, out)
         out.write(payload)
     DOM0_MEM[0] = args.dom0_mem
-    argv = qemu_argv(args.rig, initrd, args.mem, args.smp)
+    if not os.path.exists(os.path.join(args.rig, args.xen)):
+        print("xen-rig: no %s in %s: booting xen" % (args.xen, args.rig), flush=True)
+        args.xen = "xen"
+    argv = qemu_argv(args.rig, initrd, args.mem, args.smp, args.xen)
 
     if mode != "test":
         print("xen-rig: booting Xen and dom0 (10-30 s); Ctrl-A X quits QEMU")
