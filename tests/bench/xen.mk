@@ -3,6 +3,7 @@
 #   XEN_BENCH_TYPES=pv,pvh[,hvm]  XEN_BENCH_REPS=3  XEN_BENCH_PODMAX=4096
 #   XEN_BENCH_MEM=2560 (the rig's QEMU -m)  XEN_BENCH_ONLY=regex (partial run)
 #   XEN_BENCH_README=1 (put the tables into docs/bench-xen.md)
+#   XEN_BENCH_XEN=xen-shadow (boot the Xen with shadow paging: PV migrate)
 # ballast is built with DEBUG=0 (no page poisoning, as a production Linux
 # has none) into build/bench/k/. Output: build/bench/xen.{csv,md},
 # build/bench/xen-balloon.png; the serial log build/bench/xen-run.log.

@@ -75,7 +75,10 @@ def run_rig(args, out):
             "--guest-file", os.path.join(sd, "vmlinux"),
             "--guest-file", os.path.join(sd, "standin.cpio.gz"),
             "--mem", str(args.mem), "--timeout", str(args.timeout),
-            "--log", os.path.join(out, "xen-run.log")]
+            "--log", os.path.join(out, "xen-run.log"),
+            # XEN_BENCH_XEN=xen-shadow: the Xen with shadow paging, where
+            # PV guests can be migrated (build-rig.sh)
+            "--xen", os.environ.get("XEN_BENCH_XEN", "xen")]
     if args.only:
         argv += ["--only", args.only]
     if "hvm" in args.types and os.path.exists(os.path.join(sd, "standin.iso")):
