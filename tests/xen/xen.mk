@@ -12,6 +12,7 @@
 #   make test-xen-console [CONS_LINES=10000]  the console stress alone
 #   make test-xen-stall [STALL_CYCLES=10]     hotplug cycles, safety nets off, wakeups traced
 #   make test-xen-shadow               PV live migration, on the Xen with shadow paging
+#   make test-xen-bigsave              save-hotplug at xl mem-max 1536, mem-set 1400 (bigger rig)
 
 TYPE ?= pvh
 # 1800 s was the limit for the 62 scenarios before save/restore/migrate
@@ -23,7 +24,7 @@ XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)')
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
 .PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen \
-	test-xen-cycles test-xen-stall test-xen-console test-xen-shadow
+	test-xen-cycles test-xen-stall test-xen-console test-xen-shadow test-xen-bigsave
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -41,6 +42,13 @@ test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 test-xen-shadow: $(BUILD)/ballast.elf xen-rig
 	$(XEN_RUN) --no-build --xen xen-shadow --plan tests/xen/shadow-plan \
 		--log $(BUILD)/xen-rig/shadow-run.log $(XEN_TEST_ARGS) --timeout 1800
+
+# save-hotplug at 1536/1400 MiB (tests/xen/bigsave-plan), on a rig with
+# room for a 1.4 GiB save file in dom0 and two copies of the guest
+test-xen-bigsave: $(BUILD)/ballast.elf xen-iso xen-rig
+	XT_HOT_MAX=1536 XT_HOT_MIB=1400 XT_SAVE_MEMTEST_MAX=262144 XT_SCENARIO_TIMEOUT=1800 \
+	$(XEN_RUN) --no-build --plan tests/xen/bigsave-plan --mem 8192 --dom0-mem 3072M \
+		--log $(BUILD)/xen-rig/bigsave-run.log $(XEN_TEST_ARGS) --timeout 3600
 
 # only the console stress, CONS_LINES lines a guest type (tests/xen/console-plan)
 CONS_LINES ?= 10000

@@ -604,7 +604,9 @@ xt_save_after() {
 		xt_balloon_done "$_t MiB after $1"
 	done
 	xt_free "after $1"
-	xt_memtest $((XT_MEM_FREE * 3 / 4))K 600 "after $1"
+	_mt=$((XT_MEM_FREE * 3 / 4))
+	[ -n "$XT_SAVE_MEMTEST_MAX" ] && [ $_mt -gt $XT_SAVE_MEMTEST_MAX ] && _mt=$XT_SAVE_MEMTEST_MAX
+	xt_memtest ${_mt}K 600 "after $1"
 	xt_mm_check "after $1"
 	if [ "$(xt_kind)" = pv ]; then
 		xt_cmd "xen p2m" 60 || xt_crash "no prompt after xen p2m ($1)"

@@ -177,20 +177,28 @@ soak_save() {
 	_xm=$(xt_xl_mem)
 	_fm=$(xl info 2>/dev/null | awk '$1 == "free_memory" { print $3 }')
 	_f=/tmp/$dom.soak
+	_max=${XT_SOAK_SAVE_MAX:-180}; _pre=
 	rnd 1 3; _op=$R
-	[ $_xm -gt ${XT_SOAK_SAVE_MAX:-180} ] && _op=3
+	# too big for a save file: first down to a size that fits
+	if [ $_op != 3 ] && [ $_xm -gt $_max ]; then
+		rnd 64 $_max; xlt=$R
+		xl mem-set "$dom" ${xlt}m > $XT_LOG/soak-xl.out 2>&1 && settle "$(xs_want)"
+		_xm=$(xt_xl_mem)
+		[ "$outcome" = reached ] && [ $_xm -le $_max ] || _op=3
+		_pre="xl mem-set $xlt ($outcome), "
+	fi
 	[ $_op = 3 ] && [ $((${_fm:-0} - _xm)) -lt 256 ] && _op=0
 	_o=$XT_LOG/soak-save.out; : > $_o; rm -f $_f
 	case $_op in
-	1)	what="xl save + xl restore at $_xm MiB"
+	1)	what="${_pre}xl save + xl restore at $_xm MiB"
 		xl save "$dom" $_f >> $_o 2>&1 || { rm -f $_f; save_bad="xl save failed: $(tail -1 $_o)"; return; }
 		xl restore $_f >> $_o 2>&1 || { rm -f $_f; XT_OUT=$_o xt_crash "xl restore failed (step $step)"; }
 		rm -f $_f
 		xt_reattach "xl restore";;
-	2)	what="xl save -c at $_xm MiB"
+	2)	what="${_pre}xl save -c at $_xm MiB"
 		xl save -c "$dom" $_f >> $_o 2>&1 || save_bad="xl save -c failed: $(tail -1 $_o)"
 		rm -f $_f;;
-	3)	what="xl migrate at $_xm MiB"
+	3)	what="${_pre}xl migrate at $_xm MiB"
 		if xl migrate -s '' "$dom" "xl migrate-receive" >> $_o 2>&1; then
 			xt_reattach "xl migrate"
 		elif [ "$kind" = pv ] && grep -q "Failed to enable logdirty: 95" $_o; then
@@ -199,7 +207,7 @@ soak_save() {
 			xt_alive || XT_OUT=$_o xt_crash "xl migrate failed and the domain is gone (step $step)"
 			save_bad="xl migrate failed: $(tail -1 $_o)"
 		fi;;
-	0)	what="save step: no room to save or migrate $_xm MiB (host free ${_fm} MiB), nothing done";;
+	0)	what="${_pre}save step: no room to save or migrate $_xm MiB (host free ${_fm} MiB), nothing done";;
 	esac
 }
 

@@ -22,16 +22,18 @@ bm_time() {
 	_mib=-; [ -f $f ] && _mib=$(( $(stat -c %s $f) / 1048576 ))
 	bm_rec "t save $BM_KIND $BM_OS $rep $_step $((BM_NOW - _t0)) $_how $_mib"
 	out="$out $_step:$_how/$((BM_NOW - _t0))ms"
-	[ $_rc = 0 ] || { echo "xt: [$XT_NAME] $_step failed:"; tail -3 $XT_LOG/bench-$_step.log | sed 's/^/xt:   /'; }
+	[ $_rc = 0 ] || { echo "xt: [$XT_NAME] $_step failed:"
+		{ grep -m3 -iE "error|fail|killed" $XT_LOG/bench-$_step.log; tail -3 $XT_LOG/bench-$_step.log; } | sed 's/^/xt:   /'; }
 	return $_rc
 }
 
-# running or blocked again (a restored domain comes up paused, then runs)
+# going again: not paused, shut down, crashed or dying (a restored domain
+# comes up paused; a runnable vcpu waiting for a CPU shows neither r nor b)
 bm_running() {
 	_i=0
 	while [ $_i -lt 100 ]; do
 		set -- $(xl list "$BM_DOM" 2>/dev/null | tail -1)
-		case "$5" in *r*|*b*) return 0;; esac
+		case "$5" in *p*|*s*|*c*|*d*|'') ;; *) return 0;; esac
 		_i=$((_i + 1)); sleep 0.1
 	done
 	return 1
