@@ -109,4 +109,4 @@ test-soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(call SOAK_RUN,20,1200,2700,test-soak-xen,$(TEST_SOAK_SEED))
 
 # make test runs these suites too (tests/run_all.sh).
-TEST_SUITES += test-xen test-xen-shadow test-soak-xen
+TEST_SUITES += test-xen test-xen-shadow test-xen-bigsave test-soak-xen
