@@ -366,6 +366,11 @@ xt_guest() {
 		[ "$(xt_kind)" = hvm ] && [ "${XT_HVM_SERIAL:-0}" != 1 ] && xt_pvcons
 		return 0;;
 	1)	echo "did not reach the prompt in ${_to}s ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
+		# a guest blocked at boot (seen once: pvhpod, no output, 0.0 s
+		# CPU, on pCPU 1): Xen's view of its vcpu and the timer queues
+		xl debug-keys q; xl debug-keys a; sleep 2
+		xl dmesg | tail -120 | sed 's/^/xt:   boot stall: /'
+		xl vcpu-list | sed 's/^/xt:   boot stall: /'
 		xt_crash "no prompt within ${_to}s (state $(xt_state))";;
 	*)	echo "died while booting ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
 		xt_crash "domain died while booting (state $(xt_state))";;
@@ -503,14 +508,17 @@ xt_reach() {
 			# and when it is due: a deadline long past there is a
 			# timer interrupt Xen lost, not a guest that forgot)
 			xl dmesg | tail -20 | sed 's/^/xen (before): /' > $XT_OUT.xen
-			xl debug-keys q; xl debug-keys e; xl debug-keys a
-			xl dmesg | tail -150 | sed 's/^/xen: /' >> $XT_OUT.xen
+			# (the last pCPU's queue was missing once: the dump may
+			# still be printing when xl returns, so wait, take more)
+			xl debug-keys q; xl debug-keys e; xl debug-keys a; sleep 2
+			xl dmesg | tail -250 | sed 's/^/xen: /' >> $XT_OUT.xen
+			xl vcpu-list | sed 's/^/xen: vcpu-list: /' >> $XT_OUT.xen
 			# the guest's log: with trace=wake its last steps before
 			# this (typing each line adds a few)
 			xt_cmd dmesg; tail -150 $XT_OUT | sed 's/^/dmesg: /' > $XT_OUT.dmesg
 			xt_cmd xen; cat $XT_OUT.xen $XT_OUT > $XT_OUT.reach
 			xt_cmd balloon; cat $XT_OUT $XT_OUT.dmesg >> $XT_OUT.reach
-			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=300 \
+			XT_OUT=$XT_OUT.reach XT_FAIL_LINES=420 \
 				xt_fail "xl list shows $XT_GOT MiB, not $1 (tolerance $3) after ${2}s"
 		fi
 		xt_alive || xt_crash "domain died going to $1 MiB"
