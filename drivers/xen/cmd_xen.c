@@ -287,11 +287,13 @@ static void show_timer(void)
 		printk("due in %llu ms\n", (unsigned long long)((at - now) / 1000000));
 	else
 		printk("due %llu ms ago\n", (unsigned long long)((now - at) / 1000000));
-	printk("idle: %llu sleeps, %llu woke %llu ms or more past their deadline (latest %llu ms); safety nets %s\n",
+	printk("idle: %llu sleeps, %llu woke %llu ms or more past their deadline (latest %llu ms); "
+	       "%llu with an event already pending (no hlt); safety nets %s\n",
 	       (unsigned long long)idle_stats.sleeps,
 	       (unsigned long long)idle_stats.late,
 	       (unsigned long long)(IDLE_LATE_NS / NSEC_PER_MSEC),
 	       (unsigned long long)(idle_stats.late_max_ns / NSEC_PER_MSEC),
+	       (unsigned long long)xen_idle_pending_skips,
 	       safety_nets ? "on" : "off");
 }
 

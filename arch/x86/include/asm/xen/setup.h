@@ -36,6 +36,8 @@ void xen_pvh_main(u32 magic, u32 info) __noreturn;
 u64 xen_clock_ns(void);
 /* Clock reads mended: TSC behind Xen's stamp, a step back held. */
 extern u64 xen_clock_tsc_behind, xen_clock_held;
+/* HVM/PVH idle entries that found an upcall pending and did not hlt. */
+extern u64 xen_idle_pending_skips;
 u64 xen_tsc_khz(void);
 void xen_time_suspend(void);
 void xen_time_resume(bool cancelled);
