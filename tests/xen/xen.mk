@@ -2,6 +2,7 @@
 # as a PV, PVH and HVM guest. See tests/xen/README.md.
 #
 #   make test-xen [XEN_ONLY=regex] [XEN_TYPES=pv,pvh] [XEN_TIMEOUT=3600] [XEN_V=1]
+#                                      tests/xen/plan, shadow-plan and bigsave-plan
 #   make run-xen [TYPE=pv|pvh|hvm|pvhbal|...]  guest TYPE of tests/xen/cfg/guests.tab on this terminal
 #   make xen-rig                       just build/refresh build/xen-rig
 #   make xen-shell                     Xen + dom0, a dom0 shell
@@ -33,8 +34,15 @@ xen-rig:
 xen-iso: $(BUILD)/ballast.elf
 	@$(MAKE) --no-print-directory iso || echo "xen: warning: 'make iso' failed, hvm scenarios will fail" >&2
 
+# all of it: tests/xen/plan, then the PV live migrations (test-xen-shadow)
+# and the 1400 MiB saves (test-xen-bigsave), one closing line for the three
+XEN_OUT := $(BUILD)/xen-rig/out
 test-xen: $(BUILD)/ballast.elf xen-iso xen-rig
-	$(XEN_RUN) --no-build $(XEN_TEST_ARGS)
+	@mkdir -p $(XEN_OUT)
+	-$(XEN_RUN) --no-build $(XEN_TEST_ARGS) 2>&1 | tee $(XEN_OUT)/plan.out
+	-$(MAKE) --no-print-directory test-xen-shadow 2>&1 | tee $(XEN_OUT)/shadow.out
+	-$(MAKE) --no-print-directory test-xen-bigsave 2>&1 | tee $(XEN_OUT)/bigsave.out
+	@tests/xen/total.sh $(XEN_OUT)/plan.out $(XEN_OUT)/shadow.out $(XEN_OUT)/bigsave.out
 
 # PV live migration needs shadow paging (log-dirty for PV), which Debian's
 # current Xen is built without: a second boot of the rig on the one that
@@ -109,4 +117,4 @@ test-soak-xen: $(BUILD)/ballast.elf xen-iso xen-rig
 	$(call SOAK_RUN,20,1200,2700,test-soak-xen,$(TEST_SOAK_SEED))
 
 # make test runs these suites too (tests/run_all.sh).
-TEST_SUITES += test-xen test-xen-shadow test-xen-bigsave test-soak-xen
+TEST_SUITES += test-xen test-soak-xen
