@@ -36,6 +36,7 @@ bm_running() {
 		case "$5" in *p*|*s*|*c*|*d*|'') ;; *) return 0;; esac
 		_i=$((_i + 1)); sleep 0.1
 	done
+	BM_STATE="state '$5' for 10 s: $(xl list -v "$BM_DOM" 2>/dev/null | tail -1)"
 	return 1
 }
 
@@ -54,7 +55,7 @@ while [ $rep -le $XT_BENCH_REPS ]; do
 	rm -f $f
 	bm_time checkpoint xl save -c "$BM_DOM" $f
 	rm -f $f
-	bm_running || { bm_flush; xt_fail "not running after xl save -c"; }
+	bm_running || { bm_flush; xt_fail "not running after xl save -c ($BM_STATE)"; }
 	if bm_time migrate xl migrate -s '' "$BM_DOM" "xl migrate-receive"; then
 		bm_running || { bm_flush; xt_fail "not running after xl migrate"; }
 	fi
