@@ -4,6 +4,7 @@
 #   XEN_BENCH_MEM=2560 (the rig's QEMU -m)  XEN_BENCH_ONLY=regex (partial run)
 #   XEN_BENCH_README=1 (put the tables into docs/bench-xen.md)
 #   XEN_BENCH_XEN=xen-shadow (boot the Xen with shadow paging: PV migrate)
+#   XEN_BENCH_DOM0=1024M (dom0's memory: HVM save rows need more than 512M)
 # ballast is built with DEBUG=0 (no page poisoning, as a production Linux
 # has none) into build/bench/k/. Output: build/bench/xen.{csv,md},
 # build/bench/xen-balloon.png; the serial log build/bench/xen-run.log.

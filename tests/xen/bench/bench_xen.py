@@ -78,7 +78,11 @@ def run_rig(args, out):
             "--log", os.path.join(out, "xen-run.log"),
             # XEN_BENCH_XEN=xen-shadow: the Xen with shadow paging, where
             # PV guests can be migrated (build-rig.sh)
-            "--xen", os.environ.get("XEN_BENCH_XEN", "xen")]
+            "--xen", os.environ.get("XEN_BENCH_XEN", "xen"),
+            # XEN_BENCH_DOM0=1024M: room in dom0 for an HVM save file and
+            # the restored guest's device model (at 512M, with the stand-in's
+            # files in dom0's RAM, the save helper or QEMU was OOM-killed)
+            "--dom0-mem", os.environ.get("XEN_BENCH_DOM0", "512M")]
     if args.only:
         argv += ["--only", args.only]
     if "hvm" in args.types and os.path.exists(os.path.join(sd, "standin.iso")):

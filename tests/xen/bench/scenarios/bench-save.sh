@@ -55,7 +55,9 @@ while [ $rep -le $XT_BENCH_REPS ]; do
 	rm -f $f
 	bm_time checkpoint xl save -c "$BM_DOM" $f
 	rm -f $f
-	bm_running || { bm_flush; xt_fail "not running after xl save -c ($BM_STATE)"; }
+	bm_running || { bm_flush; sed 's/^/xt:   xl save -c: /' $XT_LOG/bench-checkpoint.log | tail -12
+		xl dmesg | tail -8 | sed 's/^/xt:   xl dmesg: /'
+		xt_fail "not running after xl save -c ($BM_STATE)"; }
 	if bm_time migrate xl migrate -s '' "$BM_DOM" "xl migrate-receive"; then
 		bm_running || { bm_flush; xt_fail "not running after xl migrate"; }
 	fi
