@@ -31,7 +31,7 @@ static u64 virt_mfn(const void *va)
 	return xen_pfn_to_mfn(PFN_DOWN(p));
 }
 
-static xen_pfn_t *zeroed_page(xen_pfn_t fill)
+static xen_pfn_t *filled_page(xen_pfn_t fill)
 {
 	xen_pfn_t *p = xen_p2m_alloc(0);
 
@@ -70,9 +70,9 @@ int xen_p2m_publish(void)
 
 	if (xen.mode != XEN_PV || !xen.shared)
 		return -ENODEV;
-	if (!invalid_leaf && !(invalid_leaf = zeroed_page(INVALID_P2M_ENTRY)))
+	if (!invalid_leaf && !(invalid_leaf = filled_page(INVALID_P2M_ENTRY)))
 		return -ENOMEM;
-	if (!fll && !(fll = zeroed_page(0)))
+	if (!fll && !(fll = filled_page(0)))
 		return -ENOMEM;
 	if (leaves > PER_PAGE * PER_PAGE)
 		leaves = PER_PAGE * PER_PAGE;
@@ -80,7 +80,7 @@ int xen_p2m_publish(void)
 		xen_pfn_t *leaf = xen_p2m_leaf(l);
 		unsigned long f = l / PER_PAGE;
 
-		if (!fl[f] && !(fl[f] = zeroed_page(0))) {
+		if (!fl[f] && !(fl[f] = filled_page(0))) {
 			pr_err("xen p2m: no page for a frame list: a save "
 			       "would miss pfns from %#lx\n", l * PER_PAGE);
 			break;
