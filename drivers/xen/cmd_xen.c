@@ -288,12 +288,13 @@ static void show_timer(void)
 	else
 		printk("due %llu ms ago\n", (unsigned long long)((now - at) / 1000000));
 	printk("idle: %llu sleeps, %llu woke %llu ms or more past their deadline (latest %llu ms); "
-	       "%llu with an event already pending (no hlt); safety nets %s\n",
+	       "%llu with an event already pending (%s); safety nets %s\n",
 	       (unsigned long long)idle_stats.sleeps,
 	       (unsigned long long)idle_stats.late,
 	       (unsigned long long)(IDLE_LATE_NS / NSEC_PER_MSEC),
 	       (unsigned long long)(idle_stats.late_max_ns / NSEC_PER_MSEC),
 	       (unsigned long long)xen_idle_pending_skips,
+	       xen_idle_check_pending ? "no hlt" : "hlt all the same: xen_idle=hlt",
 	       safety_nets ? "on" : "off");
 }
 

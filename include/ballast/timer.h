@@ -13,6 +13,7 @@
 #include <ballast/types.h>
 
 #define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_USEC 1000ULL
 #define NSEC_PER_SEC 1000000000ULL
 
 /* Nanoseconds since some moment at boot; 0 while the platform has no clock. */

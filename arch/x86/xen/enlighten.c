@@ -3,7 +3,9 @@
  * page (HVM/PVH), shared_info, the version string and the platform hooks
  * (SCHEDOP_shutdown, blocking idle).
  */
+#include <ballast/cmdline.h>
 #include <ballast/console.h>
+#include <ballast/init.h>
 #include <ballast/errno.h>
 #include <ballast/platform.h>
 #include <ballast/printk.h>
@@ -134,19 +136,43 @@ void xen_irq_enable(void)
  * bare-metal Xen does see. Not proven: counted (`xen`: idle line).
  */
 u64 xen_idle_pending_skips;
+bool xen_idle_check_pending = true;
 
 void xen_wait_event(void)
 {
 	if (xen.mode == XEN_PV) {
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 		xen_irq_disable();
-	} else if (xen.vcpu->evtchn_upcall_pending) {
-		xen_idle_pending_skips++;
-		__asm__ volatile("sti; nop; cli" ::: "memory");
-	} else {
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		return;
 	}
+	if (xen.vcpu->evtchn_upcall_pending) {
+		xen_idle_pending_skips++;
+		if (xen_idle_check_pending) {
+			__asm__ volatile("sti; nop; cli" ::: "memory");
+			return;
+		}
+	}
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
+
+/* `xen_idle=hlt`: always sti;hlt, as before the check (to reproduce). */
+static int xen_idle_param(void)
+{
+	char val[8];
+	int err = cmdline_param(boot_cmdline, "xen_idle", val, sizeof(val));
+
+	if (err == -ENOENT)
+		return 0;
+	if (err || (strcmp(val, "hlt") != 0 && strcmp(val, "check") != 0)) {
+		pr_warn("xen_idle=: want hlt or check, ignored\n");
+		return 0;
+	}
+	xen_idle_check_pending = strcmp(val, "check") == 0;
+	if (!xen_idle_check_pending)
+		pr_info("xen_idle=hlt: idle halts even with an event pending\n");
+	return 0;
+}
+INIT_HOOK(xen_idle, xen_idle_param, INIT_LEVEL_CONSOLE + 1);
 
 /* ---- platform hooks --------------------------------------------------- */
 

@@ -368,9 +368,7 @@ xt_guest() {
 	1)	echo "did not reach the prompt in ${_to}s ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
 		# a guest blocked at boot (seen once: pvhpod, no output, 0.0 s
 		# CPU, on pCPU 1): Xen's view of its vcpu and the timer queues
-		xl debug-keys q; xl debug-keys a; sleep 2
-		xl dmesg | tail -120 | sed 's/^/xt:   boot stall: /'
-		xl vcpu-list | sed 's/^/xt:   boot stall: /'
+		xt_xen_dump | sed 's/^/xt:   boot stall: /'
 		xt_crash "no prompt within ${_to}s (state $(xt_state))";;
 	*)	echo "died while booting ($XT_NAME)" > $XT_STATE/$XT_TYPE.dead
 		xt_crash "domain died while booting (state $(xt_state))";;
@@ -475,6 +473,18 @@ xt_balloon_tol() {
 	if [ "$(xt_kind)" = pv ]; then echo 1; else echo ${XT_BALLOON_TOL:-12}; fi
 }
 
+# xt_xen_dump: Xen's view of the vcpus, event channels and timer queues
+# (debug keys q, e, a) and xl vcpu-list, for a guest that seems stuck; take
+# it before typing to the guest (input wakes it). The last pCPU's queue
+# was missing once: the dump may still be printing when xl returns, so it
+# waits 2 s and takes more.
+xt_xen_dump() {
+	xl dmesg | tail -20 | sed 's/^/xen (before): /'
+	xl debug-keys q; xl debug-keys e; xl debug-keys a; sleep 2
+	xl dmesg | tail -250 | sed 's/^/xen: /'
+	xl vcpu-list | sed 's/^/xen: vcpu-list: /'
+}
+
 # xt_reach TARGET TIMEOUT TOL: poll `xl list` every second until it shows
 # TARGET MiB within TOL either way (+N: at most TARGET+N, for a guest that
 # cannot go below what it was asked; -N: at least TARGET-N, growing), then
@@ -507,12 +517,7 @@ xt_reach() {
 			# a: each pCPU's timer queue, with the guest's one-shot
 			# and when it is due: a deadline long past there is a
 			# timer interrupt Xen lost, not a guest that forgot)
-			xl dmesg | tail -20 | sed 's/^/xen (before): /' > $XT_OUT.xen
-			# (the last pCPU's queue was missing once: the dump may
-			# still be printing when xl returns, so wait, take more)
-			xl debug-keys q; xl debug-keys e; xl debug-keys a; sleep 2
-			xl dmesg | tail -250 | sed 's/^/xen: /' >> $XT_OUT.xen
-			xl vcpu-list | sed 's/^/xen: vcpu-list: /' >> $XT_OUT.xen
+			xt_xen_dump > $XT_OUT.xen
 			# the guest's log: with trace=wake its last steps before
 			# this (typing each line adds a few)
 			xt_cmd dmesg; tail -150 $XT_OUT | sed 's/^/dmesg: /' > $XT_OUT.dmesg

@@ -38,6 +38,7 @@ u64 xen_clock_ns(void);
 extern u64 xen_clock_tsc_behind, xen_clock_held;
 /* HVM/PVH idle entries that found an upcall pending and did not hlt. */
 extern u64 xen_idle_pending_skips;
+extern bool xen_idle_check_pending; /* xen_idle=check (default) or hlt */
 u64 xen_tsc_khz(void);
 void xen_time_suspend(void);
 void xen_time_resume(bool cancelled);
