@@ -288,13 +288,13 @@ static void show_timer(void)
 	else
 		printk("due %llu ms ago\n", (unsigned long long)((now - at) / 1000000));
 	printk("idle: %llu sleeps, %llu woke %llu ms or more past their deadline (latest %llu ms); "
-	       "%llu with an event already pending (%s); safety nets %s\n",
+	       "%llu upcalls taken at the idle hlt (%s); safety nets %s\n",
 	       (unsigned long long)idle_stats.sleeps,
 	       (unsigned long long)idle_stats.late,
 	       (unsigned long long)(IDLE_LATE_NS / NSEC_PER_MSEC),
 	       (unsigned long long)(idle_stats.late_max_ns / NSEC_PER_MSEC),
-	       (unsigned long long)xen_idle_pending_skips,
-	       xen_idle_check_pending ? "no hlt" : "hlt all the same: xen_idle=hlt",
+	       (unsigned long long)xen_idle_hlt_upcalls,
+	       xen_idle_fix ? "stepped over" : "left there: xen_idle=plain",
 	       safety_nets ? "on" : "off");
 }
 

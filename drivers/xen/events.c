@@ -128,6 +128,7 @@ void xen_evtchn_upcall(void)
 
 static void upcall_vector(struct regs *r)
 {
+	xen_idle_fixup(r);
 	xen_evtchn_upcall();
 }
 

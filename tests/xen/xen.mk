@@ -12,6 +12,7 @@
 #   make test-soak-xen                 the same with 20 steps (part of make test)
 #   make test-xen-console [CONS_LINES=10000]  the console stress alone
 #   make test-xen-stall [STALL_CYCLES=10]     hotplug cycles, safety nets off, wakeups traced
+#   make test-xen-wake [WAKE_RUNS=20] [WAKE_ARGS=...]  the lost-wakeup reproducer (wakestress)
 #   make test-xen-shadow               PV live migration, on the Xen with shadow paging
 #   make test-xen-bigsave              save-hotplug at xl mem-max 1536, mem-set 1400 (bigger rig)
 
@@ -25,7 +26,7 @@ XEN_TEST_ARGS := --timeout $(XEN_TIMEOUT) $(if $(XEN_ONLY),--only '$(XEN_ONLY)')
 	$(if $(XEN_TYPES),--types $(XEN_TYPES)) $(if $(XEN_V),-v)
 
 .PHONY: test-xen run-xen xen-rig xen-shell test-xen-standin xen-iso soak-xen test-soak-xen \
-	test-xen-cycles test-xen-stall test-xen-console test-xen-shadow test-xen-bigsave
+	test-xen-cycles test-xen-stall test-xen-wake test-xen-console test-xen-shadow test-xen-bigsave
 
 xen-rig:
 	@tests/xen/build-rig.sh
@@ -84,6 +85,17 @@ test-xen-stall: $(BUILD)/ballast.elf xen-rig
 		$(PYTHON) tests/xen/run.py --elf $(BUILD)/ballast.elf --iso $(BUILD)/ballast-stall.iso \
 		--rig $(BUILD)/xen-rig --no-build --plan $(STALL_PLAN) --timeout $${XEN_TIMEOUT:-5400} \
 		--log $(BUILD)/xen-rig/stall.log $(if $(XEN_ONLY),--only '$(XEN_ONLY)') $(if $(XEN_V),-v)
+
+# The lost-wakeup reproducer (issue 23): WAKE_RUNS runs in a row of
+# `wakestress WAKE_ROUNDS` per guest of tests/xen/wake-plan, safety nets
+# off; WAKE_ARGS='safety_nets=off trace=wake xen_idle=plain' shows the
+# wakeup lost without the fix (docs/incidents.md).
+WAKE_ARGS ?= safety_nets=off trace=wake
+WAKE_RUNS ?= 20
+WAKE_ROUNDS ?= 20000
+test-xen-wake: $(BUILD)/ballast.elf xen-rig
+	@$(MAKE) --no-print-directory test-xen-stall STALL_PLAN=tests/xen/wake-plan STALL_ARGS='$(WAKE_ARGS)' \
+		XT_WAKE_RUNS=$(WAKE_RUNS) XT_WAKE_ROUNDS=$(WAKE_ROUNDS)
 
 run-xen: $(BUILD)/ballast.elf xen-rig
 	@case "$(TYPE)" in hvm*) $(MAKE) --no-print-directory xen-iso;; esac

@@ -36,9 +36,15 @@ void xen_pvh_main(u32 magic, u32 info) __noreturn;
 u64 xen_clock_ns(void);
 /* Clock reads mended: TSC behind Xen's stamp, a step back held. */
 extern u64 xen_clock_tsc_behind, xen_clock_held;
-/* HVM/PVH idle entries that found an upcall pending and did not hlt. */
-extern u64 xen_idle_pending_skips;
-extern bool xen_idle_check_pending; /* xen_idle=check (default) or hlt */
+/* HVM/PVH idle: sti; hlt; cli (enlighten.c). */
+void xen_sti_hlt(void);
+extern const char xen_idle_hlt_insn[];
+/* Upcalls taken at that hlt (sti shadow lost), stepped over unless
+ * xen_idle=plain; called from the upcall vector with its frame. */
+struct regs;
+void xen_idle_fixup(struct regs *r);
+extern u64 xen_idle_hlt_upcalls;
+extern bool xen_idle_fix;
 u64 xen_tsc_khz(void);
 void xen_time_suspend(void);
 void xen_time_resume(bool cancelled);
