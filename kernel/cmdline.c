@@ -72,6 +72,20 @@ int cmdline_param(const char *cmdline, const char *key, char *val, size_t len)
 	return -ENOENT;
 }
 
+int cmdline_switch(const char *cmdline, const char *key, const char *on_word,
+		   const char *off_word, bool *on)
+{
+	char val[16];
+	int err = cmdline_param(cmdline, key, val, sizeof(val));
+
+	if (err == -ENOENT)
+		return 0;
+	if (err || (strcmp(val, on_word) != 0 && strcmp(val, off_word) != 0))
+		return -EINVAL;
+	*on = strcmp(val, on_word) == 0;
+	return 1;
+}
+
 void cmdline_for_each_cmd(const char *list, void (*fn)(const char *cmd))
 {
 	char buf[CMDLINE_MAX];

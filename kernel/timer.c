@@ -168,16 +168,8 @@ void sleep_ms(u64 ms)
 /* `safety_nets=off`: see timer.h. */
 static int safety_nets_init(void)
 {
-	char val[8];
-	int err = cmdline_param(boot_cmdline, "safety_nets", val, sizeof(val));
-
-	if (err == -ENOENT)
-		return 0;
-	if (err || (strcmp(val, "off") != 0 && strcmp(val, "on") != 0)) {
+	if (cmdline_switch(boot_cmdline, "safety_nets", "on", "off", &safety_nets) < 0)
 		pr_warn("safety_nets=: want on or off, ignored\n");
-		return 0;
-	}
-	safety_nets = strcmp(val, "on") == 0;
 	if (!safety_nets)
 		pr_info("safety nets off: idle sleeps are not capped, lost work is not re-armed\n");
 	return 0;

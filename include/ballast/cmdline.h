@@ -29,6 +29,14 @@ void cmdline_set(const char *s);
  */
 int cmdline_param(const char *cmdline, const char *key, char *val, size_t len);
 
+/*
+ * A two-way switch KEY=ON_WORD|OFF_WORD: 1 and *on set when the line says
+ * one of the two, 0 when KEY is absent, -EINVAL for anything else (*on
+ * unchanged; the caller says so).
+ */
+int cmdline_switch(const char *cmdline, const char *key, const char *on_word,
+		   const char *off_word, bool *on);
+
 /* Calls fn for each ';'-separated command in list (trimmed, non-empty). */
 void cmdline_for_each_cmd(const char *list, void (*fn)(const char *cmd));
 

@@ -67,3 +67,19 @@ TEST(cmdline_too_long_is_dropped_not_cut)
 	CHECK_STR(boot_cmdline, "mem=128M");
 	boot_cmdline_dropped = false;
 }
+
+TEST(cmdline_switch_takes_one_of_two_words)
+{
+	const char *cl = "safety_nets=off xen_idle=plain trace=maybe big=xxxxxxxxxxxxxxxxxxxxxxxx";
+	bool on = true;
+
+	CHECK_EQ(cmdline_switch(cl, "safety_nets", "on", "off", &on), 1);
+	CHECK(!on);
+	CHECK_EQ(cmdline_switch(cl, "xen_idle", "plain", "fixup", &on), 1);
+	CHECK(on);
+	/* absent, or neither word (nor one too long to hold): unchanged */
+	CHECK_EQ(cmdline_switch(cl, "absent", "on", "off", &on), 0);
+	CHECK_EQ(cmdline_switch(cl, "trace", "on", "off", &on), -EINVAL);
+	CHECK_EQ(cmdline_switch(cl, "big", "on", "off", &on), -EINVAL);
+	CHECK(on);
+}

@@ -173,16 +173,8 @@ void xen_idle_fixup(struct regs *r)
 
 static int xen_idle_param(void)
 {
-	char val[8];
-	int err = cmdline_param(boot_cmdline, "xen_idle", val, sizeof(val));
-
-	if (err == -ENOENT)
-		return 0;
-	if (err || (strcmp(val, "plain") != 0 && strcmp(val, "fixup") != 0)) {
+	if (cmdline_switch(boot_cmdline, "xen_idle", "fixup", "plain", &xen_idle_fix) < 0)
 		pr_warn("xen_idle=: want plain or fixup, ignored\n");
-		return 0;
-	}
-	xen_idle_fix = strcmp(val, "fixup") == 0;
 	if (!xen_idle_fix)
 		pr_info("xen_idle=plain: an upcall taken at the idle hlt returns to it\n");
 	return 0;
