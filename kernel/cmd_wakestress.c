@@ -58,17 +58,15 @@ static u64 one_round(struct stress *st, u64 spread_ns)
 	if (busy_end > due)
 		st->busy_past++;
 	/*
-	 * The idle path itself (kernel/timer.c wait_until), without the idle
-	 * cap: idle_once would, after running the call, sleep on to the next
-	 * deadline, which is no lateness of the call.
+	 * The idle path's sleep without idle_once's cap: idle_once would,
+	 * after running the call, sleep on to the next deadline, which is no
+	 * lateness of the call.
 	 */
 	for (;;) {
 		run_deferred();
 		if (st->ran_at)
 			break;
-		if (platform.set_timer)
-			platform.set_timer(deferred_next_deadline());
-		platform.idle();
+		wait_until(deferred_next_deadline());
 	}
 	ran = st->ran_at;
 	due = MAX(due, busy_end);

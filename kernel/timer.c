@@ -105,7 +105,7 @@ struct idle_stats idle_stats;
  * more than IDLE_LATE_NS after the deadline means the one-shot did not
  * wake us: something else did (input, an event), or the cap below.
  */
-static void wait_until(u64 deadline)
+void wait_until(u64 deadline)
 {
 	u64 woke;
 

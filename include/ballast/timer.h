@@ -46,6 +46,9 @@ void idle_poll_register(struct idle_poll *p);
 
 /* Run due deferred calls and the idle pollers. */
 void run_deferred(void);
+/* Arm the one-shot for deadline (0: none), sleep until an interrupt;
+ * counted in idle_stats, traced with trace=wake. */
+void wait_until(u64 deadline);
 /* One pass of the idle loop: due work, sleep until an interrupt or the
  * next deadline, due work again. */
 void idle_once(void);
