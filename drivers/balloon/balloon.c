@@ -12,7 +12,15 @@
  *   WAITING   stopped short: the same work again at retry_at
  *
  * A new target goes to DOWN, UP or SETTLING (balloon_set_target). A batch
- * that reaches the target settles in the same call. Stopping short (no
+ * that reaches the target settles in the same call.
+ *
+ * Blocks that going down emptied are removed (hotplug.c) only once at the
+ * target, one a call, before settling, or when going down stops short:
+ * the host gets its frames back first, removal (~130 ms a block under
+ * nested PV: offline walk, memmap and table unmapping) is not in the time
+ * to the target, and a new target that wants memory again while the
+ * balloon is still on its way finds the emptied blocks there, ballooned,
+ * and fills them without adding them again. Stopping short (no
  * free memory going down, the host out of memory or at its limit going
  * up) is normal: the balloon goes as far as it can, records why and by
  * how much, and retries after 1, 2, 4 ... 32 s; after that it waits in
@@ -275,6 +283,10 @@ u64 balloon_work(u64 now)
 			before = moved();
 			why = move();
 			if (why != BALLOON_OK) {
+				if (balloon.state == BALLOON_DOWN && balloon_remove_one()) {
+					balloon.state = next_state();
+					return ask(now, BALLOON_AGAIN);
+				}
 				delay = backoff(why, moved() != before, now);
 				balloon.state = delay ? BALLOON_WAITING : BALLOON_DONE;
 				return ask(now, delay);
@@ -290,6 +302,8 @@ u64 balloon_work(u64 now)
 				break; /* not at rest (any more) */
 			note_done();
 			balloon.retries = 0;
+			if (balloon_remove_one())
+				return ask(now, BALLOON_AGAIN); /* one a call */
 			why = balloon.target_set ? balloon_settle() : BALLOON_NO_PAGES;
 			balloon.state = next_state();
 			if (balloon.state != BALLOON_SETTLING) /* its populate fell short: go up */

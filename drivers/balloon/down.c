@@ -156,11 +156,8 @@ static enum balloon_reason down_batch(u64 budget)
 enum balloon_reason balloon_down(u64 need)
 {
 	u64 budget = down_budget(need);
-	enum balloon_reason why;
 
 	if (!budget)
 		return BALLOON_NO_FREE_MEMORY;
-	why = down_batch(budget);
-	balloon_remove_empty();
-	return why;
+	return down_batch(budget);
 }

@@ -400,21 +400,27 @@ static bool removal_keeps_target(unsigned long nr)
 	return elsewhere >= balloon.target - after;
 }
 
-unsigned long balloon_remove_empty(void)
+/*
+ * At most one block a call, so that a guest removing many yields between
+ * them (console, other deferred work). The blocks not looked at yet stay
+ * in [check_lo, check_hi) for the next call.
+ */
+bool balloon_remove_one(void)
 {
-	unsigned long removed = 0, lo = balloon.check_lo;
 	unsigned long hi = MIN(balloon.check_hi, balloon.nr_blocks);
 
-	balloon.check_lo = balloon.check_hi = 0;
-	for (unsigned long nr = lo; nr < hi; nr++) {
+	while (balloon.check_lo < hi) {
+		unsigned long nr = balloon.check_lo++;
+
 		if (!block_empty(nr) || !removal_keeps_target(nr))
 			continue;
 		if (!remove_block(nr))
-			removed++;
-		else
-			bal_may_be_empty(nr); /* try again next time */
+			return true;
+		bal_may_be_empty(nr); /* try again next time */
+		return false;
 	}
-	return removed;
+	balloon.check_lo = balloon.check_hi = 0;
+	return false;
 }
 
 void balloon_recheck_all(void)

@@ -93,7 +93,7 @@ struct balloon {
 	unsigned long nr_blocks;
 	unsigned long lo_small, lo_huge; /* no entries in blocks below these */
 	u64 nr_small, nr_huge;           /* entries over all blocks */
-	/* Blocks that may have emptied since balloon_remove_empty last looked
+	/* Blocks that may have emptied since balloon_remove_one last looked
 	 * (pages ballooned in them, or a new target): [check_lo, check_hi).
 	 * It looks at those only, not at every block of a 1 TiB guest. */
 	unsigned long check_lo, check_hi;
@@ -178,7 +178,7 @@ int bal_blocks_init(void);
 struct balloon_block *bal_block(unsigned long pfn);
 void bal_keep_pages(unsigned long pfn, unsigned long n);
 void bal_keep_run(unsigned long pfn);
-/* Block nr gained ballooned pages: balloon_remove_empty looks at it. */
+/* Block nr gained ballooned pages: balloon_remove_one looks at it. */
 void bal_may_be_empty(unsigned long nr);
 /* Lowest block first, only from blocks below `below` (nr_blocks: any). */
 bool bal_take_run(unsigned long *pfn, unsigned long below);
@@ -191,8 +191,8 @@ u64 bal_drop_block(unsigned long nr);
 /* Add a block whose pages come up ballooned (BALLOON_OK), or why not. */
 enum balloon_reason balloon_add_block(void);
 int balloon_hotplug_init(void);
-/* Offline and remove blocks the balloon emptied; blocks removed. */
-unsigned long balloon_remove_empty(void);
+/* Offline and remove one block the balloon emptied; false: none (left). */
+bool balloon_remove_one(void);
 /* Ballooned pages the backend could still bring in by hot-add. */
 u64 balloon_addable_pages(void);
 enum balloon_reason balloon_release_strays(void);
@@ -203,7 +203,7 @@ long balloon_newest_block(struct balloon_scan *sc);
 /* The set of blocks changed (or a new target): both scans of added blocks,
  * going down's (balloon.scan) and settling's (settle_top), start over. */
 void balloon_scan_reset(void);
-/* Let the next balloon_remove_empty look at every block. */
+/* Let the next balloon_remove_one look at every block. */
 void balloon_recheck_all(void);
 
 /* ---- the directions: down.c, up.c, adopt.c; one batch each,

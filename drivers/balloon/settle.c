@@ -7,7 +7,7 @@
  * leaves) for blocks it need not have. So once at the target, free pages
  * of the highest added block go back to the host and as many ballooned
  * pages of lower blocks come back, a batch at a time, until that block
- * holds only ballooned pages and balloon_remove_empty takes it away.
+ * holds only ballooned pages and balloon_remove_one takes it away.
  *
  * Memory only ever moves to a lower block, so settling ends: every batch
  * lowers the sum of the block numbers the guest's pages are in. The count
@@ -109,7 +109,5 @@ enum balloon_reason balloon_settle(void)
 	if (!moved) /* no 2 MiB extents: single pages next batch */
 		return order && why == BALLOON_OK && balloon.huge_down_refused ?
 			       BALLOON_OK : BALLOON_HOST_REFUSED;
-	why = balloon_up_below(moved, (unsigned long)nr);
-	balloon_remove_empty();
-	return why;
+	return balloon_up_below(moved, (unsigned long)nr);
 }

@@ -112,6 +112,38 @@ TEST(balloon_hotplug_ten_cycles_end_where_they_started)
 	CHECK_EQ(bt_stats().blocks_removed, 100);
 }
 
+/*
+ * The host gets its memory back first: going down, no block is removed
+ * while the guest is above its target; the emptied blocks go after it
+ * got there, one a balloon_work call (balloon.c).
+ */
+TEST(balloon_hotplug_removal_after_the_target)
+{
+	u64 start = boot(MB(1024));
+	unsigned long steps, first_removal = 0, reached = 0;
+
+	go(start + MB(300));
+	CHECK(balloon_set_target(start) >= 0);
+	for (steps = 1; steps < 1000; steps++) {
+		u64 d = balloon_work(bt_now);
+		struct balloon_stats b = bt_stats();
+
+		if (!reached && b.current <= start)
+			reached = steps;
+		if (b.blocks_removed && !first_removal)
+			first_removal = steps;
+		if (b.blocks_removed)
+			CHECK(b.current <= start);
+		if (d != BALLOON_AGAIN)
+			break;
+	}
+	bt_check();
+	CHECK(reached && first_removal >= reached);
+	CHECK_EQ(bt_stats().blocks_removed, 3);
+	CHECK_EQ(bt_stats().current, start);
+	CHECK_EQ(bt_stats().state, BALLOON_DONE);
+}
+
 /* A used page keeps its block online; the balloon says what it holds there. */
 TEST(balloon_hotplug_block_in_use_stays)
 {
