@@ -118,18 +118,46 @@ u64 *arch_pte_ptr(uintptr_t va, bool create, int *err)
 	return walk(va, 1, create, err);
 }
 
-static int map_one(uintptr_t va, phys_addr_t pa, int level)
+/*
+ * An entry that was not present cannot be in the TLB: only a replaced one
+ * is flushed (under Xen PV each flush is a hypercall, and a hot-added
+ * block's 32,768 direct-map entries are all new).
+ */
+static void set_entry(u64 *e, u64 val, uintptr_t va)
 {
-	u64 flags = PTE_P | PTE_W | (level == 2 ? PTE_PS : 0);
+	u64 old = *e;
+
+	pte_write(e, val);
+	if (old & PTE_P)
+		flush_va(va);
+}
+
+static int map_large(uintptr_t va, phys_addr_t pa)
+{
 	int err;
-	u64 *e = walk(va, level, true, &err);
+	u64 *e = walk(va, 2, true, &err);
 
 	if (!e)
 		return err;
-	if (level == 2 && (*e & PTE_P) && !(*e & PTE_PS))
+	if ((*e & PTE_P) && !(*e & PTE_PS))
 		return -EEXIST;
-	pte_write(e, pa | flags);
-	flush_va(va);
+	set_entry(e, pa | PTE_P | PTE_W | PTE_PS, va);
+	return 0;
+}
+
+/* 4 KiB entries from va to the end of its page table or of size: one walk
+ * for up to 512 of them. *done: bytes mapped. */
+static int map_ptes(uintptr_t va, phys_addr_t pa, u64 size, u64 *done)
+{
+	int err;
+	u64 *pte = walk(va, 1, true, &err);
+	u64 n = ALIGN_UP(MIN(size, ALIGN_UP(va + 1, 2 * MiB) - va), PAGE_SIZE) / PAGE_SIZE;
+
+	if (!pte)
+		return err;
+	for (u64 i = 0; i < n; i++)
+		set_entry(&pte[i], (pa + i * PAGE_SIZE) | PTE_P | PTE_W, va + i * PAGE_SIZE);
+	*done = n * PAGE_SIZE;
 	return 0;
 }
 
@@ -139,17 +167,16 @@ int arch_map_range(uintptr_t va, phys_addr_t pa, u64 size)
 		bool big = !pv_mmu && IS_ALIGNED(va + off, 2 * MiB) &&
 			   IS_ALIGNED(pa + off, 2 * MiB) &&
 			   size - off >= 2 * MiB;
-		int err = big ? map_one(va + off, pa + off, 2) : -EEXIST;
+		int err = big ? map_large(va + off, pa + off) : -EEXIST;
+		u64 step = 2 * MiB;
 
-		if (err == -EEXIST) { /* a 4 KiB table is there: keep using it */
-			big = false;
-			err = map_one(va + off, pa + off, 1);
-		}
+		if (err == -EEXIST) /* a 4 KiB table is there: keep using it */
+			err = map_ptes(va + off, pa + off, size - off, &step);
 		if (err) {
 			arch_unmap_range(va, off);
 			return err;
 		}
-		off += big ? 2 * MiB : PAGE_SIZE;
+		off += step;
 	}
 	return 0;
 }
@@ -280,30 +307,39 @@ static void free_empty_pt(uintptr_t va)
 	free_empty_pd(va);
 }
 
+/* Clear the 4 KiB entries of one page table from va, n of them: those
+ * already clear are left alone (a ballooned PV page's is; each write
+ * there is a hypercall). */
+static void clear_ptes(u64 *pte, uintptr_t va, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		if (pte[i])
+			set_entry(&pte[i], 0, va + i * PAGE_SIZE);
+}
+
 void arch_unmap_range(uintptr_t va, u64 size)
 {
 	for (u64 off = 0; off < size;) {
+		uintptr_t a = va + off;
+		u64 n = ALIGN_UP(MIN(size - off, ALIGN_UP(a + 1, 2 * MiB) - a),
+				 PAGE_SIZE) / PAGE_SIZE;
 		int err;
-		u64 *pde = walk(va + off, 2, false, &err);
+		u64 *pde = walk(a, 2, false, &err), *pte = NULL;
 
-		if (pde && (*pde & PTE_PS) && IS_ALIGNED(va + off, 2 * MiB) &&
+		if (pde && (*pde & PTE_PS) && IS_ALIGNED(a, 2 * MiB) &&
 		    size - off >= 2 * MiB) {
-			pte_write(pde, 0);
-			flush_va(va + off);
+			set_entry(pde, 0, a);
 			off += 2 * MiB;
 			if (IS_ALIGNED(va + off, GiB) || off >= size)
 				free_empty_pd(va + off - 2 * MiB);
 			continue;
 		}
-		u64 *pte = NULL;
 		if (pde && (*pde & PTE_P)) /* partial large page: split it */
-			pte = walk(va + off, 1, (*pde & PTE_PS) != 0, &err);
-		if (pte) {
-			pte_write(pte, 0);
-			flush_va(va + off);
-		}
-		off += PAGE_SIZE;
-		if (pte && (IS_ALIGNED(va + off, 2 * MiB) || off >= size))
+			pte = walk(a, 1, (*pde & PTE_PS) != 0, &err);
+		if (pte)
+			clear_ptes(pte, a, n);
+		off += n * PAGE_SIZE;
+		if (pte)
 			free_empty_pt(va + off - PAGE_SIZE);
 	}
 }

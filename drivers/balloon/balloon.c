@@ -182,6 +182,7 @@ int balloon_set_target(u64 pages)
 	balloon.retry_at = 0;
 	allow_huge();
 	balloon.timing = true;
+	balloon_times_now(&balloon.at_start);
 	balloon.work_started = clock_ns();
 	balloon_scan_reset();
 	balloon_recheck_all();
@@ -244,6 +245,8 @@ static void note_done(void)
 {
 	if (balloon.timing) {
 		balloon.last_took_ns = clock_ns() - balloon.work_started;
+		balloon_times_now(&balloon.last);
+		balloon_times_sub(&balloon.last, &balloon.at_start);
 		balloon.timing = false;
 	}
 }

@@ -73,6 +73,55 @@ static void show_scrub(const struct balloon_backend *be,
 	printk("\n");
 }
 
+/* ns as "MS.D ms" */
+static void print_ms(u64 ns)
+{
+	printk("%llu.%llu ms", (unsigned long long)(ns / 1000000),
+	       (unsigned long long)(ns / 100000 % 10));
+}
+
+/*
+ * Where the last target's time went: the host's calls (the backend's
+ * kinds; without them, the populate/decrease calls), the scrub, and the
+ * rest, the guest's own work (lists, allocator, adding blocks, mapping).
+ */
+static void show_last(const struct balloon_backend *be,
+		      const struct balloon_stats *st)
+{
+	const struct balloon_times *t = &st->last;
+	u64 host = 0, own;
+
+	printk("last target: reached in %llu ms\n",
+	       (unsigned long long)(st->last_took_ns / 1000000));
+	printk("last split:  populate ");
+	print_ms(t->populate_ns);
+	printk(", decrease ");
+	print_ms(t->decrease_ns);
+	printk(", scrub ");
+	print_ms(t->scrub_ns);
+	printk(", add ");
+	print_ms(t->add_ns);
+	printk("\n");
+	if (be->host_kinds) {
+		printk("last host:  ");
+		for (int i = 0; i < BALLOON_HOST_KINDS && be->host_kinds[i]; i++) {
+			printk(" %s %llu calls ", be->host_kinds[i],
+			       (unsigned long long)t->host[i].calls);
+			print_ms(t->host[i].ns);
+			host += t->host[i].ns;
+		}
+		printk("\n");
+	} else {
+		host = t->populate_ns + t->decrease_ns;
+	}
+	own = host + t->scrub_ns < st->last_took_ns ?
+		      st->last_took_ns - host - t->scrub_ns : 0;
+	printk("last own:    ");
+	print_ms(own);
+	printk(" (%llu%% of the time: not in the host's calls, not scrubbing)\n",
+	       (unsigned long long)(st->last_took_ns ? own * 100 / st->last_took_ns : 0));
+}
+
 static void show(void)
 {
 	const struct balloon_backend *be = balloon_get_backend();
@@ -118,8 +167,7 @@ static void show(void)
 	if (st.untold)
 		printk("untold:      %llu KiB taken back before the host answered\n",
 		       kib(st.untold));
-	printk("last target: reached in %llu ms\n",
-	       (unsigned long long)(st.last_took_ns / 1000000));
+	show_last(be, &st);
 	show_next_run(&st);
 	if (be->show)
 		be->show();

@@ -126,6 +126,7 @@ struct balloon {
 	bool timing;           /* a target change not yet reached */
 	u64 work_started;      /* clock_ns() when the target changed */
 	u64 last_took_ns;
+	struct balloon_times at_start, last; /* snapshot at the target; its deltas */
 	u64 next_run;          /* balloon_work asked to run then; 0: not */
 	u64 rearmed;           /* balloon_note_rearmed */
 	u64 runs, targets, last_run; /* balloon_work, balloon_set_target */
@@ -163,6 +164,10 @@ unsigned long balloon_decrease(unsigned long nr, unsigned int order,
 bool balloon_host_pages(u64 *cur, u64 *max);
 /* Why the host stopped short: its limit (if it has one), or its memory. */
 enum balloon_reason balloon_host_reason(void);
+/* stats.c: the time counters now (with the backend's host calls), and
+ * t -= from. */
+void balloon_times_now(struct balloon_times *t);
+void balloon_times_sub(struct balloon_times *t, const struct balloon_times *from);
 /* The backend's hotplug_base, 0 without one. */
 u64 balloon_hotplug_base(void);
 

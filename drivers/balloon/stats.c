@@ -1,6 +1,31 @@
 /* What the balloon tells the `balloon` command, and its self-check. */
 #include "internal.h"
 
+void balloon_times_now(struct balloon_times *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->add_ns = balloon.add_ns;
+	t->populate_ns = balloon.populate_ns;
+	t->remove_ns = balloon.remove_ns;
+	t->decrease_ns = balloon.decrease_ns;
+	t->scrub_ns = balloon.scrub_ns;
+	if (balloon.be && balloon.be->host_calls)
+		balloon.be->host_calls(t->host);
+}
+
+void balloon_times_sub(struct balloon_times *t, const struct balloon_times *from)
+{
+	t->add_ns -= from->add_ns;
+	t->populate_ns -= from->populate_ns;
+	t->remove_ns -= from->remove_ns;
+	t->decrease_ns -= from->decrease_ns;
+	t->scrub_ns -= from->scrub_ns;
+	for (int i = 0; i < BALLOON_HOST_KINDS; i++) {
+		t->host[i].calls -= from->host[i].calls;
+		t->host[i].ns -= from->host[i].ns;
+	}
+}
+
 void balloon_get_stats(struct balloon_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -38,6 +63,7 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->target_set = balloon.target_set;
 	st->pages_up = balloon.pages_up;
 	st->last_took_ns = balloon.last_took_ns;
+	st->last = balloon.last;
 	st->next_run_ns = balloon.next_run;
 	st->rearmed = balloon.rearmed;
 	st->runs = balloon.runs;

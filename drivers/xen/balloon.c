@@ -29,6 +29,7 @@
 #include <ballast/xen/page_reporting.h>
 #include <ballast/xen/reservation.h>
 #include <ballast/xen/xenstore.h>
+#include <asm/xen/hypercall.h>
 
 static long xb_populate(const unsigned long *pfns, unsigned long nr,
 			unsigned int order)
@@ -101,6 +102,27 @@ static u64 xb_hotplug_base(void)
 	return base;
 }
 
+/* The host calls of the balloon's time split: the reservation hypercall
+ * and PV's page-table ones (mapping and unmapping frames, blocks). */
+static const unsigned host_nr[] = {
+	__HYPERVISOR_memory_op, __HYPERVISOR_mmu_update, __HYPERVISOR_mmuext_op,
+	__HYPERVISOR_update_va_mapping, __HYPERVISOR_multicall,
+};
+static const char *const host_kinds[] = {
+	"memory_op", "mmu_update", "mmuext_op", "update_va_mapping", "multicall", NULL,
+};
+
+_Static_assert(ARRAY_SIZE(host_nr) + 1 == ARRAY_SIZE(host_kinds) &&
+	       ARRAY_SIZE(host_nr) <= BALLOON_HOST_KINDS, "host kinds");
+
+static void xb_host_calls(struct balloon_host_calls *c)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(host_nr); i++) {
+		c[i].calls = xen_hcall_stats[host_nr[i]].calls;
+		c[i].ns = xen_hcall_ns(host_nr[i]);
+	}
+}
+
 static const struct balloon_backend xen_balloon_backend = {
 	.name = "xen",
 	/* A released frame may go to another domain; 2 MiB is the largest
@@ -117,6 +139,8 @@ static const struct balloon_backend xen_balloon_backend = {
 	.hotplug_base = xb_hotplug_base,
 	.show = xb_show,
 	.reporting = xb_reporting,
+	.host_kinds = host_kinds,
+	.host_calls = xb_host_calls,
 };
 
 /* ---- memory/target ----------------------------------------------------- */

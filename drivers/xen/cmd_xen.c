@@ -318,6 +318,21 @@ static void show_suspend(void)
 	printk("\n");
 }
 
+/* Every hypercall made since boot, by number: how many, time inside. */
+static void show_hcalls(void)
+{
+	for (unsigned nr = 0; nr < XEN_HCALL_NR; nr++) {
+		u64 us = xen_hcall_ns(nr) / 1000;
+
+		if (!xen_hcall_stats[nr].calls)
+			continue;
+		printk("hypercall: %-18s %10llu calls, %llu.%03llu ms\n",
+		       xen_hcall_name(nr),
+		       (unsigned long long)xen_hcall_stats[nr].calls,
+		       (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+	}
+}
+
 static int cmd_xen(int argc, char **argv)
 {
 	if (xen_present() && argc == 3 && strcmp(argv[1], "sleep") == 0)
@@ -346,6 +361,7 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen_clock_tsc_behind,
 	       (unsigned long long)xen_clock_held);
 	show_timer();
+	show_hcalls();
 	show_suspend();
 	show_start_info();
 	return 0;

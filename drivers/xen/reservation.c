@@ -152,6 +152,8 @@ static long decrease_chunk(const unsigned long *pfns, unsigned long n,
 			break;
 		}
 	}
+	if (xen.mode == XEN_PV && ready)
+		xen_pv_tlb_flush(); /* one for the whole list, before they go */
 	done = ready ? memory_op(XENMEM_decrease_reservation, ready, order) : 0;
 	if (done < 0)
 		done = 0;

@@ -66,6 +66,17 @@
  *             called only when host_limit is set.
  * Neither call may read pfns[] after it returned: the core reuses it.
  */
+#define BALLOON_HOST_KINDS 6
+struct balloon_host_calls {
+	u64 calls, ns;
+};
+
+/* The core's time counters, since boot or over the last target (ns). */
+struct balloon_times {
+	u64 add_ns, populate_ns, remove_ns, decrease_ns, scrub_ns;
+	struct balloon_host_calls host[BALLOON_HOST_KINDS];
+};
+
 struct balloon_backend {
 	const char *name;
 	/*
@@ -121,6 +132,15 @@ struct balloon_backend {
 	 * backend has none to switch.
 	 */
 	int (*reporting)(bool on);
+	/*
+	 * Optional: the calls into the host the backend makes, by kind
+	 * (host_kinds: their names, NULL-terminated, at most
+	 * BALLOON_HOST_KINDS; Xen: memory_op and PV's page-table hypercalls),
+	 * since boot. The `balloon` command splits the last target's time
+	 * into these, the scrub and the rest: the guest's own.
+	 */
+	const char *const *host_kinds;
+	void (*host_calls)(struct balloon_host_calls *c);
 };
 
 /* The core's state machine (drivers/balloon/balloon.c, balloon_work). */
@@ -192,8 +212,10 @@ struct balloon_stats {
 	u64 untold;              /* pages reused without the host's answer
 				    (tell_before_reuse false, populate timed out) */
 	u64 stray;               /* memmap frames of removed blocks not given back yet */
-	/* From the last target change to done (ns, clock_ns). */
+	/* From the last target change to done (ns, clock_ns), and what of
+	 * that time went where (host: the backend's host_calls). */
 	u64 last_took_ns;
+	struct balloon_times last;
 	/* When balloon_work last asked to run again (clock_ns); 0: it did not
 	 * (at rest, or waiting for a new target). */
 	u64 next_run_ns;

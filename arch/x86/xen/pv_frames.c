@@ -31,14 +31,30 @@ static int flush_batch(void)
 	return (int)rc;
 }
 
-static int queue_pte(u64 *ptep, u64 val)
+/* Machine address of a PTE: its table's frame is looked up once a table. */
+static u64 pte_machine(u64 *ptep)
 {
 	u64 pt_mfn = xen_pfn_to_mfn(PFN_DOWN(virt_to_phys(ptep)));
 
-	batch[nr_batch].ptr = PFN_PHYS(pt_mfn) + ((uintptr_t)ptep & ~PAGE_MASK);
-	batch[nr_batch].ptr |= MMU_NORMAL_PT_UPDATE;
+	return PFN_PHYS(pt_mfn) + ((uintptr_t)ptep & ~PAGE_MASK);
+}
+
+static int queue_at(u64 machine, u64 val)
+{
+	batch[nr_batch].ptr = machine | MMU_NORMAL_PT_UPDATE;
 	batch[nr_batch].val = val;
 	return ++nr_batch == BATCH ? flush_batch() : 0;
+}
+
+static int queue_pte(u64 *ptep, u64 val)
+{
+	return queue_at(pte_machine(ptep), val);
+}
+
+/* Entries from pfn to the end of its page table (512 a table), at most n. */
+static unsigned long table_run(unsigned long pfn, unsigned long n)
+{
+	return MIN(n, 512 - pfn % 512);
 }
 
 static void tlb_flush_local(void)
@@ -56,19 +72,24 @@ int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
 {
 	int err = 0;
 
-	for (unsigned long i = 0; i < n && !err; i++) {
-		uintptr_t va = DIRECT_MAP_BASE + PFN_PHYS(pfn + i);
-		u64 *ptep;
+	for (unsigned long i = 0; i < n && !err;) {
+		unsigned long run = table_run(pfn + i, n - i);
+		u64 *ptep, pt;
 
-		err = xen_set_p2m(pfn + i, mfns[i]);
+		for (unsigned long k = 0; k < run && !err; k++)
+			err = xen_set_p2m(pfn + i + k, mfns[i + k]);
 		if (err)
 			break;
-		/* A table created here goes to Xen at once (pte_write): the
-		 * queued entries below it need it linked first. */
-		ptep = arch_pte_ptr(va, true, &err);
+		/* One walk a page table. A table created here goes to Xen at
+		 * once (pte_write): the queued entries below it need it linked. */
+		ptep = arch_pte_ptr(DIRECT_MAP_BASE + PFN_PHYS(pfn + i), true, &err);
 		if (!ptep)
 			break;
-		err = queue_pte(ptep, PFN_PHYS(mfns[i]) | PTE_P | PTE_W);
+		pt = pte_machine(ptep);
+		for (unsigned long k = 0; k < run && !err; k++)
+			err = queue_at(pt + k * sizeof(u64),
+				       PFN_PHYS(mfns[i + k]) | PTE_P | PTE_W);
+		i += run;
 	}
 	if (!err)
 		err = flush_batch();
@@ -76,37 +97,61 @@ int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
 	return err;
 }
 
+/* The stale TLB entries of frames unmapped since the last flush. */
+void xen_pv_tlb_flush(void)
+{
+	tlb_flush_local();
+}
+
+/* Zap the direct-map PTEs of pfn.. (one page table, run entries): their
+ * machine frames into mfns[] (*got of them); a pfn without a frame is
+ * -ENOENT. */
+static int zap_run(unsigned long pfn, xen_pfn_t *mfns, unsigned long run,
+		   unsigned long *got)
+{
+	int err = 0;
+	u64 *ptep = arch_pte_ptr(DIRECT_MAP_BASE + PFN_PHYS(pfn), false, &err);
+	u64 pt = ptep ? pte_machine(ptep) : 0;
+
+	*got = 0;
+	if (!ptep && err != -ENOENT)
+		return err;
+	err = 0; /* no table: nothing mapped, nothing to zap */
+	while (*got < run && !err) {
+		unsigned long k = (*got)++;
+
+		mfns[k] = xen_pfn_to_mfn(pfn + k);
+		if (mfns[k] == INVALID_P2M_ENTRY) {
+			--*got;
+			return -ENOENT;
+		}
+		if (ptep && ptep[k])
+			err = queue_at(pt + k * sizeof(u64), 0);
+	}
+	return err;
+}
+
 /*
  * Before giving pfn..pfn+n-1 back: their machine frames into mfns[], the
- * direct-map PTEs zapped (one flush), the P2M entries invalidated. A pfn
- * without a frame is an error (the caller's bookkeeping is wrong): nothing
- * past it is touched.
+ * direct-map PTEs zapped, the P2M entries invalidated. The caller flushes
+ * the TLB (xen_pv_tlb_flush) once for all it unmapped, before the frames
+ * go. A pfn without a frame is an error (the caller's bookkeeping is
+ * wrong): nothing is changed then.
  */
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n)
 {
 	int err = 0;
 	unsigned long i;
 
-	for (i = 0; i < n && !err; i++) {
-		uintptr_t va = DIRECT_MAP_BASE + PFN_PHYS(pfn + i);
-		u64 mfn = xen_pfn_to_mfn(pfn + i);
-		u64 *ptep;
+	for (i = 0; i < n && !err;) {
+		unsigned long got;
 
-		if (mfn == INVALID_P2M_ENTRY) {
-			err = -ENOENT;
-			break;
-		}
-		mfns[i] = mfn;
-		ptep = arch_pte_ptr(va, false, &err);
-		if (ptep)
-			err = queue_pte(ptep, 0);
-		else if (err == -ENOENT)
-			err = 0; /* not mapped: nothing to zap */
+		err = zap_run(pfn + i, mfns + i, table_run(pfn + i, n - i), &got);
+		i += got;
 	}
 	if (!err)
 		err = flush_batch();
 	nr_batch = 0;
-	tlb_flush_local();
 	if (err) {
 		/* Keep the frames usable: map back what was collected. */
 		if (xen_pv_map_frames(pfn, mfns, i))

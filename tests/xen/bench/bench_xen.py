@@ -248,48 +248,72 @@ def tables(timings, guest, types):
                 out.append("| %s | %s | %s | %s | %s |" % (typ, what, row[0], row[1],
                                                           ratio(vals["bl"], vals["lx"])))
     out.append("")
-    # ballast's own figures per step (deltas of its since-boot counters)
-    out.append("#### ballast's own counters per `xl mem-set` step (medians over the repeats)\n")
-    out.append("Guest clock from the target event to done; of it, the time inside the "
-               "populate/decrease hypercalls and zeroing pages before they go (scrub); "
-               "cycles per page = guest time x TSC rate / pages moved.\n")
-    out.append("| type | target MiB | guest ms, target to done | in hypercalls | scrub | "
-               "pages per hypercall | order-9 share | cycles per page | `xl list` ms |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    # ballast's own figures per step: its split of the last target's time
+    # (`balloon`: last split/host/own), and deltas of its since-boot totals
+    out.append("#### ballast's own counters per step (medians over the repeats)\n")
+    out.append("Guest clock from the target event to done (the block removals that follow "
+               "going down are not in it); of it, the time inside hypercalls: memory_op "
+               "(populate/decrease and the reservation queries) and PV's page-table calls "
+               "(mmu_update, mmuext_op, update_va_mapping, multicall: calls/ms), zeroing pages "
+               "before they go (scrub), and ballast's own time, the rest (lists, allocator, "
+               "adding blocks, P2M and page-table walks); cycles per page = guest time x TSC "
+               "rate / pages moved.\n")
+    out.append("| type | step | guest ms, target to done | memory_op | mmu_update | mmuext_op | "
+               "update_va_mapping | multicall | scrub | own | pages per hypercall | "
+               "order-9 share | cycles per page | `xl list` ms |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    kinds = ("memory_op", "mmu_update", "mmuext_op", "update_va_mapping", "multicall")
 
     def delta(a, b, k):
         return int(b.get(k, 0)) - int(a.get(k, 0))
 
-    for typ in types:
-        g = [x for x in guest if x["fig"] == "memset" and x["type"] == typ and x["os"] == "bl"]
-        per = {}
-        for a, b in zip(g, g[1:]):
-            try:
-                dp = (delta(a, b, "up_kib") + delta(a, b, "down_kib")) // 4
-                dc = delta(a, b, "calls")
-                dh = (delta(a, b, "huge_up") + delta(a, b, "huge_down")) * 512
-                hyp = delta(a, b, "pop_ms") + delta(a, b, "dec_ms")
-                done = int(b["done_ms"])
-                cyc = done * int(b.get("tsc_khz", 0)) / dp if dp else 0
-                per.setdefault(b["step"], []).append((done, dp / dc if dc else 0,
-                                                      dh / dp if dp else 0, hyp,
-                                                      delta(a, b, "scrub_ms"), cyc))
-            except (KeyError, ValueError):
-                continue
-        for st in STEPS:
-            v = per.get(st, [])
-            if not v:
-                continue
-            dm = med([x[0] for x in v]) or 0
+    def host(b, k):
+        c, _, ms = b.get("h_" + k, "0/0").partition("/")
+        return int(c), float(ms or 0)
 
-            def share(i):
-                m = med([x[i] for x in v])
-                return "%d ms (%.0f%%)" % (m, 100.0 * m / dm) if dm else "%d ms" % m
-            out.append("| %s | %s | %s | %s | %s | %.0f | %.1f%% | %s | %s |" % (
-                typ, st, cell([x[0] for x in v]), share(3), share(4),
-                med([x[1] for x in v]), 100 * med([x[2] for x in v]),
-                "%.0f" % med([x[5] for x in v]) if med([x[5] for x in v]) else "-",
-                cell(sel("memset", typ, "bl", st, ("reached",)))))
+    def rows(fig, steps, label, tfig):
+        for typ in types:
+            g = [x for x in guest if x["fig"] == fig and x["type"] == typ and x["os"] == "bl"]
+            per = {}
+            for a, b in zip(g, g[1:]):
+                if b["step"] == "boot":
+                    continue
+                try:
+                    dp = (delta(a, b, "up_kib") + delta(a, b, "down_kib")) // 4
+                    dc = delta(a, b, "calls")
+                    dh = (delta(a, b, "huge_up") + delta(a, b, "huge_down")) * 512
+                    done = int(b["done_ms"])
+                    cyc = done * int(b.get("tsc_khz", 0)) / dp if dp else 0
+                    h = [host(b, k) for k in kinds]
+                    per.setdefault(b["step"], []).append(dict(
+                        done=done, ppc=dp / dc if dc else 0, huge=dh / dp if dp else 0,
+                        cyc=cyc, scrub=float(b.get("l_scrub", 0)),
+                        own=float(b.get("l_own", 0)),
+                        **{k: h[i] for i, k in enumerate(kinds)}))
+                except (KeyError, ValueError):
+                    continue
+            for st in steps:
+                v = per.get(st, [])
+                if not v:
+                    continue
+                dm = med([x["done"] for x in v]) or 0
+
+                def share(k):
+                    m = med([x[k] for x in v])
+                    return "%d ms (%.0f%%)" % (m, 100.0 * m / dm) if dm else "%d ms" % m
+
+                def hc(k):
+                    return "%d / %d ms" % (med([x[k][0] for x in v]), med([x[k][1] for x in v]))
+                out.append("| %s | %s | %s | %s | %s | %s | %.0f | %.1f%% | %s | %s |" % (
+                    typ, label(st), cell([x["done"] for x in v]),
+                    " | ".join(hc(k) for k in kinds), share("scrub"), share("own"),
+                    med([x["ppc"] for x in v]), 100 * med([x["huge"] for x in v]),
+                    "%.0f" % med([x["cyc"] for x in v]) if med([x["cyc"] for x in v]) else "-",
+                    cell(sel(tfig(st), typ, "bl", st, ("reached",)))))
+
+    rows("memset", STEPS, lambda st: "mem-set %s" % st, lambda st: "memset")
+    rows("hotadd", [HOTADD, "256"], lambda st: "hot-add %s" % st if st == HOTADD else
+         "back to %s" % st, lambda st: "hotadd" if st == HOTADD else "hotremove")
     out.append("")
     return "\n".join(out)
 

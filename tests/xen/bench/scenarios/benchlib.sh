@@ -133,11 +133,16 @@ bm_counters() {
 	# time in the hypercalls and in zeroing pages (ms since boot)
 	_tm=$(sed -n 's/^time: *add \([0-9]*\) ms, populate \([0-9]*\) ms, remove \([0-9]*\) ms.*/add_ms=\1 pop_ms=\2 rm_ms=\3/p' $XT_OUT)
 	_td=$(sed -n 's/^time down: *decrease \([0-9]*\) ms, scrub \([0-9]*\) ms.*/dec_ms=\1 scrub_ms=\2/p' $XT_OUT)
+	# the last target's time split: hypercalls by kind (calls/ms), the
+	# scrub, adding blocks, and the guest's own (lines of `balloon`)
+	_ls=$(sed -n 's/^last split: *populate \([0-9.]*\) ms, decrease \([0-9.]*\) ms, scrub \([0-9.]*\) ms, add \([0-9.]*\) ms.*/l_pop=\1 l_dec=\2 l_scrub=\3 l_add=\4/p' $XT_OUT)
+	_lh=$(awk '/^last host:/ { for (i = 3; i + 3 <= NF; i += 5) printf "h_%s=%s/%s ", $i, $(i + 1), $(i + 3) }' $XT_OUT)
+	_lo=$(awk '/^last own:/ { print "l_own=" $3 }' $XT_OUT)
 	# the TSC rate, to give cycles per page (once per guest)
 	if [ -z "$BM_TSC" ] && xt_cmd xen; then
 		BM_TSC=$(sed -n 's/^clock: TSC \([0-9]*\) kHz.*/\1/p' $XT_OUT)
 	fi
-	bm_rec "g $1 $2 $BM_OS $3 $4 state=$_st done_ms=$_ms $_tot $_tm $_td tsc_khz=${BM_TSC:-0}${_sh:+ short=$_sh}${_cl:+ clamp=$_cl}"
+	bm_rec "g $1 $2 $BM_OS $3 $4 state=$_st done_ms=$_ms $_tot $_tm $_td $_ls $_lh$_lo tsc_khz=${BM_TSC:-0}${_sh:+ short=$_sh}${_cl:+ clamp=$_cl}"
 }
 
 bm_end() {

@@ -7,6 +7,7 @@
 #define ASM_XEN_HYPERCALL_H
 
 #include <ballast/xen/guest.h>
+#include <asm/cpu.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -23,7 +24,7 @@ extern char hypercall_page[];
  * Number in the hypercall page slot (32 bytes each), arguments in rdi, rsi,
  * rdx, r10, r8; the stubs clobber rcx and r11 (syscall on PV).
  */
-#define _xen_hcall(nr, a1, a2, a3, a4, a5)                                   \
+#define _xen_hcall_raw(nr, a1, a2, a3, a4, a5)                               \
 	({                                                                    \
 		/* Evaluate every argument first: one that calls a function \
 		 * would clobber a register variable already bound (GCC    \
@@ -47,6 +48,41 @@ extern char hypercall_page[];
 		_res;                                                         \
 	})
 
+/*
+ * Every hypercall is counted and timed by number (TSC cycles, since boot):
+ * the `xen` command lists them and the balloon splits its time into the
+ * host's calls (memory_op; PV's page-table calls) and its own. Two rdtsc
+ * per call, next to the hypercall's own exit and entry.
+ */
+#define XEN_HCALL_NR 64
+struct xen_hcall_stat {
+	u64 calls, cycles;
+};
+extern struct xen_hcall_stat xen_hcall_stats[XEN_HCALL_NR];
+
+static inline void xen_hcall_account(unsigned nr, u64 t0)
+{
+	u64 t1 = rdtsc();
+
+	xen_hcall_stats[nr].calls++;
+	if (t1 > t0) /* a save/restore may move the TSC under the call */
+		xen_hcall_stats[nr].cycles += t1 - t0;
+}
+
+#define _xen_hcall(nr, a1, a2, a3, a4, a5)                                   \
+	({                                                                    \
+		_Static_assert((nr) < XEN_HCALL_NR, "hypercall number");      \
+		u64 _t0 = rdtsc();                                            \
+		long _r = _xen_hcall_raw(nr, a1, a2, a3, a4, a5);             \
+		xen_hcall_account((nr), _t0);                                 \
+		_r;                                                           \
+	})
+
+/* Name of hypercall nr for the `xen` command ("?" when not one we use). */
+const char *xen_hcall_name(unsigned nr);
+/* Time inside hypercall nr since boot, ns. */
+u64 xen_hcall_ns(unsigned nr);
+
 #define HYPERVISOR_memory_op(cmd, arg) \
 	_xen_hcall(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0)
 #define HYPERVISOR_sched_op(cmd, arg) \
@@ -69,6 +105,8 @@ extern char hypercall_page[];
 	_xen_hcall(__HYPERVISOR_mmuext_op, op, count, done, dom, 0)
 #define HYPERVISOR_update_va_mapping(va, val, flags) \
 	_xen_hcall(__HYPERVISOR_update_va_mapping, va, val, flags, 0, 0)
+#define HYPERVISOR_multicall(calls, nr) \
+	_xen_hcall(__HYPERVISOR_multicall, calls, nr, 0, 0, 0)
 #define HYPERVISOR_console_io(cmd, len, buf) \
 	_xen_hcall(__HYPERVISOR_console_io, cmd, len, buf, 0, 0)
 

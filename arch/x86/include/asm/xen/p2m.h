@@ -28,10 +28,14 @@ int xen_p2m_publish(void);
 /*
  * PV frame plumbing for the balloon (pv_frames.c): after populate, set the
  * P2M and map the frames; before release, collect their machine frames,
- * unmap them and invalidate the P2M. Batched; negative errno on failure.
+ * unmap them and invalidate the P2M. Batched (one walk and 512 PTEs an
+ * mmu_update a page table); negative errno on failure. Unmapping leaves
+ * the TLB to the caller: xen_pv_tlb_flush once for everything unmapped,
+ * before the frames go back to Xen.
  */
 int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n);
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n);
+void xen_pv_tlb_flush(void);
 /*
  * Undo a xen_pv_map_frames that failed part way: every pfn of the range
  * whose P2M entry is set loses its PTE (if any) and its entry. Returns
