@@ -5,6 +5,7 @@
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 
+#include <ballast/timer.h>
 #include <ballast/mm.h>
 #include <ballast/memory.h>
 #include <ballast/memory_hotplug.h>
@@ -58,6 +59,22 @@ struct per_cpu_pages {
 	u32 pfn[PCP_HIGH]; /* [count - 1] is the next to go */
 };
 
+/* Where adding, onlining, offlining and removing memory spend their time
+ * (ns and calls since boot, by stage; `memhotplug times` shows them). */
+enum hotplug_stage {
+	HP_DIRECT_MAP,   /* add: the range's direct map */
+	HP_MEMMAP_MAP,   /* add: mapping a section's memmap */
+	HP_STRUCT_PAGES, /* add: writing its struct pages */
+	HP_ONLINE,       /* online_pages, notifiers and hooks with it */
+	HP_OFFLINE,      /* offline_pages */
+	HP_REMOVE,       /* remove: memmap and direct map gone */
+	HP_STAGES
+};
+
+struct hotplug_times {
+	u64 ns[HP_STAGES], calls[HP_STAGES];
+};
+
 struct mm_state {
 	bool ready;
 	unsigned long nr_sections;
@@ -85,9 +102,16 @@ struct mm_state {
 	struct notifier_head memory_chain;
 	/* Registered memory owners, by id - 1 (memory_owner.c). */
 	struct memory_owner *owners[MEMORY_OWNERS_MAX];
+	struct hotplug_times hp;
 };
 
 extern struct mm_state mm;
+
+static inline void hp_account(enum hotplug_stage st, u64 t0)
+{
+	mm.hp.ns[st] += clock_ns() - t0;
+	mm.hp.calls[st]++;
+}
 
 static inline struct mm_section *pfn_section(unsigned long pfn)
 {

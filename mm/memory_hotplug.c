@@ -90,7 +90,10 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 		if (ret)
 			return ret;
 	}
+	u64 t0 = clock_ns();
+
 	ret = arch_direct_map(start, size);
+	hp_account(HP_DIRECT_MAP, t0);
 	if (ret) {
 		pr_err("add_memory: cannot map %#llx-%#llx (%d)\n",
 		       (unsigned long long)start,
@@ -130,12 +133,15 @@ int do_remove_memory(phys_addr_t start, u64 size,
 	ret = check_state(first, last, SECTION_OFFLINE, who);
 	if (ret)
 		return ret;
+	u64 t0 = clock_ns();
+
 	/* section_remove clears each block, its owner too. */
 	for (unsigned long nr = first; nr < last; nr++) {
 		section_remove(nr);
 		mm.history[nr] |= SECTION_WAS_REMOVED;
 	}
 	arch_direct_unmap(start, size);
+	hp_account(HP_REMOVE, t0);
 	pr_info("%s: %#llx-%#llx removed\n", who,
 		(unsigned long long)start, (unsigned long long)(start + size - 1));
 	return 0;
@@ -179,7 +185,7 @@ int restore_online_page_callback(online_page_callback_t cb)
 	return 0;
 }
 
-int online_pages(unsigned long pfn, unsigned long nr_pages)
+static int do_online_pages(unsigned long pfn, unsigned long nr_pages)
 {
 	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "online_pages");
 
@@ -232,7 +238,7 @@ static void set_sections_offline(unsigned long first, unsigned long last)
 	}
 }
 
-int offline_pages(unsigned long pfn, unsigned long nr_pages)
+static int do_offline_pages(unsigned long pfn, unsigned long nr_pages)
 {
 	int ret = check_range(PFN_PHYS(pfn), PFN_PHYS(nr_pages), "offline_pages");
 	unsigned long first, last, end = pfn + nr_pages;
@@ -278,6 +284,24 @@ int offline_pages(unsigned long pfn, unsigned long nr_pages)
 	set_sections_offline(first, last);
 	memory_notify(MEM_OFFLINE, pfn, nr_pages);
 	return 0;
+}
+
+int online_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	u64 t0 = clock_ns();
+	int ret = do_online_pages(pfn, nr_pages);
+
+	hp_account(HP_ONLINE, t0);
+	return ret;
+}
+
+int offline_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	u64 t0 = clock_ns();
+	int ret = do_offline_pages(pfn, nr_pages);
+
+	hp_account(HP_OFFLINE, t0);
+	return ret;
 }
 
 int online_memory_block(unsigned long block)

@@ -150,6 +150,7 @@ int section_add(unsigned long nr, unsigned int flags)
 	struct mm_section *s = &mm.sections[nr];
 	unsigned long start = section_nr_to_pfn(nr);
 	u32 mpfn = (u32)start;
+	u64 t0 = clock_ns();
 	int ret;
 
 	if (on_memory)
@@ -157,6 +158,7 @@ int section_add(unsigned long nr, unsigned int flags)
 				     SECTION_MEMMAP_BYTES);
 	else
 		ret = memmap_alloc_map(nr, &mpfn);
+	hp_account(HP_MEMMAP_MAP, t0);
 	if (ret) {
 		if (on_memory)
 			pr_err("add_memory: cannot map the memmap of block %lu (%d)\n",
@@ -164,6 +166,8 @@ int section_add(unsigned long nr, unsigned int flags)
 		return ret;
 	}
 	struct page *p = pfn_to_page(start);
+
+	t0 = clock_ns();
 	unsigned long present = init_section_pages(p, start, flags & MHP_BACKED);
 
 	if (on_memory)
@@ -171,6 +175,7 @@ int section_add(unsigned long nr, unsigned int flags)
 			p[i].type = PGTY_RESERVED;
 			p[i].flags = PG_vmemmap;
 		}
+	hp_account(HP_STRUCT_PAGES, t0);
 	s->state = SECTION_OFFLINE;
 	mm.nr_present_sections++;
 	s->isolated = 0;
