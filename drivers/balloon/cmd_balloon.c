@@ -101,6 +101,8 @@ static void show_last(const struct balloon_backend *be,
 	print_ms(t->scrub_ns);
 	printk(", add ");
 	print_ms(t->add_ns);
+	printk("; %llu batches ran ", (unsigned long long)t->batches);
+	print_ms(t->work_ns);
 	printk("\n");
 	if (be->host_kinds) {
 		printk("last host:  ");

@@ -9,6 +9,8 @@ void balloon_times_now(struct balloon_times *t)
 	t->remove_ns = balloon.remove_ns;
 	t->decrease_ns = balloon.decrease_ns;
 	t->scrub_ns = balloon.scrub_ns;
+	t->work_ns = balloon.work_ns;
+	t->batches = balloon.runs;
 	if (balloon.be && balloon.be->host_calls)
 		balloon.be->host_calls(t->host);
 }
@@ -20,6 +22,8 @@ void balloon_times_sub(struct balloon_times *t, const struct balloon_times *from
 	t->remove_ns -= from->remove_ns;
 	t->decrease_ns -= from->decrease_ns;
 	t->scrub_ns -= from->scrub_ns;
+	t->work_ns -= from->work_ns;
+	t->batches -= from->batches;
 	for (int i = 0; i < BALLOON_HOST_KINDS; i++) {
 		t->host[i].calls -= from->host[i].calls;
 		t->host[i].ns -= from->host[i].ns;

@@ -74,6 +74,7 @@ struct balloon_host_calls {
 /* The core's time counters, since boot or over the last target (ns). */
 struct balloon_times {
 	u64 add_ns, populate_ns, remove_ns, decrease_ns, scrub_ns;
+	u64 work_ns, batches; /* inside balloon_work, and its calls */
 	struct balloon_host_calls host[BALLOON_HOST_KINDS];
 };
 

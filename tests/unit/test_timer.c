@@ -69,6 +69,33 @@ TEST(timer_idle_once_sleeps_until_the_next_deadline)
 	CHECK_EQ(sim_idle_calls, 1);
 }
 
+/* A call that asks to run again at once, as the balloon does between
+ * batches, `again` times. */
+static struct deferred_call rerun_call;
+static int again, reruns;
+
+static void rerun(void *arg)
+{
+	reruns++;
+	if (again-- > 0)
+		defer_call(&rerun_call, 0, rerun, arg);
+}
+
+TEST(timer_idle_once_does_not_sleep_while_a_call_is_due)
+{
+	reset();
+	reruns = 0;
+	again = 3;
+	defer_call(&rerun_call, 0, rerun, NULL);
+	for (int i = 0; i < 4; i++)
+		idle_once();
+	CHECK_EQ(reruns, 4);
+	CHECK_EQ(sim_idle_calls, 0); /* back to back, no sleep between */
+	idle_once();
+	CHECK_EQ(sim_idle_calls, 1); /* nothing due: it sleeps */
+	CHECK_EQ(reruns, 4);
+}
+
 static int polled;
 static void poll_fn(void)
 {

@@ -135,7 +135,7 @@ bm_counters() {
 	_td=$(sed -n 's/^time down: *decrease \([0-9]*\) ms, scrub \([0-9]*\) ms.*/dec_ms=\1 scrub_ms=\2/p' $XT_OUT)
 	# the last target's time split: hypercalls by kind (calls/ms), the
 	# scrub, adding blocks, and the guest's own (lines of `balloon`)
-	_ls=$(sed -n 's/^last split: *populate \([0-9.]*\) ms, decrease \([0-9.]*\) ms, scrub \([0-9.]*\) ms, add \([0-9.]*\) ms.*/l_pop=\1 l_dec=\2 l_scrub=\3 l_add=\4/p' $XT_OUT)
+	_ls=$(sed -n 's/^last split: *populate \([0-9.]*\) ms, decrease \([0-9.]*\) ms, scrub \([0-9.]*\) ms, add \([0-9.]*\) ms; \([0-9]*\) batches ran \([0-9.]*\) ms.*/l_pop=\1 l_dec=\2 l_scrub=\3 l_add=\4 l_batches=\5 l_work=\6/p' $XT_OUT)
 	_lh=$(awk '/^last host:/ { for (i = 3; i + 3 <= NF; i += 5) printf "h_%s=%s/%s ", $i, $(i + 1), $(i + 3) }' $XT_OUT)
 	_lo=$(awk '/^last own:/ { print "l_own=" $3 }' $XT_OUT)
 	# the TSC rate, to give cycles per page (once per guest)
