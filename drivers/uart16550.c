@@ -6,6 +6,7 @@
 #include <ballast/errno.h>
 #include <ballast/init.h>
 #include <ballast/platform.h>
+#include <ballast/timer.h>
 #include <asm/io.h>
 #include <asm/cpu.h>
 #include <asm/traps.h>
@@ -68,13 +69,39 @@ static void uart_write(const char *s, size_t n)
 	}
 }
 
+/*
+ * Each LSR read is a trip to the device model under Xen HVM (a millisecond
+ * or more when dom0 is busy), and a busy kernel (balloon batches back to
+ * back, no sleep between) asks for input on every pass. So LSR is read
+ * when a byte may be there: after a sleep (IRQ 4 or anything else woke
+ * the CPU), after the IRQ, right after a byte (more may follow), or
+ * UART_POLL_NS after the last look: a lost IRQ costs at most that.
+ */
+#define UART_POLL_NS (10 * NSEC_PER_MSEC)
+static volatile bool rx_maybe = true;
+static u64 polled_at, polled_sleeps;
+
+static bool worth_a_look(void)
+{
+	u64 now = platform.clock_ns ? clock_ns() : 0;
+
+	if (!rx_maybe && idle_stats.sleeps == polled_sleeps && now &&
+	    now - polled_at < UART_POLL_NS)
+		return false;
+	rx_maybe = false;
+	polled_at = now;
+	polled_sleeps = idle_stats.sleeps;
+	return true;
+}
+
 static int uart_getc(void)
 {
 	if (early_head != early_tail)
 		return (unsigned char)early_rx[early_head++ % sizeof(early_rx)];
-	if (lsr() & LSR_DATA)
-		return inb(COM1 + REG_DATA);
-	return -1;
+	if (!worth_a_look() || !(lsr() & LSR_DATA))
+		return -1;
+	rx_maybe = true;
+	return inb(COM1 + REG_DATA);
 }
 
 static void uart_flush(void)
@@ -92,7 +119,8 @@ static struct console uart_console = {
 
 static void uart_irq(struct regs *r)
 {
-	/* Nothing to do: waking from hlt is the point; the shell polls. */
+	/* Waking from hlt is the point; the shell polls (uart_getc). */
+	rx_maybe = true;
 }
 
 /* -ENODEV without ISA ports (Xen PV, PVH) or when no UART answers. */

@@ -111,7 +111,13 @@ int add_memory(phys_addr_t start, u64 size, unsigned int flags)
 	}
 	for (unsigned long nr = first; nr < last; nr++)
 		mm.history[nr] |= SECTION_WAS_ADDED;
-	pr_info("add_memory: %#llx-%#llx added, %lu block(s) offline%s\n",
+	/*
+	 * In dmesg, not on the console at the default level: a console byte
+	 * can cost milliseconds (nested HVM: each one a trip to the device
+	 * model, 1.7 s of the five blocks bench-xen added), and a balloon adds
+	 * and removes blocks by the dozen. `lsmem` and `balloon` count them.
+	 */
+	pr_debug("add_memory: %#llx-%#llx added, %lu block(s) offline%s\n",
 		(unsigned long long)start, (unsigned long long)(start + size - 1),
 		last - first,
 		(flags & MHP_MEMMAP_ON_MEMORY) ? ", memmap on memory" : "");
@@ -142,7 +148,7 @@ int do_remove_memory(phys_addr_t start, u64 size,
 	}
 	arch_direct_unmap(start, size);
 	hp_account(HP_REMOVE, t0);
-	pr_info("%s: %#llx-%#llx removed\n", who,
+	pr_debug("%s: %#llx-%#llx removed\n", who, /* as add_memory's */
 		(unsigned long long)start, (unsigned long long)(start + size - 1));
 	return 0;
 }

@@ -152,8 +152,13 @@ static long decrease_chunk(const unsigned long *pfns, unsigned long n,
 			break;
 		}
 	}
-	if (xen.mode == XEN_PV && ready)
-		xen_pv_tlb_flush(); /* one for the whole list, before they go */
+	/* The list's PTE zaps in as few mmu_updates as fit, one TLB flush,
+	 * before the frames go; zaps Xen refused: none of them may go. */
+	if (xen.mode == XEN_PV && ready && xen_pv_unmap_flush()) {
+		pr_err("xen: pfn %#lx: direct-map entries not cleared: kept\n", pfns[0]);
+		pv_remap(pfns, 0, ready, order);
+		return 0;
+	}
 	done = ready ? memory_op(XENMEM_decrease_reservation, ready, order) : 0;
 	if (done < 0)
 		done = 0;

@@ -97,10 +97,13 @@ int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
 	return err;
 }
 
-/* The stale TLB entries of frames unmapped since the last flush. */
-void xen_pv_tlb_flush(void)
+/* The zaps queued since, then the TLB: before the frames go back. */
+int xen_pv_unmap_flush(void)
 {
+	int err = flush_batch();
+
 	tlb_flush_local();
+	return err;
 }
 
 /* Zap the direct-map PTEs of pfn.. (one page table, run entries): their
@@ -133,10 +136,11 @@ static int zap_run(unsigned long pfn, xen_pfn_t *mfns, unsigned long run,
 
 /*
  * Before giving pfn..pfn+n-1 back: their machine frames into mfns[], the
- * direct-map PTEs zapped, the P2M entries invalidated. The caller flushes
- * the TLB (xen_pv_tlb_flush) once for all it unmapped, before the frames
- * go. A pfn without a frame is an error (the caller's bookkeeping is
- * wrong): nothing is changed then.
+ * direct-map PTEs zapped, the P2M entries invalidated. The zaps stay
+ * queued (one mmu_update for many single-page extents): the caller sends
+ * them and flushes the TLB with xen_pv_unmap_flush, once for everything
+ * it unmapped, before the frames go. A pfn without a frame is an error
+ * (the caller's bookkeeping is wrong): the range is mapped as it was.
  */
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n)
 {
@@ -149,12 +153,10 @@ int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n)
 		err = zap_run(pfn + i, mfns + i, table_run(pfn + i, n - i), &got);
 		i += got;
 	}
-	if (!err)
-		err = flush_batch();
-	nr_batch = 0;
 	if (err) {
-		/* Keep the frames usable: map back what was collected. */
-		if (xen_pv_map_frames(pfn, mfns, i))
+		/* Send what is queued (earlier callers' zaps too), then map
+		 * this range's collected frames back. */
+		if (flush_batch() || xen_pv_map_frames(pfn, mfns, i))
 			pr_err("pv: pfns %#lx+%lu lost their mappings\n", pfn, i);
 		return err;
 	}

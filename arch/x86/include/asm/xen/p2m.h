@@ -30,12 +30,12 @@ int xen_p2m_publish(void);
  * P2M and map the frames; before release, collect their machine frames,
  * unmap them and invalidate the P2M. Batched (one walk and 512 PTEs an
  * mmu_update a page table); negative errno on failure. Unmapping leaves
- * the TLB to the caller: xen_pv_tlb_flush once for everything unmapped,
- * before the frames go back to Xen.
+ * its PTE zaps queued and the TLB to the caller: xen_pv_unmap_flush once
+ * for everything unmapped, before the frames go back to Xen.
  */
 int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n);
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n);
-void xen_pv_tlb_flush(void);
+int xen_pv_unmap_flush(void);
 /*
  * Undo a xen_pv_map_frames that failed part way: every pfn of the range
  * whose P2M entry is set loses its PTE (if any) and its entry. Returns
