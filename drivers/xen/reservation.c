@@ -53,6 +53,16 @@ static void pv_unpopulate(const unsigned long *pfns, long from, long done,
 		       n - (back < 0 ? 0 : back), n);
 }
 
+/* PV: the list's PTE writes were refused: every extent goes back. */
+static long pv_unpopulate_all(const unsigned long *pfns, long done,
+			      unsigned order)
+{
+	for (long i = 1; i < done; i++)
+		xen_pv_forget_frames(pfns[i], 1ul << order);
+	pv_unpopulate(pfns, 0, done, order); /* forgets the first, gives all back */
+	return -ENOMEM;
+}
+
 static long populate_chunk(const unsigned long *pfns, unsigned long n,
 			   unsigned order)
 {
@@ -75,13 +85,15 @@ static long populate_chunk(const unsigned long *pfns, unsigned long n,
 	for (long i = 0; i < done; i++) {
 		for (unsigned long j = 0; j < (1ul << order); j++)
 			frames[j] = list[i] + j;
-		if (xen_pv_map_frames(pfns[i], frames, 1ul << order)) {
+		if (xen_pv_map_frames_queued(pfns[i], frames, 1ul << order)) {
 			pv_unpopulate(pfns, i, done, order);
 			/* the caller sees them as not populated; mapping fails
 			 * for want of the guest's memory (a table, a P2M leaf) */
 			return i ? i : -ENOMEM;
 		}
 	}
+	if (xen_pv_map_flush()) /* Xen refused a PTE: none of them is usable */
+		return pv_unpopulate_all(pfns, done, order);
 	return done;
 }
 

@@ -68,7 +68,8 @@ static void tlb_flush_local(void)
  * pfn..pfn+n-1 just got the machine frames mfns[i]: P2M, then the
  * direct-map PTEs. A new, not-present entry needs no TLB flush.
  */
-int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
+int xen_pv_map_frames_queued(unsigned long pfn, const xen_pfn_t *mfns,
+			     unsigned long n)
 {
 	int err = 0;
 
@@ -91,10 +92,21 @@ int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
 				       PFN_PHYS(mfns[i + k]) | PTE_P | PTE_W);
 		i += run;
 	}
-	if (!err)
-		err = flush_batch();
-	nr_batch = 0;
+	if (err)
+		flush_batch(); /* earlier callers' entries; the caller forgets ours */
 	return err;
+}
+
+int xen_pv_map_flush(void)
+{
+	return flush_batch();
+}
+
+int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n)
+{
+	int err = xen_pv_map_frames_queued(pfn, mfns, n);
+
+	return err ? err : flush_batch();
 }
 
 /* The zaps queued since, then the TLB: before the frames go back. */

@@ -34,6 +34,13 @@ int xen_p2m_publish(void);
  * for everything unmapped, before the frames go back to Xen.
  */
 int xen_pv_map_frames(unsigned long pfn, const xen_pfn_t *mfns, unsigned long n);
+/* The same with the PTE writes left queued (shared batches of 512 for
+ * many small extents); xen_pv_map_flush sends them before the frames are
+ * used. On an error what was queued before is sent, this range's P2M may
+ * be partly set: xen_pv_forget_frames undoes it. */
+int xen_pv_map_frames_queued(unsigned long pfn, const xen_pfn_t *mfns,
+			     unsigned long n);
+int xen_pv_map_flush(void);
 int xen_pv_unmap_frames(unsigned long pfn, xen_pfn_t *mfns, unsigned long n);
 int xen_pv_unmap_flush(void);
 /*
