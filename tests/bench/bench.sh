@@ -14,7 +14,7 @@ fi
 
 SRCS="tests/bench/bench.c tests/unit/sim_mm.c tests/unit/sim_platform.c $(ls mm/*.c) \
 	kernel/vsprintf.c kernel/string.c kernel/errno.c kernel/parse.c kernel/notifier.c \
-	kernel/timer.c"
+	kernel/timer.c kernel/cmdline.c kernel/trace.c"
 ${HOSTCC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DBALLAST_HOST -DBALLAST_DEBUG=0 -DSECTION_SIZE_MB=$SECTION_SIZE_MB \
 	-Iinclude -o "$OUT/mm_bench" $SRCS
