@@ -25,23 +25,12 @@ static struct deferred_call balloon_call;
 static bool running;
 static bool parked; /* suspended: no batch may start */
 
-/*
- * Batches that ask to run again at once run on in the same call for up to
- * BALLOON_SLICE_NS: each trip through the main loop between them (input
- * polled, pollers, events) cost ~1.3 ms under nested HVM, a fifth of a
- * batch. Other work still runs at least every slice.
- */
-#define BALLOON_SLICE_NS (10 * NSEC_PER_MSEC)
-
 static void balloon_run(void *arg)
 {
-	u64 start = clock_ns(), delay;
+	u64 delay;
 
 	running = true;
-	do
-		delay = balloon_work(clock_ns());
-	while (delay == BALLOON_AGAIN && !parked &&
-	       clock_ns() - start < BALLOON_SLICE_NS);
+	delay = balloon_work(clock_ns());
 	running = false;
 	/* delay: 0 none, 1 at once, else us */
 	trace_wake("balloon", delay == BALLOON_AGAIN ? 1 : delay / 1000, balloon_next_run() / 1000);
