@@ -35,7 +35,7 @@ unsigned long balloon_populate(unsigned long nr, unsigned int order,
 	BUG_ON(order > balloon.be->max_order);
 	balloon.calls++;
 	done = balloon.be->populate(balloon.pfns, nr, order);
-	balloon.populate_ns += clock_ns() - t0;
+	balloon.t.populate_ns += clock_ns() - t0;
 	if (done == -ETIMEDOUT && !balloon.be->tell_before_reuse) {
 		/* The host need not answer before the pages are used again. */
 		balloon.untold += nr << order;
@@ -58,7 +58,7 @@ unsigned long balloon_decrease(unsigned long nr, unsigned int order,
 	BUG_ON(order > balloon.be->max_order);
 	balloon.calls++;
 	done = balloon.be->decrease(balloon.pfns, nr, order);
-	balloon.decrease_ns += clock_ns() - t0;
+	balloon.t.decrease_ns += clock_ns() - t0;
 	if (done < 0) {
 		*why = BALLOON_BACKEND_ERROR;
 		return 0;

@@ -330,7 +330,7 @@ u64 balloon_work(u64 now)
 	if (!balloon.be)
 		return ask(now, 0);
 	delay = work(now);
-	balloon.work_ns += clock_ns() - t0;
+	balloon.t.work_ns += clock_ns() - t0;
 	return delay;
 }
 

@@ -66,10 +66,10 @@ static void show_scrub(const struct balloon_backend *be,
 			   "none (the backend needs none)",
 	       (unsigned long long)mib);
 	/* KiB * 10^6 / us: no 128-bit division in the kernel */
-	if (st->scrub_ns >= 1000)
+	if (st->total.scrub_ns >= 1000)
 		printk(", %llu MiB/s",
 		       (unsigned long long)(st->scrub_pages * (PAGE_SIZE / 1024) *
-					    1000000 / (st->scrub_ns / 1000) / 1024));
+					    1000000 / (st->total.scrub_ns / 1000) / 1024));
 	printk("\n");
 }
 
@@ -159,12 +159,12 @@ static void show(void)
 		printk("stray:       %llu KiB of removed blocks' memmap not given back yet\n",
 		       kib(st.stray));
 	printk("time:        add %llu ms, populate %llu ms, remove %llu ms (since boot)\n",
-	       (unsigned long long)(st.add_ns / 1000000),
-	       (unsigned long long)(st.populate_ns / 1000000),
-	       (unsigned long long)(st.remove_ns / 1000000));
+	       (unsigned long long)(st.total.add_ns / 1000000),
+	       (unsigned long long)(st.total.populate_ns / 1000000),
+	       (unsigned long long)(st.total.remove_ns / 1000000));
 	printk("time down:   decrease %llu ms, scrub %llu ms (since boot)\n",
-	       (unsigned long long)(st.decrease_ns / 1000000),
-	       (unsigned long long)(st.scrub_ns / 1000000));
+	       (unsigned long long)(st.total.decrease_ns / 1000000),
+	       (unsigned long long)(st.total.scrub_ns / 1000000));
 	show_scrub(be, &st);
 	if (st.untold)
 		printk("untold:      %llu KiB taken back before the host answered\n",

@@ -49,7 +49,7 @@ static void scrub(unsigned long nr, unsigned int order)
 	for (unsigned long i = 0; i < nr; i++)
 		memset(phys_to_virt(PFN_PHYS(balloon.pfns[i])), 0,
 		       PAGE_SIZE << order);
-	balloon.scrub_ns += clock_ns() - t0;
+	balloon.t.scrub_ns += clock_ns() - t0;
 	balloon.scrub_pages += nr << order;
 }
 

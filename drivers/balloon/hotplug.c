@@ -246,14 +246,14 @@ enum balloon_reason balloon_add_block(void)
 		pr_err("balloon: adding memory block %ld failed (%s)\n", nr,
 		       errno_name(err));
 		give_back(section_nr_to_pfn(nr), backed);
-		balloon.add_ns += clock_ns() - t0;
+		balloon.t.add_ns += clock_ns() - t0;
 		return BALLOON_ADD_FAILED;
 	}
 	balloon.blocks[nr].seq = ++balloon.add_seq;
 	balloon.blocks_added++;
 	balloon.pages_up += backed;
 	balloon_scan_reset();
-	balloon.add_ns += clock_ns() - t0;
+	balloon.t.add_ns += clock_ns() - t0;
 	return BALLOON_OK;
 }
 
@@ -373,7 +373,7 @@ static int remove_block(unsigned long nr)
 		give_back(section_nr_to_pfn(nr), section_memmap_pages());
 	balloon.blocks_removed++;
 	balloon_scan_reset();
-	balloon.remove_ns += clock_ns() - t0;
+	balloon.t.remove_ns += clock_ns() - t0;
 	return 0;
 }
 

@@ -118,9 +118,7 @@ struct balloon {
 	long adding;           /* block being onlined by the balloon, or -1 */
 	struct balloon_scan scan;
 	unsigned long settle_top; /* settle.c: no added block above has free pages */
-	u64 add_ns, populate_ns, remove_ns; /* time in each, since boot */
-	u64 decrease_ns, scrub_ns;
-	u64 work_ns;           /* inside balloon_work, since boot */
+	struct balloon_times t; /* time in each, since boot (host: unused) */
 	u64 scrub_pages;       /* pages zeroed before decrease, since boot */
 	bool scrub_off;        /* `balloon scrub off`: the host scrubs */
 	u64 untold;            /* pages reused with the host's answer missing */

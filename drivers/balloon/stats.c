@@ -3,13 +3,7 @@
 
 void balloon_times_now(struct balloon_times *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->add_ns = balloon.add_ns;
-	t->populate_ns = balloon.populate_ns;
-	t->remove_ns = balloon.remove_ns;
-	t->decrease_ns = balloon.decrease_ns;
-	t->scrub_ns = balloon.scrub_ns;
-	t->work_ns = balloon.work_ns;
+	*t = balloon.t;
 	t->batches = balloon.runs;
 	if (balloon.be && balloon.be->host_calls)
 		balloon.be->host_calls(t->host);
@@ -52,14 +46,10 @@ void balloon_get_stats(struct balloon_stats *st)
 	st->blocks_removed = balloon.blocks_removed;
 	for (unsigned long nr = 0; nr < balloon.nr_blocks; nr++)
 		st->blocks_now += balloon.blocks[nr].seq != 0;
-	st->add_ns = balloon.add_ns;
-	st->populate_ns = balloon.populate_ns;
-	st->decrease_ns = balloon.decrease_ns;
-	st->scrub_ns = balloon.scrub_ns;
+	balloon_times_now(&st->total);
 	st->scrub_pages = balloon.scrub_pages;
 	st->scrub = balloon_scrubs();
 	st->untold = balloon.untold;
-	st->remove_ns = balloon.remove_ns;
 	st->retries = balloon.retries;
 	st->retry_at_ns = balloon.state == BALLOON_WAITING ? balloon.retry_at : 0;
 	st->shortfall = balloon.shortfall;

@@ -206,8 +206,9 @@ struct balloon_stats {
 	 * and present now; time spent adding, populating, removing (ns). */
 	u64 blocks_added, blocks_removed, blocks_now;
 	u64 ballooned_online;    /* ballooned (not pending) pages in online blocks */
-	u64 add_ns, populate_ns, remove_ns;
-	u64 decrease_ns, scrub_ns; /* in the backend's decrease; zeroing pages */
+	/* since boot: adding, populating, removing, the backend's decrease,
+	 * zeroing pages, inside balloon_work; the host's calls by kind */
+	struct balloon_times total;
 	u64 scrub_pages;         /* pages zeroed, since boot */
 	bool scrub;              /* pages are zeroed before they go (backend asks, not off) */
 	u64 untold;              /* pages reused without the host's answer
