@@ -318,6 +318,18 @@ static void show_suspend(void)
 	printk("\n");
 }
 
+/* What one TSC read costs here: a few dozen cycles natively, thousands
+ * when Xen traps rdtsc (TSC emulation), and every clock_ns() reads it. */
+static u64 rdtsc_cycles(void)
+{
+	u64 t0 = rdtsc(), t1;
+
+	for (int i = 0; i < 255; i++)
+		(void)rdtsc();
+	t1 = rdtsc();
+	return (t1 - t0) / 256;
+}
+
 /* Every hypercall made since boot, by number: how many, time inside. */
 static void show_hcalls(void)
 {
@@ -360,6 +372,7 @@ static int cmd_xen(int argc, char **argv)
 	       (unsigned long long)xen_tsc_khz(),
 	       (unsigned long long)xen_clock_tsc_behind,
 	       (unsigned long long)xen_clock_held);
+	printk("rdtsc: %llu cycles a read\n", (unsigned long long)rdtsc_cycles());
 	show_timer();
 	show_hcalls();
 	show_suspend();
