@@ -338,10 +338,12 @@ static void show_hcalls(void)
 
 		if (!xen_hcall_stats[nr].calls)
 			continue;
-		printk("hypercall: %-18s %10llu calls, %llu.%03llu ms\n",
-		       xen_hcall_name(nr),
-		       (unsigned long long)xen_hcall_stats[nr].calls,
-		       (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+		printk("hypercall: %-18s %10llu calls", xen_hcall_name(nr),
+		       (unsigned long long)xen_hcall_stats[nr].calls);
+		if (XEN_HCALL_TIMED(nr))
+			printk(", %llu.%03llu ms", (unsigned long long)(us / 1000),
+			       (unsigned long long)(us % 1000));
+		printk("\n");
 	}
 }
 
