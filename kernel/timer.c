@@ -142,7 +142,7 @@ void idle_once(void)
 	deadline = deferred ? deferred->deadline : 0;
 	/* A call already due (one that asked to run again at once: a balloon
 	 * batch) runs on the caller's next pass, without a sleep: under Xen
-	 * each sleep is a block and a timer upcall, ~20 ms a batch nested. */
+	 * each sleep is a block and a timer upcall. */
 	if (deferred && platform.clock_ns && deadline <= clock_ns())
 		return;
 	if (platform.clock_ns && safety_nets) {

@@ -145,13 +145,20 @@ static int map_large(uintptr_t va, phys_addr_t pa)
 	return 0;
 }
 
+/* 4 KiB entries from va to the end of its page table, at most size bytes
+ * (rounded up to a page): what one walk to the table serves. */
+static u64 ptes_in_table(uintptr_t va, u64 size)
+{
+	return ALIGN_UP(MIN(size, ALIGN_UP(va + 1, 2 * MiB) - va), PAGE_SIZE) / PAGE_SIZE;
+}
+
 /* 4 KiB entries from va to the end of its page table or of size: one walk
  * for up to 512 of them. *done: bytes mapped. */
 static int map_ptes(uintptr_t va, phys_addr_t pa, u64 size, u64 *done)
 {
 	int err;
 	u64 *pte = walk(va, 1, true, &err);
-	u64 n = ALIGN_UP(MIN(size, ALIGN_UP(va + 1, 2 * MiB) - va), PAGE_SIZE) / PAGE_SIZE;
+	u64 n = ptes_in_table(va, size);
 
 	if (!pte)
 		return err;
@@ -321,8 +328,7 @@ void arch_unmap_range(uintptr_t va, u64 size)
 {
 	for (u64 off = 0; off < size;) {
 		uintptr_t a = va + off;
-		u64 n = ALIGN_UP(MIN(size - off, ALIGN_UP(a + 1, 2 * MiB) - a),
-				 PAGE_SIZE) / PAGE_SIZE;
+		u64 n = ptes_in_table(a, size - off);
 		int err;
 		u64 *pde = walk(a, 2, false, &err), *pte = NULL;
 

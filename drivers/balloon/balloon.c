@@ -16,7 +16,7 @@
  *
  * Blocks that going down emptied are removed (hotplug.c) only once at the
  * target, one a call, before settling, or when going down stops short:
- * the host gets its frames back first, removal (~130 ms a block under
+ * the host gets its frames back first, removal (~15 ms a block under
  * nested PV: offline walk, memmap and table unmapping) is not in the time
  * to the target, and a new target that wants memory again while the
  * balloon is still on its way finds the emptied blocks there, ballooned,

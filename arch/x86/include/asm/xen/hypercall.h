@@ -49,10 +49,10 @@ extern char hypercall_page[];
 	})
 
 /*
- * Every hypercall is counted and timed by number (TSC cycles, since boot):
- * the `xen` command lists them and the balloon splits its time into the
- * host's calls (memory_op; PV's page-table calls) and its own. Two rdtsc
- * per call, next to the hypercall's own exit and entry.
+ * Every hypercall is counted by number, since boot, and the memory ones
+ * timed (TSC cycles): the `xen` command lists them and the balloon splits
+ * its time into the host's calls (memory_op; PV's page-table calls) and
+ * its own.
  */
 #define XEN_HCALL_NR 64
 struct xen_hcall_stat {
@@ -74,9 +74,12 @@ extern struct xen_hcall_stat xen_hcall_stats[XEN_HCALL_NR];
 
 static inline void xen_hcall_account(unsigned nr, u64 t0)
 {
-	u64 t1 = t0 ? rdtsc() : 0;
+	u64 t1;
 
 	xen_hcall_stats[nr].calls++;
+	if (!XEN_HCALL_TIMED(nr))
+		return;
+	t1 = rdtsc();
 	if (t1 > t0) /* a save/restore may move the TSC under the call */
 		xen_hcall_stats[nr].cycles += t1 - t0;
 }
